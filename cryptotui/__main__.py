@@ -1,0 +1,3 @@
+from cryptotui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The Binance adapter: REST client, stream client, JSON codec and weight limits."""
