@@ -1,0 +1,1 @@
+"""Speed measurements (`make bench`). Never run as tests: timings are printed, not asserted."""
