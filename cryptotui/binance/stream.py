@@ -1,0 +1,418 @@
+"""Binance WebSocket stream client: combined streams, live (un)subscribe, reconnects, gap-fill.
+
+One supervisor task owns each connection, so exactly one (re)connect is ever in flight for it:
+an idempotent state machine CONNECTING → OPEN → BACKOFF → CONNECTING … → CLOSED. Streams are
+put in the combined-stream URL, so a reconnect needs no SUBSCRIBE burst; live SUBSCRIBE /
+UNSUBSCRIBE messages are paced (≤ 2 per second, under Binance's 5 inbound messages/s) and
+batched. A connection holds at most 1024 streams; more streams open more connections.
+
+Connections are replaced before Binance's 24 h cut, and at once on `serverShutdown`: the new
+connection is opened first and the old one closed when the new one delivers its first frame.
+A watchdog closes a connection whose data has gone silent for `stall_factor` × the fastest
+stream's push cadence, and resyncs after the machine slept (wall clock jumped past monotonic).
+Closed candles pass through a `CandleGate`, which fetches whatever a drop cost from REST.
+
+The receive loop only reads, decodes and hands events to `on_event` (a plain callable that must
+return quickly); it never waits on consumers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+from cryptotui.binance import codec
+from cryptotui.binance.gapfill import CandleGate, Fetch
+from cryptotui.binance.limits import AttemptLimiter
+from cryptotui.models import (
+    AggTrade,
+    Candle,
+    ConnectionStatus,
+    ConnState,
+    ControlError,
+    ControlReply,
+    Notice,
+    ServerShutdown,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_STREAMS_PER_CONNECTION = 1024
+CONTROL_MESSAGES_PER_SECOND = 2.0
+
+
+def cadence(stream: str) -> float:
+    """Seconds between pushes Binance promises for a stream; event-driven streams get a minute."""
+    if "@kline_1s" in stream:
+        return 1.0
+    if "@kline_" in stream:
+        return 2.0
+    if "icker" in stream and "bookTicker" not in stream:
+        return 1.0
+    return 60.0
+
+
+@dataclass(slots=True)
+class StreamStats:
+    messages: int = 0
+    events: int = 0
+    reconnects: int = 0
+    stalls: int = 0
+    rolls: int = 0
+    control_errors: int = 0
+    last_event_time: int = 0
+    last_receive_ms: int = 0
+
+    def lag_ms(self) -> int:
+        """Receive time minus exchange event time of the newest event (clock skew included)."""
+        return self.last_receive_ms - self.last_event_time if self.last_event_time else 0
+
+
+@dataclass(slots=True)
+class StreamOptions:
+    stall_factor: float = 5.0
+    stall_timeout: float | None = None
+    """Absolute stall timeout in seconds; overrides `stall_factor` × cadence when set."""
+    max_age: float = 23.5 * 3600
+    backoff_initial: float = 0.5
+    backoff_max: float = 30.0
+    max_streams: int = MAX_STREAMS_PER_CONNECTION
+    control_rate: float = CONTROL_MESSAGES_PER_SECOND
+    reply_timeout: float = 10.0
+
+
+class Stream:
+    """All WebSocket connections for one set of stream names against one `ws_url`."""
+
+    def __init__(
+        self,
+        ws_url: str,
+        on_event: Callable[[object], None],
+        *,
+        fetch: Fetch | None = None,
+        options: StreamOptions | None = None,
+        attempts: AttemptLimiter | None = None,
+    ) -> None:
+        self.ws_url = ws_url.rstrip("/")
+        self.options = options or StreamOptions()
+        self.stats = StreamStats()
+        self.decoder = codec.Decoder()
+        self.attempts = attempts or AttemptLimiter()
+        self._on_event = on_event
+        self.gate = CandleGate(on_event, fetch)
+        self._last_agg: dict[str, int] = {}
+        self._conns: list[_Connection] = []
+        self._ids = itertools.count(1)
+        self._closed = False
+
+    # ------------------------------------------------------------------ public API
+
+    @property
+    def streams(self) -> set[str]:
+        return {s for c in self._conns if not c.retiring for s in c.streams}
+
+    @property
+    def connections(self) -> list[_Connection]:
+        return list(self._conns)
+
+    async def subscribe(self, names: Iterable[str]) -> None:
+        """Add streams: filled into open connections' spare room, new connections for the rest."""
+        new = [n for n in dict.fromkeys(names) if n not in self.streams]
+        for conn in self._live():
+            room = self.options.max_streams - len(conn.streams)
+            if room > 0 and new:
+                batch, new = new[:room], new[room:]
+                conn.add(batch)
+        while new:
+            batch, new = new[: self.options.max_streams], new[self.options.max_streams :]
+            self._spawn(set(batch))
+
+    async def unsubscribe(self, names: Iterable[str]) -> None:
+        gone = set(names)
+        for conn in self._live():
+            drop = conn.streams & gone
+            if drop:
+                conn.remove(drop)
+                if not conn.streams:
+                    await conn.close("no streams left")
+        self._conns = [c for c in self._conns if c.streams]
+
+    async def close(self) -> None:
+        self._closed = True
+        await asyncio.gather(*(c.close("client closed") for c in self._conns))
+        await self.gate.aclose()
+        self._conns.clear()
+
+    async def wait_open(self, timeout: float = 10.0) -> None:
+        """Until every live connection has received its first frame (tests, start-up)."""
+        async with asyncio.timeout(timeout):
+            await asyncio.gather(*(c.first_frame.wait() for c in self._live()))
+
+    # ------------------------------------------------------------------ internals
+
+    def _live(self) -> list[_Connection]:
+        return [c for c in self._conns if not c.retiring]
+
+    def _spawn(self, streams: set[str]) -> _Connection:
+        conn = _Connection(self, next(self._ids), streams)
+        self._conns.append(conn)
+        conn.start()
+        return conn
+
+    def _roll(self, old: _Connection, why: str) -> None:
+        """Replace `old`: open the successor now, close `old` once the successor has data."""
+        if old.retiring or self._closed:
+            return
+        old.retiring = True
+        self.stats.rolls += 1
+        log.info("connection %d: rolling over (%s)", old.conn_id, why)
+        new = self._spawn(set(old.streams))
+        new.predecessor = old
+
+    def _retired(self, conn: _Connection) -> None:
+        if conn in self._conns:
+            self._conns.remove(conn)
+
+    def _dispatch(self, raw: str | bytes, conn: _Connection) -> None:
+        stats = self.stats
+        stats.messages += 1
+        now_ms = int(time.time() * 1000)
+        for ev in self.decoder.decode(raw):
+            cls = type(ev)
+            if cls is Candle:
+                stats.last_event_time = ev.event_time
+                stats.last_receive_ms = now_ms
+                self.gate.on_candle(ev)
+            elif cls is AggTrade:
+                # Overlapping connections (roll-over) deliver some trades twice: ids are monotonic.
+                if ev.agg_id <= self._last_agg.get(ev.symbol, -1):
+                    continue
+                self._last_agg[ev.symbol] = ev.agg_id
+                self._on_event(ev)
+            elif cls is ServerShutdown:
+                self._roll(conn, "server announced shutdown")
+                continue
+            elif cls is ControlReply or cls is ControlError:
+                conn.reply(ev)
+                continue
+            else:
+                et = getattr(ev, "event_time", 0)
+                if et:
+                    stats.last_event_time = et
+                    stats.last_receive_ms = now_ms
+                self._on_event(ev)
+            stats.events += 1
+
+
+class _Connection:
+    """One WebSocket and the single supervisor task that keeps it alive."""
+
+    def __init__(self, owner: Stream, conn_id: int, streams: set[str]) -> None:
+        self.owner = owner
+        self.conn_id = conn_id
+        self.streams = streams
+        self.retiring = False
+        self.predecessor: _Connection | None = None
+        self.first_frame = asyncio.Event()
+        self.ws: ClientConnection | None = None
+        self.state = ConnState.CONNECTING
+        self._task: asyncio.Task | None = None
+        self._pending: dict[int, asyncio.Future] = {}
+        self._control: asyncio.Queue[tuple[str, list[str]]] = asyncio.Queue()
+        self._stop = False
+        self._got_data = False
+        self._last_frame = time.monotonic()
+        self._opened_at = time.monotonic()
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(
+            self._supervise(), name=f"binance-ws-{self.conn_id}"
+        )
+
+    def url(self) -> str:
+        return f"{self.owner.ws_url}/stream?streams={'/'.join(sorted(self.streams))}"
+
+    def stall_timeout(self) -> float:
+        opts = self.owner.options
+        if opts.stall_timeout is not None:
+            return opts.stall_timeout
+        return opts.stall_factor * min((cadence(s) for s in self.streams), default=60.0)
+
+    def _status(self, state: ConnState, attempt: int = 0, reason: str = "", retry_in=0.0) -> None:
+        self.state = state
+        self.owner._on_event(
+            ConnectionStatus(self.conn_id, state, len(self.streams), attempt, reason, retry_in)
+        )
+
+    # -------------------------------------------------------------- live (un)subscribe
+
+    def add(self, names: list[str]) -> None:
+        self.streams.update(names)
+        if self.ws is not None:
+            self._control.put_nowait(("SUBSCRIBE", names))
+
+    def remove(self, names: set[str]) -> None:
+        self.streams -= names
+        if self.ws is not None and self.streams:
+            self._control.put_nowait(("UNSUBSCRIBE", sorted(names)))
+
+    def reply(self, ev: ControlReply | ControlError) -> None:
+        fut = self._pending.pop(ev.id, None) if isinstance(ev.id, int) else None
+        if fut is not None and not fut.done():
+            fut.set_result(ev)
+
+    async def _control_sender(self, ws: ClientConnection) -> None:
+        """Batch queued (un)subscribes per method and send ≤ `control_rate` messages/s."""
+        interval = 1.0 / self.owner.options.control_rate
+        while True:
+            method, names = await self._control.get()
+            batch = list(names)
+            while not self._control.empty():
+                m, more = self._control._queue[0]  # peek: merge only same-method requests
+                if m != method:
+                    break
+                self._control.get_nowait()
+                batch.extend(more)
+            req_id = next(self.owner._ids)
+            fut = asyncio.get_running_loop().create_future()
+            self._pending[req_id] = fut
+            await ws.send(codec.dumps({"method": method, "params": batch, "id": req_id}))
+            asyncio.get_running_loop().create_task(self._await_reply(req_id, fut, method, batch))
+            await asyncio.sleep(interval)
+
+    async def _await_reply(self, req_id: int, fut: asyncio.Future, method: str, names) -> None:
+        try:
+            async with asyncio.timeout(self.owner.options.reply_timeout):
+                ev = await fut
+        except TimeoutError:
+            self._pending.pop(req_id, None)
+            return
+        if isinstance(ev, ControlError):
+            self.owner.stats.control_errors += 1
+            if method == "SUBSCRIBE":
+                self.streams.difference_update(names)
+            self.owner._on_event(
+                Notice(
+                    "error",
+                    f"Binance rejected {method} {', '.join(names)}: {ev.msg} (code {ev.code}) — "
+                    "check the stream names",
+                    "stream",
+                )
+            )
+
+    # -------------------------------------------------------------- lifecycle
+
+    async def close(self, why: str) -> None:
+        self._stop = True
+        if self.ws is not None:
+            with contextlib.suppress(Exception):
+                await self.ws.close(reason=why[:100])
+        if self._task is not None and self._task is not asyncio.current_task():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+    async def _supervise(self) -> None:
+        opts = self.owner.options
+        attempt = 0
+        try:
+            while not self._stop:
+                self._status(ConnState.CONNECTING, attempt)
+                await self.owner.attempts.wait()
+                reason = await self._run_once()
+                if self._stop or self.retiring:
+                    break
+                if self._got_data:
+                    attempt = 0
+                self.owner.stats.reconnects += 1
+                cap = min(opts.backoff_max, opts.backoff_initial * 2**attempt)
+                delay = cap / 2 + random.uniform(0, cap / 2)
+                attempt += 1
+                log.warning(
+                    "connection %d: %s; reconnecting in %.2f s", self.conn_id, reason, delay
+                )
+                self._status(ConnState.BACKOFF, attempt, reason, delay)
+                await asyncio.sleep(delay)
+        finally:
+            self._status(ConnState.CLOSED, attempt, "closed")
+            self.owner._retired(self)
+
+    async def _run_once(self) -> str:
+        """Connect, read until the connection ends; return why it ended."""
+        self._got_data = False
+        try:
+            async with connect(
+                self.url(),
+                ping_interval=None,  # Binance pings us; our own pings would count as messages
+                close_timeout=2,
+                open_timeout=10,
+                max_size=2**24,
+                max_queue=1024,
+            ) as ws:
+                self.ws = ws
+                self._opened_at = time.monotonic()
+                self._last_frame = time.monotonic()
+                self._status(ConnState.OPEN)
+                helpers = [
+                    asyncio.create_task(self._watchdog(ws)),
+                    asyncio.create_task(self._control_sender(ws)),
+                ]
+                try:
+                    return await self._read(ws)
+                finally:
+                    for t in helpers:
+                        t.cancel()
+                    await asyncio.gather(*helpers, return_exceptions=True)
+                    self.ws = None
+        except ConnectionClosed as exc:
+            return f"connection closed ({exc})"
+        except InvalidHandshake as exc:
+            return f"handshake refused ({exc})"
+        except (OSError, TimeoutError) as exc:
+            return f"cannot connect ({type(exc).__name__}: {exc})"
+
+    async def _read(self, ws: ClientConnection) -> str:
+        dispatch = self.owner._dispatch
+        async for raw in ws:
+            self._last_frame = time.monotonic()
+            if not self._got_data:
+                self._got_data = True
+                self.first_frame.set()
+                if self.predecessor is not None:
+                    old, self.predecessor = self.predecessor, None
+                    await old.close("replaced by a fresh connection")
+            dispatch(raw, self)
+        return f"server closed the connection (code {ws.close_code}, {ws.close_reason!r})"
+
+    async def _watchdog(self, ws: ClientConnection) -> None:
+        opts = self.owner.options
+        skew = time.time() - time.monotonic()
+        while True:
+            timeout = self.stall_timeout()
+            await asyncio.sleep(min(1.0, timeout / 4))
+            now = time.monotonic()
+            new_skew = time.time() - now
+            if abs(new_skew - skew) > 5.0:
+                log.warning("connection %d: clock jumped (sleep/resume?); resyncing", self.conn_id)
+                await ws.close(reason="resync after clock jump")
+                return
+            skew = new_skew
+            if now - self._last_frame > timeout:
+                self.owner.stats.stalls += 1
+                log.warning(
+                    "connection %d: no data for %.1f s; reconnecting", self.conn_id, timeout
+                )
+                await ws.close(reason="stalled")
+                return
+            if now - self._opened_at > opts.max_age:
+                self.owner._roll(self, "maximum connection age")
+                return

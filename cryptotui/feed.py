@@ -1,0 +1,141 @@
+"""Connects a source to the state and the consumers; shared by the TUI and headless mode.
+
+`Feed.start()` validates the symbols against exchangeInfo (unknown ones are dropped with one
+clear notice), estimates the clock offset, seeds tickers from REST, then opens the streams. Every
+event goes to `MarketState.apply` and to the optional `on_event` consumer callback; consumers must
+return quickly (they run on the receive path). REST trouble at start-up is reported, never fatal:
+the stream still runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from cryptotui.binance.limits import IpBanned
+from cryptotui.binance.rest import BinanceError, Rest, RestUnavailable, UnknownSymbol
+from cryptotui.binance.stream import Stream, StreamOptions
+from cryptotui.models import Candle, Notice
+from cryptotui.state import MarketState
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True, frozen=True)
+class Endpoints:
+    rest_url: str
+    ws_url: str
+    label: str = "Binance"
+
+
+def stream_names(symbols: Sequence[str], intervals: Sequence[str]) -> list[str]:
+    names = []
+    for sym in symbols:
+        s = sym.lower()
+        names.append(f"{s}@ticker")
+        names.extend(f"{s}@kline_{iv}" for iv in intervals)
+    return names
+
+
+class Feed:
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        symbols: Sequence[str],
+        intervals: Sequence[str],
+        *,
+        options: StreamOptions | None = None,
+        on_event: Callable[[object], None] | None = None,
+    ) -> None:
+        self.endpoints = endpoints
+        self.intervals = list(intervals)
+        self.state = MarketState(list(dict.fromkeys(symbols)))
+        self.rest = Rest(endpoints.rest_url)
+        self.consumers: list[Callable[[object], None]] = [on_event] if on_event else []
+        self.stream = Stream(
+            endpoints.ws_url, self._on_event, fetch=self._fetch_closed, options=options
+        )
+
+    def _on_event(self, ev: object) -> None:
+        self.state.apply(ev)
+        for consumer in self.consumers:
+            consumer(ev)
+
+    def notice(self, level: str, text: str, kind: str = "feed") -> None:
+        self._on_event(Notice(level, text, kind))
+
+    async def _fetch_closed(self, symbol: str, interval: str, start: int, end: int) -> list[Candle]:
+        out: list[Candle] = []
+        async for page in self.rest.klines_range(symbol, interval, start, end):
+            out.extend(page)
+        return out
+
+    async def start(self) -> None:
+        await self._load_symbols()
+        if not self.state.symbols:
+            self.notice("error", "no valid symbols to watch — fix the watchlist and restart")
+            return
+        await self._best_effort(self._seed_tickers())
+        await self.stream.subscribe(stream_names(self.state.symbols, self.intervals))
+
+    async def _load_symbols(self) -> None:
+        state = self.state
+        try:
+            try:
+                state.info = await self.rest.exchange_info(state.symbols)
+            except UnknownSymbol:
+                state.info = await self.rest.exchange_info()
+            unknown = [s for s in state.symbols if s not in state.info]
+            halted = [s for s in state.symbols if s in state.info and not state.info[s].trading]
+            if unknown:
+                self.notice(
+                    "error",
+                    f"unknown symbol(s) {', '.join(unknown)} on {self.endpoints.label}: removed "
+                    "from the watchlist — check the spelling (e.g. BTCUSDT)",
+                )
+            if halted:
+                self.notice(
+                    "warning",
+                    f"{', '.join(halted)} not trading now "
+                    f"({', '.join(state.info[s].status for s in halted)}): no live data expected",
+                )
+            state.symbols = [s for s in state.symbols if s not in unknown]
+        except (RestUnavailable, IpBanned, BinanceError) as exc:
+            self.notice("warning", f"exchangeInfo unavailable, symbols not validated: {exc}")
+        await self._best_effort(self.rest.sync_time())
+
+    async def _seed_tickers(self) -> None:
+        for t in await self.rest.tickers_24h(self.state.symbols):
+            self._on_event(t)
+
+    async def _best_effort(self, coro) -> None:
+        try:
+            await coro
+        except (RestUnavailable, IpBanned, BinanceError) as exc:
+            self.notice("warning", str(exc))
+
+    def refresh_health(self) -> None:
+        """Copy the clients' counters into the state's health view (called on a timer)."""
+        h, st = self.state.health, self.stream.stats
+        h.messages = st.messages
+        h.reconnects = st.reconnects
+        h.decode_errors = sum(self.stream.decoder.errors.values())
+        h.lag_ms = st.lag_ms() + self.rest.clock_offset_ms
+        h.rest_weight = self.rest.budget.used
+        h.rest_limit = self.rest.budget.limit
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        await self.start()
+        while not stop.is_set():
+            self.refresh_health()
+            try:
+                async with asyncio.timeout(0.25):
+                    await stop.wait()
+            except TimeoutError:
+                pass
+
+    async def aclose(self) -> None:
+        await self.stream.close()
+        await self.rest.aclose()

@@ -1,0 +1,150 @@
+"""MarketState: the latest picture of the market, written by the feed, read by the faces.
+
+The feed thread applies events; the UI thread reads. Every mutation is a single dict/deque
+operation on the writer side, so readers see each entry either before or after an update, never
+half-made (CPython's GIL makes these operations atomic). Readers take copies (`rows`,
+`connections`) and compare per-symbol `versions` to repaint only what changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from cryptotui.models import (
+    Candle,
+    ConnectionStatus,
+    ConnState,
+    GapFill,
+    Notice,
+    SymbolInfo,
+    Ticker,
+)
+
+CANDLES_KEPT = 1000
+
+
+@dataclass(slots=True, frozen=True)
+class Row:
+    """One watchlist line, as the UI needs it."""
+
+    symbol: str
+    last: float
+    change_pct: float
+    quote_volume: float
+    high: float
+    low: float
+    version: int
+    direction: int
+    """+1 when the last update raised the price, -1 when it lowered it, 0 otherwise."""
+
+
+@dataclass(slots=True)
+class Health:
+    messages: int = 0
+    reconnects: int = 0
+    gap_fills: int = 0
+    gap_candles: int = 0
+    holes: int = 0
+    decode_errors: int = 0
+    lag_ms: int = 0
+    rest_weight: int = 0
+    rest_limit: int = 0
+
+
+class MarketState:
+    def __init__(self, symbols: list[str]) -> None:
+        self.symbols = list(symbols)
+        self.info: dict[str, SymbolInfo] = {}
+        self.tickers: dict[str, Ticker] = {}
+        self.versions: dict[str, int] = {}
+        self._direction: dict[str, int] = {}
+        self.candles: dict[tuple[str, str], deque[Candle]] = {}
+        self.forming: dict[tuple[str, str], Candle] = {}
+        self.conns: dict[int, ConnectionStatus] = {}
+        self.notices: deque[Notice] = deque(maxlen=50)
+        self.health = Health()
+        self.started = time.monotonic()
+
+    # ------------------------------------------------------------------ writer side
+
+    def apply(self, ev: object) -> None:
+        cls = type(ev)
+        if cls is Ticker:
+            self._ticker(ev)  # type: ignore[arg-type]
+        elif cls is Candle:
+            self._candle(ev)  # type: ignore[arg-type]
+        elif cls is ConnectionStatus:
+            self.conns[ev.conn_id] = ev  # type: ignore[attr-defined]
+            if ev.state is ConnState.CLOSED:  # type: ignore[attr-defined]
+                self.conns.pop(ev.conn_id, None)  # type: ignore[attr-defined]
+        elif cls is GapFill:
+            self.health.gap_fills += 1
+            self.health.gap_candles += ev.count  # type: ignore[attr-defined]
+            self.health.holes += ev.holes  # type: ignore[attr-defined]
+        elif cls is Notice:
+            self.notices.append(ev)  # type: ignore[arg-type]
+
+    def _ticker(self, t: Ticker) -> None:
+        if t.window != "24h":
+            return
+        old = self.tickers.get(t.symbol)
+        if old is not None and old.event_time > t.event_time:
+            return
+        if old is not None and old.last != t.last:
+            self._direction[t.symbol] = 1 if t.last > old.last else -1
+        self.tickers[t.symbol] = t
+        self.versions[t.symbol] = self.versions.get(t.symbol, 0) + 1
+
+    def _candle(self, c: Candle) -> None:
+        key = (c.symbol, c.interval)
+        if c.closed:
+            dq = self.candles.get(key)
+            if dq is None:
+                dq = self.candles[key] = deque(maxlen=CANDLES_KEPT)
+            dq.append(c)
+            forming = self.forming.get(key)
+            if forming is not None and forming.open_time <= c.open_time:
+                del self.forming[key]
+        else:
+            self.forming[key] = c
+
+    # ------------------------------------------------------------------ reader side
+
+    def rows(self) -> list[Row]:
+        out = []
+        for sym in self.symbols:
+            t = self.tickers.get(sym)
+            if t is None:
+                out.append(Row(sym, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0))
+                continue
+            out.append(
+                Row(
+                    sym,
+                    t.last,
+                    t.change_pct,
+                    t.quote_volume,
+                    t.high,
+                    t.low,
+                    self.versions.get(sym, 0),
+                    self._direction.get(sym, 0),
+                )
+            )
+        return out
+
+    def price_decimals(self, symbol: str) -> int | None:
+        info = self.info.get(symbol)
+        return info.price_decimals if info else None
+
+    def connection_summary(self) -> tuple[str, int]:
+        """('open' | 'connecting' | 'backoff' | 'offline', open connection count)."""
+        states = [c.state for c in list(self.conns.values())]
+        n_open = sum(s is ConnState.OPEN for s in states)
+        if states and n_open == len(states):
+            return "open", n_open
+        if any(s is ConnState.BACKOFF for s in states):
+            return "backoff", n_open
+        if states:
+            return "connecting", n_open
+        return "offline", 0

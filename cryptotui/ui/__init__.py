@@ -1,0 +1,1 @@
+"""The Textual face: renders MarketState snapshots; computes nothing about the market."""
