@@ -1,7 +1,170 @@
-"""Command line entry point (filled in by the foundation work)."""
+"""Command line: `cryptotui` (TUI), `--demo`, `--log`, and subcommands.
+
+Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration (one clear line on
+stderr naming what to fix).
+"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from cryptotui import __version__
+from cryptotui.binance.stream import StreamOptions
+from cryptotui.config import Config, ConfigError, load_config, render, user_config_path
+
+EPILOG = """\
+examples:
+  cryptotui                         watchlist on live Binance (public data, no API keys)
+  cryptotui --demo                  the same on the built-in simulated market (offline)
+  cryptotui --log --symbols BTCUSDT,ETHUSDT --intervals 1m,5m
+                                    headless: one line per closed candle on stdout
+  cryptotui --rest-url http://127.0.0.1:8000 --ws-url ws://127.0.0.1:8000
+                                    any Binance-compatible endpoint (testnet, simulator)
+  cryptotui analyze candles.csv     indicators over a CSV of candles
+  cryptotui config show             the effective configuration and where it came from
+
+configuration: defaults from config/default.toml, overridden by the user file
+({user}), then CRYPTOTUI_<SECTION>_<KEY> environment variables, then flags.
+"""
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cryptotui",
+        description="Terminal dashboard and alert daemon for Binance market data.",
+        epilog=EPILOG.format(user=user_config_path()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"cryptotui {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="run against the built-in simulated exchange (offline, labelled SIMULATED)",
+    )
+    parser.add_argument("--log", action="store_true", help="headless: print, don't draw")
+    parser.add_argument("--symbols", type=_csv, help="comma list, e.g. BTCUSDT,ETHUSDT")
+    parser.add_argument("--intervals", type=_csv, help="comma list of kline intervals, e.g. 1m,1h")
+    parser.add_argument("--rest-url", help="REST base URL (the client appends /api/v3/...)")
+    parser.add_argument("--ws-url", help="WebSocket base URL (the client appends /stream?...)")
+    parser.add_argument("--config", type=Path, help="config file to use instead of the user's")
+    parser.add_argument("--seed", type=int, help="simulator seed for --demo")
+    parser.add_argument("--speed", type=float, help="simulator speed multiplier for --demo")
+    parser.add_argument("--output", type=Path, help="with --log: append lines to FILE")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    cfg = sub.add_parser("config", help="show, validate or locate the configuration")
+    cfg.add_argument("action", nargs="?", choices=("show", "validate", "path"), default="show")
+    analyze = sub.add_parser(
+        "analyze", help="indicators over a CSV of candles, written as CSV", description=None
+    )
+    from cryptotui import analyze as analyze_cmd
+
+    analyze_cmd.add_arguments(analyze)
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> dict:
+    return {
+        "exchange": {"rest_url": args.rest_url, "ws_url": args.ws_url},
+        "watchlist": {"symbols": args.symbols, "intervals": args.intervals},
+        "demo": {"seed": args.seed, "speed": args.speed},
+    }
+
+
+def stream_options(config: Config) -> StreamOptions:
+    s = config.stream
+    return StreamOptions(
+        stall_factor=s.stall_factor,
+        max_age=s.max_connection_age_hours * 3600,
+        backoff_initial=s.backoff_initial,
+        backoff_max=s.backoff_max,
+    )
+
 
 def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command == "analyze":
+        from cryptotui import analyze as analyze_cmd
+
+        return analyze_cmd.run(args)
+    try:
+        config = load_config(args.config, overrides=_overrides(args))
+    except ConfigError as exc:
+        print(f"cryptotui: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "config":
+        if args.action == "path":
+            print(args.config or user_config_path())
+        elif args.action == "validate":
+            print(f"configuration OK ({', '.join(config.sources)})")
+        else:
+            print(render(config), end="")
+        return 0
+    # The demo market has its own symbol list unless --symbols names one.
+    demo_list = args.demo and not args.symbols
+    symbols = list(config.demo.symbols if demo_list else config.watchlist.symbols)
+    intervals = list(config.watchlist.intervals)
+    if args.log:
+        return _headless(args, config, symbols, intervals)
+    return _tui(args, config, symbols, intervals)
+
+
+def _source(args: argparse.Namespace, config: Config, symbols: list[str]):
+    from cryptotui import sources
+
+    return sources.simulated(config, symbols) if args.demo else sources.live(config)
+
+
+def _headless(args, config: Config, symbols: list[str], intervals: list[str]) -> int:
+    from cryptotui import headless
+
+    out = args.output.open("a", encoding="utf-8") if args.output else sys.stdout
+    try:
+        return asyncio.run(
+            headless.run(
+                _source(args, config, symbols),
+                symbols,
+                intervals,
+                options=stream_options(config),
+                out=out,
+            )
+        )
+    finally:
+        if args.output:
+            out.close()
+
+
+def _tui(args, config: Config, symbols: list[str], intervals: list[str]) -> int:
+    from cryptotui.feed import Feed, serve
+    from cryptotui.sources import SIMULATED
+    from cryptotui.state import MarketState
+    from cryptotui.ui.app import CryptoTUI
+
+    state = MarketState(symbols)
+    options = stream_options(config)
+
+    async def feed_main(stop: asyncio.Event) -> None:
+        await serve(
+            _source(args, config, symbols),
+            lambda ep: Feed(ep, symbols, intervals, options=options, state=state),
+            stop,
+        )
+
+    app = CryptoTUI(state, feed_main, source_label=SIMULATED if args.demo else "Binance")
+    app.run()
     return 0

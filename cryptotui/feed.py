@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from cryptotui.binance.limits import IpBanned
@@ -48,10 +49,11 @@ class Feed:
         *,
         options: StreamOptions | None = None,
         on_event: Callable[[object], None] | None = None,
+        state: MarketState | None = None,
     ) -> None:
         self.endpoints = endpoints
         self.intervals = list(intervals)
-        self.state = MarketState(list(dict.fromkeys(symbols)))
+        self.state = state or MarketState(list(dict.fromkeys(symbols)))
         self.rest = Rest(endpoints.rest_url)
         self.consumers: list[Callable[[object], None]] = [on_event] if on_event else []
         self.stream = Stream(
@@ -139,3 +141,18 @@ class Feed:
     async def aclose(self) -> None:
         await self.stream.close()
         await self.rest.aclose()
+
+
+async def serve(
+    source: AbstractAsyncContextManager[Endpoints],
+    make: Callable[[Endpoints], Feed],
+    stop: asyncio.Event,
+) -> None:
+    """Open the source (live endpoints or an in-process simulator), run a feed on it until
+    `stop` is set, then close both. The one run loop shared by the TUI thread and headless."""
+    async with source as endpoints:
+        feed = make(endpoints)
+        try:
+            await feed.run_forever(stop)
+        finally:
+            await feed.aclose()

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from contextlib import AbstractAsyncContextManager
 from typing import TextIO
 
 from cryptotui import fmt
 from cryptotui.binance.stream import StreamOptions
-from cryptotui.feed import Endpoints, Feed
+from cryptotui.feed import Endpoints, Feed, serve
 from cryptotui.models import Candle, ConnectionStatus, ConnState, GapFill, Notice
 
 
@@ -55,7 +56,7 @@ class LinePrinter:
 
 
 async def run(
-    endpoints: Endpoints,
+    source: AbstractAsyncContextManager[Endpoints],
     symbols: list[str],
     intervals: list[str],
     *,
@@ -67,16 +68,22 @@ async def run(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    feed = Feed(endpoints, symbols, intervals, options=options)
-    printer = LinePrinter(feed.state, out, err)
-    feed.consumers.append(printer)
-    printer.say(f"streaming {', '.join(symbols)} {', '.join(intervals)} from {endpoints.label}")
+    printer: LinePrinter | None = None
+
+    def make(endpoints: Endpoints) -> Feed:
+        nonlocal printer
+        feed = Feed(endpoints, symbols, intervals, options=options)
+        printer = LinePrinter(feed.state, out, err)
+        feed.consumers.append(printer)
+        printer.say(f"streaming {', '.join(symbols)} {', '.join(intervals)} from {endpoints.label}")
+        return feed
+
     try:
-        await feed.run_forever(stop)
+        await serve(source, make, stop)
     finally:
-        await feed.aclose()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         out.flush()
-    printer.say(f"stopped after {printer.lines} closed candle(s)")
+    if printer is not None:
+        printer.say(f"stopped after {printer.lines} closed candle(s)")
     return 0

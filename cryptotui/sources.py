@@ -1,0 +1,28 @@
+"""Where market data comes from: live Binance endpoints, or the simulator started in-process.
+
+Both yield the same `Endpoints`; everything downstream runs the same code either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from cryptotui.config import Config
+from cryptotui.feed import Endpoints
+
+SIMULATED = "SIMULATED"
+
+
+@asynccontextmanager
+async def live(config: Config) -> AsyncIterator[Endpoints]:
+    yield Endpoints(config.exchange.rest_url, config.exchange.ws_url, "Binance")
+
+
+@asynccontextmanager
+async def simulated(config: Config, symbols: list[str]) -> AsyncIterator[Endpoints]:
+    """A seeded simulated exchange on 127.0.0.1 for as long as the context is open."""
+    from cryptotui.sim import SimExchange
+
+    async with SimExchange(symbols=symbols, seed=config.demo.seed, speed=config.demo.speed) as sim:
+        yield Endpoints(sim.rest_url, sim.ws_url, SIMULATED)
