@@ -219,7 +219,9 @@ def _file_layer(path: Path, missing: str) -> _Layer:
         tables = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         position, problem = _syntax_position(exc, text)
-        raise ConfigError(f"{shown}:{position}: {problem}; fix the TOML syntax there") from exc
+        raise ConfigError(
+            f"{shown}:{position}: invalid TOML: {problem}; fix the syntax there"
+        ) from exc
 
     def locate(section: str, key: str | None) -> str:
         line = _find_line(text, section, key)

@@ -156,7 +156,7 @@ def test_toml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     )
     message = error_of(path)
     assert f"{path.name}:3:" in message
-    assert "TOML syntax" in message
+    assert "invalid TOML: Invalid value" in message
 
 
 def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
@@ -255,7 +255,6 @@ def test_bad_symbols(tmp_path: Path, symbols: str) -> None:
 @pytest.mark.parametrize(
     ("text", "blamed"),
     [
-        ("[stream]\nbackoff_initial = 1.0\nspeed = 1\n", "stream.speed: unknown setting"),
         ("[stream]\nstall_factor = 0\n", "stream.stall_factor: 0.0 is not allowed"),
         ("[demo]\nspeed = -1.5\n", "demo.speed: -1.5 is not allowed"),
         ("[demo]\nseed = -1\n", "demo.seed: -1 is not allowed"),
