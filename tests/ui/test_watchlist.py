@@ -1,0 +1,119 @@
+"""The watchlist widget and app shell on a fixed MarketState (no feed): rendering, keys, safety."""
+
+from __future__ import annotations
+
+from cryptotui.models import Candle, ConnectionStatus, ConnState, Notice, SymbolInfo, Ticker
+from cryptotui.state import MarketState
+from cryptotui.ui.app import CryptoTUI
+from cryptotui.ui.widgets.status_bar import StatusBar
+from cryptotui.ui.widgets.watchlist import Watchlist
+
+SYMBOLS = ["BTCUSDT", "ETHUSDT", "DOGEUSDT"]
+
+
+def ticker(symbol: str, last: float, open_: float, t: int = 1_000) -> Ticker:
+    return Ticker(symbol, t, last, open_, last * 1.02, open_ * 0.97, 1234.5, last * 1234.5)
+
+
+def fixed_state() -> MarketState:
+    state = MarketState(SYMBOLS)
+    state.info["BTCUSDT"] = SymbolInfo("BTCUSDT", "TRADING", "BTC", "USDT", 0.01, 1e-5, 2, 5)
+    state.apply(ticker("BTCUSDT", 97123.45, 95000.0))
+    state.apply(ticker("ETHUSDT", 3333.3, 3400.0))
+    state.apply(ConnectionStatus(1, ConnState.OPEN, 6))
+    return state
+
+
+def line_text(widget: Watchlist, y: int) -> str:
+    return "".join(seg.text for seg in widget.render_line(y))
+
+
+async def test_rows_show_prices_by_tick_size_and_waiting_symbols():
+    app = CryptoTUI(fixed_state(), None)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        wl = app.query_one(Watchlist)
+        header, btc, eth, doge = (line_text(wl, y) for y in range(4))
+        assert "Symbol" in header and "24h %" in header
+        assert "BTCUSDT" in btc and "97,123.45" in btc and "+2.24%" in btc
+        assert "ETHUSDT" in eth and "-1.96%" in eth
+        assert "DOGEUSDT" in doge and "waiting for data" in doge
+
+
+async def test_cursor_moves_with_arrows_and_vim_keys():
+    app = CryptoTUI(fixed_state(), None)
+    async with app.run_test(size=(100, 20)) as pilot:
+        wl = app.query_one(Watchlist)
+        assert wl.selected_symbol == "BTCUSDT"
+        await pilot.press("j")
+        assert wl.selected_symbol == "ETHUSDT"
+        await pilot.press("down", "down", "down")
+        assert wl.selected_symbol == "DOGEUSDT"  # clamped at the end
+        await pilot.press("k")
+        assert wl.selected_symbol == "ETHUSDT"
+        await pilot.press("g")
+        assert wl.selected_symbol == "BTCUSDT"
+
+
+async def test_only_changed_rows_are_refreshed():
+    state = fixed_state()
+    app = CryptoTUI(state, None)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        wl = app.query_one(Watchlist)
+        assert wl.update_rows(state.rows()) == 0  # nothing changed since the last pull
+        state.apply(ticker("ETHUSDT", 3340.0, 3400.0, t=2_000))
+        assert wl.update_rows(state.rows()) == 1
+        assert "3,340.00 " in line_text(wl, 2)
+
+
+async def test_older_ticker_does_not_overwrite_newer():
+    state = fixed_state()
+    state.apply(ticker("BTCUSDT", 1.0, 1.0, t=500))
+    assert state.tickers["BTCUSDT"].last == 97123.45
+
+
+async def test_hostile_symbol_text_cannot_inject_markup_or_escapes():
+    evil = "[b]PW[/b]\x1b]0;\x07"
+    state = MarketState([evil])
+    state.apply(ticker(evil, 1.5, 1.0))
+    state.apply(Notice("error", "bad [link=http://x]click[/link]\x1b[2J"))
+    app = CryptoTUI(state, None)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        row = line_text(app.query_one(Watchlist), 1)
+        assert "[b]PW[/b]" in row  # shown literally, not interpreted
+        assert "\x1b" not in row and "\x07" not in row
+        status = app.query_one(StatusBar).render()
+        assert "[link=http://x]click[/link]" in str(status) and "\x1b" not in str(status)
+
+
+async def test_status_bar_shows_connection_and_counters():
+    state = fixed_state()
+    state.health.reconnects = 3
+    state.health.gap_candles = 7
+    app = CryptoTUI(state, None)
+    async with app.run_test(size=(120, 20)) as pilot:
+        await pilot.pause()
+        text = str(app.query_one(StatusBar).render())
+        assert "open" in text and "reconnects 3" in text and "gap-fill 7" in text
+
+
+async def test_theme_toggle():
+    app = CryptoTUI(fixed_state(), None)
+    async with app.run_test() as pilot:
+        before = app.theme
+        await pilot.press("t")
+        assert app.theme != before
+        await pilot.press("t")
+        assert app.theme == before
+
+
+def test_closed_candle_replaces_forming_one_in_state():
+    state = MarketState(["BTCUSDT"])
+    forming = Candle("BTCUSDT", "1m", 0, 59_999, 1, 2, 0.5, 1.5, 3, closed=False)
+    state.apply(forming)
+    assert state.forming[("BTCUSDT", "1m")] is forming
+    state.apply(Candle("BTCUSDT", "1m", 0, 59_999, 1, 2, 0.5, 1.6, 4))
+    assert ("BTCUSDT", "1m") not in state.forming
+    assert state.candles[("BTCUSDT", "1m")][-1].close == 1.6
