@@ -21,3 +21,15 @@ def fixture_json(name: str):
 @pytest.fixture
 def binance_fixture():
     return fixture_json
+
+
+async def until(predicate, timeout: float = 10.0, what: str = "condition") -> None:
+    """Poll `predicate` every 10 ms; fail the test with `what` if it stays false for `timeout`."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.01)

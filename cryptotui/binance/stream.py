@@ -125,26 +125,39 @@ class Stream:
         return list(self._conns)
 
     async def subscribe(self, names: Iterable[str]) -> None:
-        """Add streams: filled into open connections' spare room, new connections for the rest."""
+        """Add streams: filled into open connections' spare room, new connections for the rest.
+
+        Returns once Binance acknowledged the SUBSCRIBE on open connections (a rejected name
+        becomes a Notice); new connections carry their streams in the URL."""
         new = [n for n in dict.fromkeys(names) if n not in self.streams]
+        acks = []
         for conn in self._live():
             room = self.options.max_streams - len(conn.streams)
             if room > 0 and new:
                 batch, new = new[:room], new[room:]
-                conn.add(batch)
+                acks.append(conn.add(batch))
         while new:
             batch, new = new[: self.options.max_streams], new[self.options.max_streams :]
             self._spawn(set(batch))
+        await self._acknowledged(acks)
 
     async def unsubscribe(self, names: Iterable[str]) -> None:
         gone = set(names)
+        acks = []
         for conn in self._live():
             drop = conn.streams & gone
             if drop:
-                conn.remove(drop)
+                acks.append(conn.remove(drop))
                 if not conn.streams:
                     await conn.close("no streams left")
         self._conns = [c for c in self._conns if c.streams]
+        await self._acknowledged(acks)
+
+    async def _acknowledged(self, acks: list[asyncio.Future | None]) -> None:
+        """Wait for Binance's replies to what was sent on open sockets (paced, so ≤ a few s)."""
+        pending = [a for a in acks if a is not None]
+        if pending:
+            await asyncio.gather(*pending)
 
     async def close(self) -> None:
         self._closed = True
@@ -227,7 +240,8 @@ class _Connection:
         self.state = ConnState.CONNECTING
         self._task: asyncio.Task | None = None
         self._pending: dict[int, asyncio.Future] = {}
-        self._control: asyncio.Queue[tuple[str, list[str]]] = asyncio.Queue()
+        self._settling: set[asyncio.Task] = set()
+        self._control: asyncio.Queue[tuple[str, list[str], asyncio.Future]] = asyncio.Queue()
         self._stop = False
         self._got_data = False
         self._last_frame = time.monotonic()
@@ -255,15 +269,22 @@ class _Connection:
 
     # -------------------------------------------------------------- live (un)subscribe
 
-    def add(self, names: list[str]) -> None:
+    def add(self, names: list[str]) -> asyncio.Future | None:
+        """Take `names` now (a reconnect's URL carries them); SUBSCRIBE if a socket is open.
+        Returns a future resolved when Binance has answered, or None when nothing was sent."""
         self.streams.update(names)
-        if self.ws is not None:
-            self._control.put_nowait(("SUBSCRIBE", names))
+        return self._request("SUBSCRIBE", names) if self.ws is not None else None
 
-    def remove(self, names: set[str]) -> None:
+    def remove(self, names: set[str]) -> asyncio.Future | None:
         self.streams -= names
-        if self.ws is not None and self.streams:
-            self._control.put_nowait(("UNSUBSCRIBE", sorted(names)))
+        if self.ws is None or not self.streams:
+            return None
+        return self._request("UNSUBSCRIBE", sorted(names))
+
+    def _request(self, method: str, names: list[str]) -> asyncio.Future:
+        done = asyncio.get_running_loop().create_future()
+        self._control.put_nowait((method, names, done))
+        return done
 
     def reply(self, ev: ControlReply | ControlError) -> None:
         fut = self._pending.pop(ev.id, None) if isinstance(ev.id, int) else None
@@ -273,29 +294,32 @@ class _Connection:
     async def _control_sender(self, ws: ClientConnection) -> None:
         """Batch queued (un)subscribes per method and send ≤ `control_rate` messages/s."""
         interval = 1.0 / self.owner.options.control_rate
+        loop = asyncio.get_running_loop()
         while True:
-            method, names = await self._control.get()
-            batch = list(names)
-            while not self._control.empty():
-                m, more = self._control._queue[0]  # peek: merge only same-method requests
-                if m != method:
-                    break
-                self._control.get_nowait()
+            method, names, done = await self._control.get()
+            batch, waiters = list(names), [done]
+            while not self._control.empty() and self._control._queue[0][0] == method:
+                _, more, other = self._control.get_nowait()  # merge same-method requests
                 batch.extend(more)
+                waiters.append(other)
             req_id = next(self.owner._ids)
-            fut = asyncio.get_running_loop().create_future()
-            self._pending[req_id] = fut
+            reply = loop.create_future()
+            self._pending[req_id] = reply
             await ws.send(codec.dumps({"method": method, "params": batch, "id": req_id}))
-            asyncio.get_running_loop().create_task(self._await_reply(req_id, fut, method, batch))
+            task = loop.create_task(self._settle(req_id, reply, method, batch, waiters))
+            self._settling.add(task)
+            task.add_done_callback(self._settling.discard)
             await asyncio.sleep(interval)
 
-    async def _await_reply(self, req_id: int, fut: asyncio.Future, method: str, names) -> None:
+    async def _settle(
+        self, req_id: int, reply: asyncio.Future, method: str, names, waiters
+    ) -> None:
         try:
             async with asyncio.timeout(self.owner.options.reply_timeout):
-                ev = await fut
+                ev = await reply
         except TimeoutError:
             self._pending.pop(req_id, None)
-            return
+            ev = None
         if isinstance(ev, ControlError):
             self.owner.stats.control_errors += 1
             if method == "SUBSCRIBE":
@@ -308,6 +332,9 @@ class _Connection:
                     "stream",
                 )
             )
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(ev)
 
     # -------------------------------------------------------------- lifecycle
 

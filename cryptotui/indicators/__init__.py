@@ -1,0 +1,68 @@
+"""Incremental technical indicators: one class each, TA-Lib-exact, O(1) per closed candle.
+
+from cryptotui.indicators import build
+indicators = build("rsi:14,macd:12:26:9")      # or build() for the full default set
+for ind in indicators:
+    value = ind.update(closed_candle)           # None while warming up
+    live = ind.preview(open_candle)             # same as update would give, no state change
+    ind.columns                                 # ("rsi_14",), ("macd_12_26_9", ..._signal, ..._hist)
+"""
+
+from cryptotui.indicators.base import Indicator, IndicatorBase
+from cryptotui.indicators.momentum import (
+    ADX,
+    CCI,
+    MACD,
+    ROC,
+    RSI,
+    MACDValue,
+    Stoch,
+    StochValue,
+    WillR,
+)
+from cryptotui.indicators.moving import EMA, KAMA, SMA, TEMA, WMA
+from cryptotui.indicators.registry import DEFAULT_SPEC, REGISTRY, SpecError, build, build_one
+from cryptotui.indicators.volatility import ATR, BBands, BBandsValue
+from cryptotui.indicators.volume import (
+    AD,
+    MFI,
+    OBV,
+    VWAP,
+    RollingVWAP,
+    VolumeROC,
+    VolumeSpike,
+)
+
+__all__ = [
+    "AD",
+    "ADX",
+    "ATR",
+    "CCI",
+    "DEFAULT_SPEC",
+    "EMA",
+    "KAMA",
+    "MACD",
+    "MFI",
+    "OBV",
+    "REGISTRY",
+    "ROC",
+    "RSI",
+    "SMA",
+    "TEMA",
+    "VWAP",
+    "WMA",
+    "BBands",
+    "BBandsValue",
+    "Indicator",
+    "IndicatorBase",
+    "MACDValue",
+    "RollingVWAP",
+    "SpecError",
+    "Stoch",
+    "StochValue",
+    "VolumeROC",
+    "VolumeSpike",
+    "WillR",
+    "build",
+    "build_one",
+]

@@ -1,0 +1,229 @@
+"""The indicator protocol and the few building blocks the indicators share.
+
+An indicator is fed closed candles one at a time through `update`, which commits the candle and
+returns the new value, or None while the indicator is still warming up (and, for a few
+indicators, when the value is undefined: see docs/indicators.md). `preview` answers "what would
+`update` return if this open candle closed now" without touching any state, so the live engine
+can show the forming candle's value on every tick and still commit each candle exactly once.
+
+Everything here is O(1) per update and pure Python: per-candle work is a handful of float
+operations, where numpy's per-call overhead would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from math import fsum
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from cryptotui.models import Candle
+
+TA_EPSILON = 1e-14
+"""TA-Lib's zero band. Used only where TA-Lib applies it to a dimensionless quantity (an
+oscillator or a ratio of the window's own extremes), so it behaves the same at every price scale."""
+
+
+@runtime_checkable
+class Indicator(Protocol):
+    """What the engine and `analyze` rely on; every class in this package implements it."""
+
+    name: ClassVar[str]
+    """Registry name, also the first part of every column name (`sma`, `macd`, ...)."""
+    outputs: ClassVar[tuple[str, ...]]
+    """Suffixes of the outputs, `("",)` for a single value; multi-output indicators return a
+    NamedTuple whose fields are in this order."""
+    params: tuple[int | float, ...]
+    lookback: int
+    """Committed candles before the first value: the first value comes from update number
+    `lookback + 1` (TA-Lib's lookback for the same parameters)."""
+
+    @property
+    def columns(self) -> tuple[str, ...]: ...
+
+    def update(self, candle: Candle) -> Any: ...
+
+    def preview(self, candle: Candle) -> Any: ...
+
+    def reset(self) -> None: ...
+
+    def cells(self, value: Any) -> tuple[float | None, ...]: ...
+
+
+def format_param(value: int | float) -> str:
+    """`20` → "20", `2.0` → "2", `2.5` → "2.5": column names must not depend on how the user
+    spelled a number."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return repr(value)
+
+
+class IndicatorBase:
+    """Naming and flattening shared by all indicators; the arithmetic lives in subclasses."""
+
+    __slots__ = ("lookback", "params")
+
+    name: ClassVar[str]
+    outputs: ClassVar[tuple[str, ...]] = ("",)
+
+    params: tuple[int | float, ...]
+    lookback: int
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """`<name>_<params joined by _>[_<output>]`, e.g. `macd_12_26_9_signal`."""
+        stem = "_".join((self.name, *map(format_param, self.params)))
+        return tuple(f"{stem}_{out}" if out else stem for out in self.outputs)
+
+    def cells(self, value: Any) -> tuple[float | None, ...]:
+        """One entry per column: the value itself, a NamedTuple's fields, or Nones."""
+        if len(self.outputs) == 1:
+            return (value,)
+        return (None,) * len(self.outputs) if value is None else tuple(value)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(map(format_param, self.params))})"
+
+
+class WindowSum:
+    """Sum of the last `size` pushed values, O(1) per push, without drift.
+
+    A running sum gains one rounding error per add and per subtract. Over millions of updates
+    those errors accumulate, and after a large value has left the window the residue can dwarf
+    the sum of the small values still in it. Here the window lives in a ring, and every time the
+    ring wraps (every `size` pushes) the running total is replaced by `math.fsum` of the ring,
+    which is correctly rounded: the error never spans more than two windows of roundings, whatever
+    the number of updates (periodic exact recompute; amortised cost one fsum per `size` pushes).
+
+    The resync changes only the state that later pushes start from; the value a push returns is
+    always `total + (x - leaving)`, which is exactly what `peek` computes, so a preview equals the
+    update that follows it bit for bit.
+
+    A window that holds only zeros sums to exactly 0.0 (a run of `size` zero pushes resets the
+    total), so "is the sum zero" questions (no volume, no movement) get exact answers instead of
+    rounding residue.
+
+    Until `size` values have been pushed the missing ones count as 0.0.
+    """
+
+    __slots__ = ("_i", "_ring", "_zeros", "size", "total")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.reset()
+
+    def reset(self) -> None:
+        self.total = 0.0
+        self._ring = [0.0] * self.size
+        self._i = 0
+        self._zeros = 0
+
+    def push(self, x: float) -> float:
+        """Add `x`, drop the value that leaves the window, and return the new sum."""
+        i = self._i
+        ring = self._ring
+        total = self.total + (x - ring[i])
+        ring[i] = x
+        if x:
+            self._zeros = 0
+        else:
+            self._zeros += 1
+            if self._zeros >= self.size:
+                total = 0.0
+        i += 1
+        if i == self.size:
+            self._i = 0
+            self.total = fsum(ring)
+        else:
+            self._i = i
+            self.total = total
+        return total
+
+    def peek(self, x: float) -> float:
+        """What `push(x)` would return, without pushing."""
+        if not x and self._zeros + 1 >= self.size:
+            return 0.0
+        return self.total + (x - self._ring[self._i])
+
+    def oldest(self) -> float:
+        """The value the next push will drop (0.0 while the window is not full)."""
+        return self._ring[self._i]
+
+    def values(self) -> list[float]:
+        """The window, oldest first (for exact recomputes and tests)."""
+        i = self._i
+        return self._ring[i:] + self._ring[:i]
+
+
+class RollingExtremes:
+    """Highest high and lowest low of the last `size` candles, O(1) amortised per push.
+
+    Two monotonic deques of (index, value): each candle is appended once and removed at most
+    once, so a push costs O(1) amortised, and the window's extreme is always at the front.
+    """
+
+    __slots__ = ("_count", "_highs", "_lows", "size")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.reset()
+
+    def reset(self) -> None:
+        self._count = 0
+        self._highs: deque[tuple[int, float]] = deque()
+        self._lows: deque[tuple[int, float]] = deque()
+
+    def push(self, high: float, low: float) -> tuple[float, float]:
+        """Add one candle and return (highest high, lowest low) of the window ending with it."""
+        i = self._count
+        self._count = i + 1
+        first = i - self.size  # index that leaves the window with this push
+        highs = self._highs
+        while highs and highs[-1][1] <= high:
+            highs.pop()
+        highs.append((i, high))
+        if highs[0][0] <= first:
+            highs.popleft()
+        lows = self._lows
+        while lows and lows[-1][1] >= low:
+            lows.pop()
+        lows.append((i, low))
+        if lows[0][0] <= first:
+            lows.popleft()
+        return highs[0][1], lows[0][1]
+
+    def peek(self, high: float, low: float) -> tuple[float, float]:
+        """What `push(high, low)` would return, without pushing.
+
+        Only the front entry can be the one leaving the window; the entry behind it is then
+        the extreme of what remains.
+        """
+        first = self._count - self.size
+        highs = self._highs
+        lows = self._lows
+        if highs:
+            entry = highs[0] if highs[0][0] > first else (highs[1] if len(highs) > 1 else None)
+            if entry is not None and entry[1] > high:
+                high = entry[1]
+        if lows:
+            entry = lows[0] if lows[0][0] > first else (lows[1] if len(lows) > 1 else None)
+            if entry is not None and entry[1] < low:
+                low = entry[1]
+        return high, low
+
+
+def typical_price(candle: Candle) -> float:
+    """(high + low + close) / 3, in TA-Lib's operation order so results match bit for bit."""
+    return (candle.high + candle.low + candle.close) / 3.0
+
+
+def true_range(high: float, low: float, prev_close: float) -> float:
+    """Wilder's true range: the candle's range stretched to the previous close (TA-Lib's order
+    of comparisons)."""
+    greatest = high - low
+    to_high = abs(prev_close - high)
+    if to_high > greatest:
+        greatest = to_high
+    to_low = abs(prev_close - low)
+    if to_low > greatest:
+        greatest = to_low
+    return greatest

@@ -1,0 +1,475 @@
+"""Oscillators and momentum: RSI, MACD, Stochastic, Williams %R, ROC, CCI, ADX.
+
+Each follows TA-Lib's algorithm, seeding and zero tests included, so values match `talib` from
+the first one TA-Lib outputs (see docs/indicators.md for the warm-up of each).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import NamedTuple
+
+from cryptotui.indicators.base import (
+    TA_EPSILON,
+    IndicatorBase,
+    RollingExtremes,
+    WindowSum,
+    true_range,
+    typical_price,
+)
+from cryptotui.models import Candle
+
+
+class RSI(IndicatorBase):
+    """Wilder's RSI, seeded like TA-Lib with the plain average gain/loss of the first `period`
+    changes, then smoothed as (prev·(period-1) + today) / period.
+
+    A window with neither gains nor losses gives 0, TA-Lib's answer for 0/0; the test is exact,
+    so a finely quoted coin whose moves are tiny in absolute terms is not flattened.
+    """
+
+    name = "rsi"
+    __slots__ = ("_gain", "_last", "_loss", "_pending", "period")
+
+    def __init__(self, period: int = 14) -> None:
+        self.period = period
+        self.params = (period,)
+        self.lookback = period
+        self.reset()
+
+    def reset(self) -> None:
+        self._last: float | None = None
+        self._gain = 0.0
+        self._loss = 0.0
+        self._pending = self.period
+
+    def _smooth(self, x: float) -> tuple[float, float]:
+        """Average gain and loss after committing close `x` (past the seed)."""
+        change = x - self._last  # type: ignore[operator]
+        n = self.period
+        gain = self._gain * (n - 1)
+        loss = self._loss * (n - 1)
+        if change < 0.0:
+            loss -= change
+        else:
+            gain += change
+        return gain / n, loss / n
+
+    def update(self, candle: Candle) -> float | None:
+        x = candle.close
+        if self._pending:
+            if self._last is not None:
+                change = x - self._last
+                if change < 0.0:
+                    self._loss -= change
+                else:
+                    self._gain += change
+                self._pending -= 1
+            self._last = x
+            if self._pending:
+                return None
+            gain = self._gain = self._gain / self.period
+            loss = self._loss = self._loss / self.period
+        else:
+            gain, loss = self._gain, self._loss = self._smooth(x)
+            self._last = x
+        total = gain + loss
+        return 100.0 * (gain / total) if total > 0.0 else 0.0
+
+    def preview(self, candle: Candle) -> float | None:
+        x = candle.close
+        if self._pending:
+            if self._pending > 1 or self._last is None:
+                return None
+            change = x - self._last
+            gain, loss = self._gain, self._loss
+            if change < 0.0:
+                loss -= change
+            else:
+                gain += change
+            gain /= self.period
+            loss /= self.period
+        else:
+            gain, loss = self._smooth(x)
+        total = gain + loss
+        return 100.0 * (gain / total) if total > 0.0 else 0.0
+
+
+class MACDValue(NamedTuple):
+    macd: float
+    signal: float
+    hist: float
+
+
+class MACD(IndicatorBase):
+    """MACD line (fast EMA - slow EMA), its signal EMA and the histogram, as TA-Lib computes it.
+
+    TA-Lib's seeding differs from "two independent EMAs": both EMAs start on the same candle,
+    the slow one's `slow`-th. The slow EMA is seeded with the SMA of the first `slow` closes, the
+    fast one with the SMA of the last `fast` of those same closes. The signal EMA is seeded with
+    the SMA of the first `signal` MACD values. The first output is at candle slow + signal - 1.
+    """
+
+    name = "macd"
+    outputs = ("", "signal", "hist")
+    __slots__ = (
+        "_fast",
+        "_fast_k",
+        "_seen",
+        "_signal",
+        "_signal_k",
+        "_slow",
+        "_slow_k",
+        "fast",
+        "signal",
+        "slow",
+    )
+
+    def __init__(self, fast: int = 12, slow: int = 26, signal: int = 9) -> None:
+        self.fast, self.slow, self.signal = fast, slow, signal
+        self.params = (fast, slow, signal)
+        self.lookback = slow - 1 + signal - 1
+        self._fast_k = 2.0 / (fast + 1)
+        self._slow_k = 2.0 / (slow + 1)
+        self._signal_k = 2.0 / (signal + 1)
+        self.reset()
+
+    def reset(self) -> None:
+        self._seen = 0
+        self._fast = 0.0  # seed sums until candle `slow`, EMA values after
+        self._slow = 0.0
+        self._signal = 0.0
+
+    def _seed_line(self, x: float) -> tuple[float, float]:
+        """Fast and slow EMA seeds once close `x` completes the slow window."""
+        seen = self._seen + 1
+        fast = self._fast + x if seen > self.slow - self.fast else self._fast
+        return fast / self.fast, (self._slow + x) / self.slow
+
+    def update(self, candle: Candle) -> MACDValue | None:
+        x = candle.close
+        seen = self._seen
+        slow_n = self.slow
+        if seen >= slow_n:
+            fast = self._fast = ((x - self._fast) * self._fast_k) + self._fast
+            slow = self._slow = ((x - self._slow) * self._slow_k) + self._slow
+        elif seen + 1 < slow_n:
+            self._slow += x
+            if seen + 1 > slow_n - self.fast:
+                self._fast += x
+            self._seen = seen + 1
+            return None
+        else:
+            fast, slow = self._fast, self._slow = self._seed_line(x)
+        line = fast - slow
+        seen += 1
+        self._seen = seen
+        lines = seen - slow_n + 1  # MACD-line values so far, this one included
+        if lines < self.signal:
+            self._signal += line
+            return None
+        if lines == self.signal:
+            signal = self._signal = (self._signal + line) / self.signal
+        else:
+            signal = self._signal = ((line - self._signal) * self._signal_k) + self._signal
+        return MACDValue(line, signal, line - signal)
+
+    def preview(self, candle: Candle) -> MACDValue | None:
+        lines = self._seen + 1 - self.slow + 1
+        if lines < self.signal:
+            return None
+        x = candle.close
+        if self._seen >= self.slow:
+            fast = ((x - self._fast) * self._fast_k) + self._fast
+            slow = ((x - self._slow) * self._slow_k) + self._slow
+        else:
+            fast, slow = self._seed_line(x)
+        line = fast - slow
+        if lines == self.signal:
+            signal = (self._signal + line) / self.signal
+        else:
+            signal = ((line - self._signal) * self._signal_k) + self._signal
+        return MACDValue(line, signal, line - signal)
+
+
+def _fast_k(close: float, highest: float, lowest: float) -> float:
+    """Stochastic %K of one candle, TA-Lib's way: 0 when the window's range is zero relative to
+    its own extremes (a scale-free test, so micro-priced coins are not flattened)."""
+    span = highest - lowest
+    if abs(span) <= TA_EPSILON * (abs(highest) + abs(lowest)):
+        return 0.0
+    return (close - lowest) / (span / 100.0)
+
+
+class StochValue(NamedTuple):
+    k: float
+    d: float
+
+
+class Stoch(IndicatorBase):
+    """Slow stochastic: %K = SMA(fast %K, slowk), %D = SMA(%K, slowd), TA-Lib's defaults
+    (SMA smoothing for both)."""
+
+    name = "stoch"
+    outputs = ("k", "d")
+    __slots__ = ("_d_sum", "_extremes", "_k_sum", "_seen", "fastk", "slowd", "slowk")
+
+    def __init__(self, fastk: int = 14, slowk: int = 3, slowd: int = 3) -> None:
+        self.fastk, self.slowk, self.slowd = fastk, slowk, slowd
+        self.params = (fastk, slowk, slowd)
+        self.lookback = (fastk - 1) + (slowk - 1) + (slowd - 1)
+        self._extremes = RollingExtremes(fastk)
+        self._k_sum = WindowSum(slowk)
+        self._d_sum = WindowSum(slowd)
+        self.reset()
+
+    def reset(self) -> None:
+        self._extremes.reset()
+        self._k_sum.reset()
+        self._d_sum.reset()
+        self._seen = 0
+
+    def update(self, candle: Candle) -> StochValue | None:
+        highest, lowest = self._extremes.push(candle.high, candle.low)
+        seen = self._seen
+        if seen <= self.lookback:
+            self._seen = seen = seen + 1
+            if seen < self.fastk:
+                return None
+        k = self._k_sum.push(_fast_k(candle.close, highest, lowest)) / self.slowk
+        if seen < self.fastk + self.slowk - 1:
+            return None
+        d = self._d_sum.push(k) / self.slowd
+        if seen <= self.lookback:
+            return None
+        return StochValue(k, d)
+
+    def preview(self, candle: Candle) -> StochValue | None:
+        if self._seen < self.lookback:
+            return None
+        highest, lowest = self._extremes.peek(candle.high, candle.low)
+        k = self._k_sum.peek(_fast_k(candle.close, highest, lowest)) / self.slowk
+        return StochValue(k, self._d_sum.peek(k) / self.slowd)
+
+
+class WillR(IndicatorBase):
+    """Williams %R over `period` candles, in [-100, 0]; 0 when high == low across the window."""
+
+    name = "willr"
+    __slots__ = ("_extremes", "_pending", "period")
+
+    def __init__(self, period: int = 14) -> None:
+        self.period = period
+        self.params = (period,)
+        self.lookback = period - 1
+        self._extremes = RollingExtremes(period)
+        self.reset()
+
+    def reset(self) -> None:
+        self._extremes.reset()
+        self._pending = self.period
+
+    @staticmethod
+    def _willr(close: float, highest: float, lowest: float) -> float:
+        span = (highest - lowest) / (-100.0)
+        return (highest - close) / span if span != 0.0 else 0.0
+
+    def update(self, candle: Candle) -> float | None:
+        highest, lowest = self._extremes.push(candle.high, candle.low)
+        if self._pending:
+            self._pending -= 1
+            if self._pending:
+                return None
+        return self._willr(candle.close, highest, lowest)
+
+    def preview(self, candle: Candle) -> float | None:
+        if self._pending > 1:
+            return None
+        highest, lowest = self._extremes.peek(candle.high, candle.low)
+        return self._willr(candle.close, highest, lowest)
+
+
+class ROC(IndicatorBase):
+    """Rate of change in percent over `period` candles: (x / x[period ago] - 1) · 100.
+
+    A zero base gives 0, as in TA-Lib. `source` picks the candle field (the close here, the
+    volume for VolumeROC).
+    """
+
+    name = "roc"
+    source = "close"
+    __slots__ = ("_window", "period")
+
+    def __init__(self, period: int = 10) -> None:
+        self.period = period
+        self.params = (period,)
+        self.lookback = period
+        self.reset()
+
+    def reset(self) -> None:
+        self._window: deque[float] = deque(maxlen=self.period + 1)
+
+    @staticmethod
+    def _roc(x: float, base: float) -> float:
+        return ((x / base) - 1.0) * 100.0 if base != 0.0 else 0.0
+
+    def update(self, candle: Candle) -> float | None:
+        window = self._window
+        window.append(getattr(candle, self.source))
+        if len(window) <= self.period:
+            return None
+        return self._roc(window[-1], window[0])
+
+    def preview(self, candle: Candle) -> float | None:
+        window = self._window
+        if len(window) < self.period:
+            return None
+        # The base is the value `period` candles before this one: the oldest kept value once the
+        # window is full (it is about to leave), else the first one.
+        base = window[1] if len(window) > self.period else window[0]
+        return self._roc(getattr(candle, self.source), base)
+
+
+class CCI(IndicatorBase):
+    """Commodity Channel Index: (tp - SMA(tp)) / (0.015 · mean |tp - SMA(tp)|), tp = (h+l+c)/3.
+
+    The mean absolute deviation is taken around the *current* mean, so it has no running form:
+    each update walks the `period` typical prices once, in C (`sum`/`map`). Like TA-Lib, a
+    deviation that is zero relative to the mean (a flat window) gives 0.
+    """
+
+    name = "cci"
+    __slots__ = ("_i", "_pending", "_ring", "period")
+
+    def __init__(self, period: int = 20) -> None:
+        self.period = period
+        self.params = (period,)
+        self.lookback = period - 1
+        self.reset()
+
+    def reset(self) -> None:
+        self._ring = [0.0] * self.period
+        self._i = 0
+        self._pending = self.period
+
+    def _cci(self, ring: list[float], tp: float) -> float:
+        n = self.period
+        mean = sum(ring) / n
+        deviation = sum([abs(v - mean) for v in ring])
+        diff = tp - mean
+        scale = TA_EPSILON * abs(mean)
+        if abs(diff) <= scale or abs(deviation) <= scale:
+            return 0.0
+        return diff / (0.015 * (deviation / n))
+
+    def update(self, candle: Candle) -> float | None:
+        tp = typical_price(candle)
+        ring = self._ring
+        ring[self._i] = tp
+        self._i = (self._i + 1) % self.period
+        if self._pending:
+            self._pending -= 1
+            if self._pending:
+                return None
+        return self._cci(ring, tp)
+
+    def preview(self, candle: Candle) -> float | None:
+        if self._pending > 1:
+            return None
+        tp = typical_price(candle)
+        ring = self._ring.copy()
+        ring[self._i] = tp
+        return self._cci(ring, tp)
+
+
+class ADX(IndicatorBase):
+    """Wilder's Average Directional Index, step for step as TA-Lib.
+
+    +DM/-DM and the true range are summed over the first period-1 changes, then Wilder-smoothed
+    (x - x/period + today). DX is summed over the next `period` candles and averaged into the
+    first ADX (candle 2·period), which is then smoothed as (prev·(period-1) + DX) / period.
+    Like TA-Lib, a candle whose true-range sum is 0 or whose DI sum is (relatively) 0 leaves the
+    ADX unchanged.
+    """
+
+    name = "adx"
+    __slots__ = (
+        "_adx",
+        "_close",
+        "_high",
+        "_low",
+        "_minus_dm",
+        "_plus_dm",
+        "_seen",
+        "_tr",
+        "period",
+    )
+
+    def __init__(self, period: int = 14) -> None:
+        self.period = period
+        self.params = (period,)
+        self.lookback = 2 * period - 1
+        self.reset()
+
+    def reset(self) -> None:
+        self._seen = 0
+        self._high = self._low = self._close = 0.0
+        self._minus_dm = self._plus_dm = self._tr = 0.0
+        self._adx = 0.0  # the DX sum until the first ADX
+
+    def _step(self, candle: Candle, t: int) -> tuple[float, float, float, float | None]:
+        """(-DM, +DM, TR) smoothed through candle number `t` (t >= 1) and its DX (None when
+        undefined)."""
+        high, low, n = candle.high, candle.low, self.period
+        diff_p = high - self._high
+        diff_m = self._low - low
+        minus_dm, plus_dm, tr = self._minus_dm, self._plus_dm, self._tr
+        if t >= n:
+            minus_dm -= minus_dm / n
+            plus_dm -= plus_dm / n
+            tr -= tr / n
+        if diff_m > 0.0 and diff_p < diff_m:
+            minus_dm += diff_m
+        elif diff_p > 0.0 and diff_p > diff_m:
+            plus_dm += diff_p
+        tr += true_range(high, low, self._close)
+        dx = None
+        if tr > 0.0:
+            minus_di = 100.0 * (minus_dm / tr)
+            plus_di = 100.0 * (plus_dm / tr)
+            di_sum = minus_di + plus_di
+            if di_sum >= TA_EPSILON:
+                dx = 100.0 * (abs(minus_di - plus_di) / di_sum)
+        return minus_dm, plus_dm, tr, dx
+
+    def _next_adx(self, t: int, dx: float | None) -> float:
+        """After candle `t` (t >= period): the DX sum until the first ADX, the ADX from then."""
+        n = self.period
+        adx = self._adx
+        if t < 2 * n - 1:
+            return adx + dx if dx is not None else adx
+        if t == 2 * n - 1:
+            return (adx + dx if dx is not None else adx) / n
+        if dx is None:
+            return adx
+        return ((adx * (n - 1)) + dx) / n
+
+    def update(self, candle: Candle) -> float | None:
+        t = self._seen
+        if t:
+            self._minus_dm, self._plus_dm, self._tr, dx = self._step(candle, t)
+            if t >= self.period:
+                self._adx = self._next_adx(t, dx)
+        self._high, self._low, self._close = candle.high, candle.low, candle.close
+        if t < self.lookback:
+            self._seen = t + 1
+            return None
+        if t == self.lookback:
+            self._seen = t + 1
+        return self._adx
+
+    def preview(self, candle: Candle) -> float | None:
+        t = self._seen
+        if t < self.lookback:
+            return None
+        return self._next_adx(t, self._step(candle, t)[3])

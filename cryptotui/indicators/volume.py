@@ -1,0 +1,343 @@
+"""Volume: OBV, Chaikin A/D line, MFI, VWAP (session and rolling), volume ROC, volume spike."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections import deque
+from math import copysign, fsum, inf
+
+from cryptotui.indicators.base import TA_EPSILON, IndicatorBase, WindowSum, typical_price
+from cryptotui.indicators.momentum import ROC
+from cryptotui.intervals import DAY
+from cryptotui.models import Candle
+
+
+def _compensated_add(total: float, carry: float, x: float) -> tuple[float, float]:
+    """One step of Neumaier summation: `total + carry` tracks the exact running sum.
+
+    OBV and A/D are sums over the whole history, not over a window; compensating them keeps the
+    error at a few ulps of the current value however many candles went in.
+    """
+    t = total + x
+    if abs(total) >= abs(x):
+        carry += (total - t) + x
+    else:
+        carry += (x - t) + total
+    return t, carry
+
+
+class OBV(IndicatorBase):
+    """On-balance volume: ± volume by the direction of the close, starting (as TA-Lib) at the
+    first candle's volume."""
+
+    name = "obv"
+    __slots__ = ("_carry", "_close", "_total")
+
+    def __init__(self) -> None:
+        self.params = ()
+        self.lookback = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self._close: float | None = None
+        self._total = 0.0
+        self._carry = 0.0
+
+    def _signed_volume(self, candle: Candle) -> float:
+        prev = self._close
+        if prev is None or candle.close > prev:
+            return candle.volume
+        return -candle.volume if candle.close < prev else 0.0
+
+    def update(self, candle: Candle) -> float:
+        self._total, self._carry = _compensated_add(
+            self._total, self._carry, self._signed_volume(candle)
+        )
+        self._close = candle.close
+        return self._total + self._carry
+
+    def preview(self, candle: Candle) -> float:
+        total, carry = _compensated_add(self._total, self._carry, self._signed_volume(candle))
+        return total + carry
+
+
+class AD(IndicatorBase):
+    """Chaikin accumulation/distribution line: Σ ((c-l) - (h-c)) / (h-l) · volume, candles with
+    h == l adding nothing (TA-Lib's rule)."""
+
+    name = "ad"
+    __slots__ = ("_carry", "_total")
+
+    def __init__(self) -> None:
+        self.params = ()
+        self.lookback = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self._total = 0.0
+        self._carry = 0.0
+
+    @staticmethod
+    def _flow(candle: Candle) -> float:
+        high, low, close = candle.high, candle.low, candle.close
+        span = high - low
+        return (((close - low) - (high - close)) / span) * candle.volume if span > 0.0 else 0.0
+
+    def update(self, candle: Candle) -> float:
+        self._total, self._carry = _compensated_add(self._total, self._carry, self._flow(candle))
+        return self._total + self._carry
+
+    def preview(self, candle: Candle) -> float:
+        total, carry = _compensated_add(self._total, self._carry, self._flow(candle))
+        return total + carry
+
+
+class MFI(IndicatorBase):
+    """Money flow index over `period` candles, as TA-Lib.
+
+    Money flow = typical price · volume, positive when the typical price rose, negative when it
+    fell, none when it did not move (relative to its size). MFI = 100 · positive / (positive +
+    negative); a window without any money flow (no movement or no volume) gives 0. Both sums are
+    drift-free window sums that are exactly 0.0 when the window holds no flow of that sign.
+    """
+
+    name = "mfi"
+    __slots__ = ("_negative", "_pending", "_positive", "_tp", "period")
+
+    def __init__(self, period: int = 14) -> None:
+        self.period = period
+        self.params = (period,)
+        self.lookback = period
+        self._positive = WindowSum(period)
+        self._negative = WindowSum(period)
+        self.reset()
+
+    def reset(self) -> None:
+        self._positive.reset()
+        self._negative.reset()
+        self._tp: float | None = None
+        self._pending = self.period
+
+    def _flows(self, candle: Candle, tp: float) -> tuple[float, float]:
+        prev = self._tp
+        change = tp - prev  # type: ignore[operator]
+        if abs(change) <= TA_EPSILON * (abs(tp) + abs(prev)):  # type: ignore[arg-type]
+            return 0.0, 0.0
+        flow = tp * candle.volume
+        return (0.0, flow) if change < 0.0 else (flow, 0.0)
+
+    @staticmethod
+    def _mfi(positive: float, negative: float) -> float:
+        total = positive + negative
+        if total <= 0.0:
+            return 0.0
+        return 100.0 * (min(max(positive, 0.0), total) / total)
+
+    def update(self, candle: Candle) -> float | None:
+        tp = typical_price(candle)
+        if self._tp is None:
+            self._tp = tp
+            return None
+        up, down = self._flows(candle, tp)
+        self._tp = tp
+        positive = self._positive.push(up)
+        negative = self._negative.push(down)
+        if self._pending:
+            self._pending -= 1
+            if self._pending:
+                return None
+        return self._mfi(positive, negative)
+
+    def preview(self, candle: Candle) -> float | None:
+        if self._tp is None or self._pending > 1:
+            return None
+        up, down = self._flows(candle, typical_price(candle))
+        return self._mfi(self._positive.peek(up), self._negative.peek(down))
+
+
+class VWAP(IndicatorBase):
+    """Volume-weighted average typical price since 00:00 UTC of the candle's day.
+
+    The session restarts on the first candle of each UTC day (by open time). The sums only add
+    positive numbers over at most one day of candles, so they need no compensation. None until
+    the session has traded any volume.
+    """
+
+    name = "vwap"
+    __slots__ = ("_day", "_pv", "_volume")
+
+    def __init__(self) -> None:
+        self.params = ()
+        self.lookback = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self._day = -1
+        self._pv = 0.0
+        self._volume = 0.0
+
+    def _sums(self, candle: Candle) -> tuple[int, float, float]:
+        day = candle.open_time // DAY
+        pv, volume = (self._pv, self._volume) if day == self._day else (0.0, 0.0)
+        return day, pv + typical_price(candle) * candle.volume, volume + candle.volume
+
+    def update(self, candle: Candle) -> float | None:
+        self._day, pv, volume = self._sums(candle)
+        self._pv, self._volume = pv, volume
+        return pv / volume if volume > 0.0 else None
+
+    def preview(self, candle: Candle) -> float | None:
+        _, pv, volume = self._sums(candle)
+        return pv / volume if volume > 0.0 else None
+
+
+class RollingVWAP(IndicatorBase):
+    """VWAP of the typical price over the last `period` candles (drift-free window sums).
+    None when the window traded no volume."""
+
+    name = "vwap"
+    __slots__ = ("_pending", "_pv", "_volume", "period")
+
+    def __init__(self, period: int = 20) -> None:
+        self.period = period
+        self.params = (period,)
+        self.lookback = period - 1
+        self._pv = WindowSum(period)
+        self._volume = WindowSum(period)
+        self.reset()
+
+    def reset(self) -> None:
+        self._pv.reset()
+        self._volume.reset()
+        self._pending = self.period
+
+    def update(self, candle: Candle) -> float | None:
+        pv = self._pv.push(typical_price(candle) * candle.volume)
+        volume = self._volume.push(candle.volume)
+        if self._pending:
+            self._pending -= 1
+            if self._pending:
+                return None
+        return pv / volume if volume > 0.0 else None
+
+    def preview(self, candle: Candle) -> float | None:
+        if self._pending > 1:
+            return None
+        volume = self._volume.peek(candle.volume)
+        if volume <= 0.0:
+            return None
+        return self._pv.peek(typical_price(candle) * candle.volume) / volume
+
+
+class VolumeROC(ROC):
+    """Rate of change of the volume in percent over `period` candles (0 from a zero base)."""
+
+    name = "vroc"
+    source = "volume"
+    __slots__ = ()
+
+    def __init__(self, period: int = 14) -> None:
+        super().__init__(period)
+
+
+class VolumeSpike(IndicatorBase):
+    """Robust z-score of the volume against the previous `period` candles.
+
+    score = (volume - median) / (1.4826 · MAD), where MAD is the median absolute deviation from
+    the median: 1.4826 · MAD estimates the standard deviation of normal data, and unlike the
+    mean and standard deviation neither is dragged up by the spikes being looked for. The
+    baseline excludes the candle being scored, so a spike does not hide itself. When more than
+    half the baseline is identical (MAD = 0, common on illiquid pairs with many zero-volume
+    candles) the scale falls back to 1.2533 · mean absolute deviation from the median (the
+    Iglewicz-Hoaglin convention); when that is 0 too, the score is 0 for a volume equal to the
+    median and ±inf otherwise.
+
+    The baseline is kept sorted (bisect), so its median is an index and its MAD is the middle of
+    the two sorted runs of distances on either side of the median (found by binary search).
+    Median and scale are cached on commit, so `preview` is O(1).
+    """
+
+    name = "volume_spike"
+    __slots__ = ("_median", "_scale", "_sorted", "_window", "period")
+
+    _MAD_TO_SIGMA = 1.482602218505602  # 1 / Φ⁻¹(3/4)
+    _MEAN_AD_TO_SIGMA = 1.2533141373155001  # √(π/2)
+
+    def __init__(self, period: int = 20) -> None:
+        self.period = period
+        self.params = (period,)
+        self.lookback = period
+        self.reset()
+
+    def reset(self) -> None:
+        self._window: deque[float] = deque()
+        self._sorted: list[float] = []
+        self._median = 0.0
+        self._scale = 0.0
+
+    def _score(self, volume: float) -> float:
+        deviation = volume - self._median
+        if self._scale > 0.0:
+            return deviation / self._scale
+        return copysign(inf, deviation) if deviation else 0.0
+
+    def update(self, candle: Candle) -> float | None:
+        volume = candle.volume
+        window = self._window
+        full = len(window) == self.period
+        score = self._score(volume) if full else None
+        if full:
+            del self._sorted[bisect_left(self._sorted, window.popleft())]
+        window.append(volume)
+        insort(self._sorted, volume)
+        if len(window) == self.period:
+            self._median, self._scale = baseline(self._sorted)
+        return score
+
+    def preview(self, candle: Candle) -> float | None:
+        return self._score(candle.volume) if len(self._window) == self.period else None
+
+
+def baseline(ordered: list[float]) -> tuple[float, float]:
+    """(median, robust scale) of a sorted non-empty list, as VolumeSpike uses them."""
+    n = len(ordered)
+    half = n // 2
+    median = ordered[half] if n % 2 else (ordered[half - 1] + ordered[half]) / 2.0
+    mad = median_abs_deviation(ordered, median)
+    if mad > 0.0:
+        return median, VolumeSpike._MAD_TO_SIGMA * mad
+    mean_ad = fsum([abs(v - median) for v in ordered]) / n
+    return median, VolumeSpike._MEAN_AD_TO_SIGMA * mean_ad
+
+
+def median_abs_deviation(ordered: list[float], median: float) -> float:
+    """Median of |x - median| over a sorted list, in O(log n).
+
+    The distances of the values below the median, read leftwards from the median, and of the
+    values at or above it, read rightwards, are two ascending runs; the middle of their union is
+    found by binary search on how many of the smallest distances come from the left run.
+    """
+    n = len(ordered)
+    split = bisect_left(ordered, median)
+    n_left, n_right = split, n - split
+
+    def left(j: int) -> float:
+        return median - ordered[split - 1 - j] if j < n_left else inf
+
+    def right(j: int) -> float:
+        return ordered[split + j] - median if j < n_right else inf
+
+    k = (n - 1) // 2  # 0-based rank of the (lower) middle distance
+    lo, hi = max(0, k - n_right), min(k, n_left)
+    while lo < hi:  # smallest i such that the first k distances hold i left and k - i right
+        i = (lo + hi) // 2
+        if right(k - i - 1) <= left(i):
+            hi = i
+        else:
+            lo = i + 1
+    i, j = lo, k - lo
+    a, b = left(i), right(j)
+    if n % 2:
+        return min(a, b)
+    upper = min(left(i + 1), b) if a <= b else min(a, right(j + 1))
+    return (min(a, b) + upper) / 2.0

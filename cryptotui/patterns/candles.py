@@ -1,0 +1,194 @@
+"""Incremental candlestick pattern recognition that agrees with TA-Lib's `CDL*` functions.
+
+`CandlestickScanner.update(candle)` commits one closed candle and returns the patterns that fired
+on it, e.g. `{"engulfing": -100}`, with TA-Lib's values (±100; ±80 for the "one end matches"
+engulfing/harami; ±200 for a confirmed hikkake). Work per candle is constant: a bounded window of
+recent bars plus TA-Lib's rolling "period totals".
+
+Bit-for-bit agreement with TA-Lib hinges on those totals. A CDL function compares a candle with
+`factor * total / period`, where `total` sums some range over the `period` candles before the one
+judged, and it keeps `total` the way a batch loop does: summed once from a start index derived
+from the function's lookback, then updated with `total += new - old`. Floating point makes that
+value depend on where the summing started, so the scanner keeps one total per (range type,
+period, start index) exactly as TA-Lib would have started it, sharing it between patterns only
+when all three agree.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
+
+from cryptotui.patterns.candle_rules import PATTERNS, Avg, Bar, Detect, PatternSpec
+from cryptotui.patterns.candle_settings import CandleSetting, RangeType
+
+__all__ = ["PATTERNS", "CandlestickScanner", "PatternSpec"]
+
+
+class OHLC(Protocol):
+    """What the scanner reads from a candle (`models.Candle` qualifies)."""
+
+    @property
+    def open(self) -> float: ...
+    @property
+    def high(self) -> float: ...
+    @property
+    def low(self) -> float: ...
+    @property
+    def close(self) -> float: ...
+
+
+class _PeriodTotal:
+    """One TA-Lib `<Setting>PeriodTotal`, with the values it had over the last few candles.
+
+    `history[k]` is the total over the `period` candles before the candle `k` bars back: what a
+    rule reading that candle's average needs. Summing starts at candle `start`, as TA-Lib's
+    initial loop does; after `period` candles it rolls with `total += new - old`.
+    """
+
+    __slots__ = ("history", "period", "range_type", "start")
+
+    def __init__(self, range_type: RangeType, period: int, start: int, depth: int) -> None:
+        self.range_type = range_type
+        self.period = period
+        self.start = start
+        self.history: deque[float] = deque([0.0] * depth, maxlen=depth)
+
+    def push(self, n: int, bars: Sequence[Bar]) -> None:
+        """Account for candle `n`, the newest of `bars`."""
+        if n < self.start:
+            return
+        new = bars[-1].ranges[self.range_type]
+        total = self.history[0]
+        if n < self.start + self.period:
+            total += new
+        else:
+            total += new - bars[-1 - self.period].ranges[self.range_type]
+        self.history.appendleft(total)
+
+
+class _Averages:
+    """TA_CANDLEAVERAGE for one pattern: `avg(setting, k)` reads that pattern's own totals."""
+
+    __slots__ = ("_bars", "_totals")
+
+    def __init__(
+        self, bars: Sequence[Bar], totals: Mapping[tuple[CandleSetting, int], _PeriodTotal | None]
+    ) -> None:
+        self._bars = bars
+        self._totals = totals
+
+    def __call__(self, setting: CandleSetting, k: int) -> float:
+        total = self._totals[setting, k]
+        if total is None:  # avg_period 0: the candle's own range, not an average
+            base = self._bars[-1 - k].ranges[setting.range_type]
+        else:
+            base = total.history[k] / setting.avg_period
+        return setting.factor * base / setting.divisor
+
+
+class _Runner:
+    """One pattern inside a scanner: its detector, its averages, and when it may speak."""
+
+    __slots__ = ("avg", "detect", "first", "lookback", "name")
+
+    def __init__(self, spec: PatternSpec, avg: Avg) -> None:
+        self.name = spec.name
+        self.detect: Detect = spec.make()
+        self.avg = avg
+        self.lookback = spec.lookback
+        self.first = spec.lookback - spec.warmup
+
+
+_TotalKey = tuple[RangeType, int, int]
+"""(range type, period, start index): totals agreeing on all three hold identical values."""
+
+
+def _total_key(spec: PatternSpec, setting: CandleSetting, k: int) -> _TotalKey | None:
+    """Where TA-Lib starts summing `setting` for the candle `k` bars back; None if not averaged.
+
+    The CDL loop first judges candle `lookback` (stateful rules: `warmup` earlier); the total it
+    uses there for the candle `k` back covers the `avg_period` candles before that one.
+    """
+    if setting.avg_period == 0:
+        return None
+    first = spec.lookback - spec.warmup
+    return (setting.range_type, setting.avg_period, first - k - setting.avg_period)
+
+
+def _own_totals(
+    spec: PatternSpec, totals: Mapping[_TotalKey, _PeriodTotal]
+) -> dict[tuple[CandleSetting, int], _PeriodTotal | None]:
+    """`spec`'s (setting, k) pairs mapped onto the scanner's shared totals."""
+    pairs = {}
+    for setting, k in spec.totals:
+        key = _total_key(spec, setting, k)
+        pairs[setting, k] = None if key is None else totals[key]
+    return pairs
+
+
+def resolve(patterns: Iterable[str] | None) -> tuple[PatternSpec, ...]:
+    """Specs for `patterns` (TA-Lib names, any case, `CDL` prefix optional); None means all."""
+    if patterns is None:
+        return tuple(PATTERNS.values())
+    names = dict.fromkeys(p.lower().removeprefix("cdl") for p in patterns)
+    unknown = [n for n in names if n not in PATTERNS]
+    if unknown:
+        raise ValueError(f"unknown candlestick pattern(s) {unknown}; known: {', '.join(PATTERNS)}")
+    return tuple(PATTERNS[n] for n in names)
+
+
+class CandlestickScanner:
+    """Detects TA-Lib candlestick patterns one closed candle at a time.
+
+    Feed every closed candle of one symbol/interval, in order, to `update()`. Results equal
+    `talib.CDL<NAME>(open, high, low, close)` at the same index, including TA-Lib's zeros during
+    each function's lookback; penetration parameters are TA-Lib's defaults.
+    """
+
+    __slots__ = ("_bars", "_count", "_runners", "_specs", "_totals")
+
+    def __init__(self, patterns: Iterable[str] | None = None) -> None:
+        self._specs = resolve(patterns)
+        self.reset()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The patterns this scanner reports, by TA-Lib name (lower case, no `CDL`)."""
+        return tuple(s.name for s in self._specs)
+
+    def reset(self) -> None:
+        """Forget all candles (e.g. after a gap that cannot be filled)."""
+        window = max((s.lookback for s in self._specs), default=0) + 1
+        self._bars: deque[Bar] = deque(maxlen=window)
+        self._count = 0
+        depths: dict[_TotalKey, int] = {}
+        for spec in self._specs:
+            for setting, k in spec.totals:
+                key = _total_key(spec, setting, k)
+                if key is not None:
+                    depths[key] = max(depths.get(key, 0), k + 1)
+        totals = {key: _PeriodTotal(*key, depth=depth) for key, depth in depths.items()}
+        self._totals = tuple(totals.values())
+        self._runners = tuple(
+            _Runner(spec, _Averages(self._bars, _own_totals(spec, totals))) for spec in self._specs
+        )
+
+    def update(self, candle: OHLC) -> dict[str, int]:
+        """Commit a closed candle; return `{pattern: value}` for the patterns that fired on it."""
+        if not getattr(candle, "closed", True):
+            raise ValueError("only closed candles can be committed")
+        bars = self._bars
+        bars.append(Bar.of(candle.open, candle.high, candle.low, candle.close))
+        n = self._count
+        fired: dict[str, int] = {}
+        for r in self._runners:
+            if n >= r.first:
+                value = r.detect(bars, r.avg)
+                if value and n >= r.lookback:
+                    fired[r.name] = value
+        for total in self._totals:
+            total.push(n, bars)
+        self._count = n + 1
+        return fired

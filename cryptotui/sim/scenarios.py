@@ -1,0 +1,367 @@
+"""Scripted market events with recorded ground truth, for testing detectors end to end.
+
+A scenario is planned when injected (its time span is known then, so the ground truth can be
+written at once) and activated by the generator when sim time reaches its start: activation sees
+the current price and returns a `Steer`, which the generator obeys until `end_ms`. A steer can
+
+- replace the random walk by a price path (waypoints, linear in between, with noise),
+- pin trades to exact prices at exact times (`forced`), which is how candle formations get their
+  exact open/high/low/close, and clamp the noise per candle so no trade overshoots them,
+- multiply the trade rate and the trade size (volume surges).
+
+Formations are drawn in units `u` of a typical candle move for the interval and preceded by a few
+trend candles, because most textbook patterns are defined relative to the trend and the recent
+candle sizes (TA-Lib compares bodies with the average of the previous 10 candles).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptotui.intervals import INTERVAL_MS
+from cryptotui.models import AggTrade
+from cryptotui.sim.bars import bounds
+from cryptotui.sim.symbols import SymbolSpec
+
+
+@dataclass(slots=True)
+class GroundTruth:
+    """What was injected where: the answer key for detector tests."""
+
+    scenario: str
+    symbol: str
+    interval: str | None
+    start_ms: int
+    end_ms: int
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "symbol": self.symbol,
+            "interval": self.interval,
+            "start_ms": self.start_ms,
+            "end_ms": self.end_ms,
+            "details": self.details,
+        }
+
+
+@dataclass(slots=True)
+class Forced:
+    """A trade executed at exactly `time`; `price`/`qty`/`sell` None mean "as usual"."""
+
+    time: int
+    price: float | None = None
+    qty: float | None = None
+    sell: bool | None = None
+
+
+@dataclass(slots=True)
+class Steer:
+    start_ms: int
+    end_ms: int
+    waypoints: list[tuple[int, float]] = field(default_factory=list)
+    noise: float = 0.0
+    """Relative standard deviation of trade prices around the path."""
+    taper_ms: int = 0
+    """Noise shrinks linearly to zero within this distance of a waypoint."""
+    clamps: list[tuple[int, float, float]] = field(default_factory=list)
+    """(from_ms, low, high): trade prices from `from_ms` on stay within [low, high]."""
+    forced: list[Forced] = field(default_factory=list)
+    rate_mult: float = 1.0
+    qty_mult: float = 1.0
+    observer: Callable[[AggTrade], None] | None = None
+
+    def price_at(self, t: int, rng: random.Random) -> float | None:
+        """Path price at `t` with noise, or None when this steer leaves prices to the walk."""
+        points = self.waypoints
+        if not points:
+            return None
+        i = bisect_right(points, t, key=lambda p: p[0])
+        if i == 0:
+            price = points[0][1]
+            dist = points[0][0] - t
+        elif i == len(points):
+            price = points[-1][1]
+            dist = t - points[-1][0]
+        else:
+            (t0, p0), (t1, p1) = points[i - 1], points[i]
+            price = p0 + (p1 - p0) * (t - t0) / (t1 - t0)
+            dist = min(t - t0, t1 - t)
+        scale = self.noise if self.taper_ms <= 0 else self.noise * min(1.0, dist / self.taper_ms)
+        if scale > 0.0:
+            price *= math.exp(rng.gauss(0.0, scale))
+        if self.clamps:
+            j = bisect_right(self.clamps, t, key=lambda c: c[0]) - 1
+            if j >= 0:
+                _, low, high = self.clamps[j]
+                price = min(max(price, low), high)
+        return price
+
+
+Activate = Callable[[float, random.Random], Steer]
+
+
+@dataclass(slots=True)
+class Plan:
+    truth: GroundTruth
+    start_ms: int
+    activate: Activate
+    """Called at `start_ms` with the current price and the symbol's RNG."""
+
+
+# --------------------------------------------------------------------------- formations
+
+# Candles as (open, high, low, close) in units u, relative to the price where the pattern starts.
+_DOWN_CONTEXT = [(-i, -i + 0.15, -i - 1.15, -i - 1.0) for i in range(4)]
+_UP_CONTEXT = [(i, i + 1.15, i - 0.15, i + 1.0) for i in range(4)]
+
+PATTERNS: dict[str, tuple[str, list[tuple[float, float, float, float]]]] = {
+    # name: (trend before it, pattern candles)
+    "bullish_engulfing": ("down", [(0, 0.1, -0.6, -0.5), (-0.5, 0.8, -0.7, 0.7)]),
+    "bearish_engulfing": ("up", [(0, 0.6, -0.1, 0.5), (0.5, 0.7, -0.8, -0.7)]),
+    "hammer": ("down", [(0, 0.33, -2.0, 0.3)]),
+    "shooting_star": ("up", [(0.35, 2.3, 0.07, 0.1)]),
+    "morning_star": (
+        "down",
+        [(0, 0.1, -2.1, -2.0), (-2.2, -2.15, -2.45, -2.3), (-2.3, -0.5, -2.35, -0.6)],
+    ),
+    "evening_star": ("up", [(0, 2.1, -0.1, 2.0), (2.2, 2.45, 2.15, 2.3), (2.3, 2.35, 0.5, 0.6)]),
+    "three_white_soldiers": (
+        "down",
+        [(0, 1.02, -0.1, 1.0), (1.0, 2.02, 0.9, 2.0), (2.0, 3.02, 1.9, 3.0)],
+    ),
+    "three_black_crows": (
+        "up",
+        [(0, 0.02, -1.02, -1.0), (-0.9, -0.88, -1.92, -1.9), (-1.8, -1.78, -2.82, -2.8)],
+    ),
+    "doji": ("up", [(0, 0.8, -0.8, 0)]),
+}
+"""Textbook shapes; gaps (open != previous close) only where the definition demands one."""
+
+_BULLISH = {"bullish_engulfing", "hammer", "morning_star", "three_white_soldiers"}
+_BEARISH = {"bearish_engulfing", "shooting_star", "evening_star", "three_black_crows"}
+
+
+def _next_open(at_ms: int, interval: str) -> int:
+    start, _ = bounds(at_ms, interval)
+    return start if start == at_ms else bounds(start, interval)[1] + 1
+
+
+def candle_formation(spec: SymbolSpec, at_ms: int, *, pattern: str, interval: str = "1m") -> Plan:
+    """Steer `interval` candles into `pattern` (after a 4-candle trend), from the next candle."""
+    if pattern not in PATTERNS:
+        raise ValueError(f"unknown pattern {pattern!r}; choose from {', '.join(PATTERNS)}")
+    if interval not in INTERVAL_MS or interval == "1s":
+        raise ValueError("candle_formation needs a fixed interval of at least 1m")
+    trend, candles = PATTERNS[pattern]
+    context = _DOWN_CONTEXT if trend == "down" else _UP_CONTEXT
+    step = INTERVAL_MS[interval]
+    first = _next_open(at_ms, interval)
+    opens = [first + i * step for i in range(len(context) + len(candles))]
+    pattern_opens = opens[len(context) :]
+    unit = spec.sigma_s * math.sqrt(step / 1000) * 1.5
+    truth = GroundTruth(
+        "candle_formation",
+        spec.symbol,
+        interval,
+        pattern_opens[0],
+        pattern_opens[-1] + step - 1,
+        {
+            "pattern": pattern,
+            "direction": (
+                "bullish"
+                if pattern in _BULLISH
+                else "bearish"
+                if pattern in _BEARISH
+                else "neutral"
+            ),
+            "context_start_ms": first,
+            "candle_open_times": pattern_opens,
+            "unit": unit,
+        },
+    )
+    shift = context[-1][3]  # pattern levels are relative to the end of the trend
+
+    def activate(price: float, rng: random.Random) -> Steer:
+        def at(level: float) -> float:
+            return spec.round_price(price * math.exp(level * unit))
+
+        steer = Steer(first, opens[-1] + step - 1, noise=unit * 0.08, taper_ms=step // 6)
+        shapes = list(context) + [tuple(x + shift for x in c) for c in candles]
+        for t0, (o, h, low, c) in zip(opens, shapes, strict=True):
+            first_extreme, second_extreme = (low, h) if c >= o else (h, low)
+            for frac, level in ((0.0, o), (0.3, first_extreme), (0.7, second_extreme)):
+                t = t0 + int(frac * step)
+                steer.waypoints.append((t, at(level)))
+                steer.forced.append(Forced(t, at(level)))
+            t_close = t0 + step - 1
+            steer.waypoints.append((t_close, at(c)))
+            steer.forced.append(Forced(t_close, at(c)))
+            steer.clamps.append((t0, at(low), at(h)))
+        truth.details["candles"] = [
+            {"open_time": t0, "open": at(o), "high": at(h), "low": at(lo), "close": at(c)}
+            for t0, (o, h, lo, c) in zip(pattern_opens, shapes[len(context) :], strict=True)
+        ]
+        return steer
+
+    return Plan(truth, first, activate)
+
+
+# --------------------------------------------------------------------------- other scenarios
+
+
+def whale_trade(
+    spec: SymbolSpec, at_ms: int, *, side: str | None = None, notional: float | None = None
+) -> Plan:
+    """One aggTrade worth `notional` (default 500× the symbol's median trade) at `at_ms`."""
+    if side not in (None, "buy", "sell"):
+        raise ValueError("side must be 'buy' or 'sell'")
+    value = notional if notional is not None else spec.median_notional * 500
+    truth = GroundTruth(
+        "whale_trade",
+        spec.symbol,
+        None,
+        at_ms,
+        at_ms,
+        {"notional_target": value, "usual_notional": spec.median_notional},
+    )
+
+    def activate(price: float, rng: random.Random) -> Steer:
+        sell = rng.random() < 0.5 if side is None else side == "sell"
+        impact = 1.0 - 0.0005 if sell else 1.0 + 0.0005
+        trade_price = spec.round_price(price * impact)
+        qty = spec.round_qty(value / trade_price)
+
+        def observe(trade: AggTrade) -> None:
+            if "agg_id" not in truth.details and trade.qty == qty:
+                truth.details.update(
+                    agg_id=trade.agg_id,
+                    price=trade.price,
+                    qty=trade.qty,
+                    notional=trade.price * trade.qty,
+                    side="sell" if trade.buyer_is_maker else "buy",
+                )
+
+        return Steer(at_ms, at_ms, forced=[Forced(at_ms, trade_price, qty, sell)], observer=observe)
+
+    return Plan(truth, at_ms, activate)
+
+
+def pump_and_dump(spec: SymbolSpec, at_ms: int, *, pct: float = 0.08, minutes: float = 10) -> Plan:
+    """Rise by `pct` over the first 40 % of the span on heavy volume, then give it all back."""
+    span = int(minutes * 60_000)
+    peak_ms = at_ms + int(span * 0.4)
+    truth = GroundTruth(
+        "pump_and_dump", spec.symbol, None, at_ms, at_ms + span, {"pct": pct, "peak_ms": peak_ms}
+    )
+
+    def activate(price: float, rng: random.Random) -> Steer:
+        peak = price * (1.0 + pct)
+        end = price * (1.0 + pct * 0.1)
+        truth.details.update(start_price=price, peak_price=peak, end_price=end)
+        return Steer(
+            at_ms,
+            at_ms + span,
+            waypoints=[(at_ms, price), (peak_ms, peak), (at_ms + span, end)],
+            noise=spec.sigma_s * 2.0,
+            rate_mult=5.0,
+            qty_mult=3.0,
+        )
+
+    return Plan(truth, at_ms, activate)
+
+
+def round_level(price: float, direction: str = "up", reach: float = 0.12) -> float:
+    """The roundest price level beyond `price` within `reach` (e.g. 97 000 → 100 000)."""
+    exp = math.floor(math.log10(price))
+    for k in range(exp + 1, exp - 8, -1):
+        for mult in (1.0, 0.5):
+            m = mult * 10.0**k
+            if direction == "up":
+                level = (math.floor(price / m) + 1) * m
+                if level <= price * (1 + reach):
+                    return level
+            else:
+                level = (math.ceil(price / m) - 1) * m
+                if level > 0 and level >= price * (1 - reach):
+                    return level
+    raise ValueError(f"no round level near {price}")
+
+
+def round_number_cross(
+    spec: SymbolSpec,
+    at_ms: int,
+    *,
+    level: float | None = None,
+    direction: str = "up",
+    minutes: float = 5,
+) -> Plan:
+    """Drive the price across a psychological level (auto: the roundest one within 12 %)."""
+    if direction not in ("up", "down"):
+        raise ValueError("direction must be 'up' or 'down'")
+    span = int(minutes * 60_000)
+    truth = GroundTruth(
+        "round_number_cross", spec.symbol, None, at_ms, at_ms + span, {"direction": direction}
+    )
+    sign = 1.0 if direction == "up" else -1.0
+
+    def activate(price: float, rng: random.Random) -> Steer:
+        target = level if level is not None else round_level(price, direction)
+        truth.details.update(level=target, start_price=price)
+
+        def observe(trade: AggTrade) -> None:
+            crossed = trade.price >= target if sign > 0 else trade.price <= target
+            if crossed and "cross_ms" not in truth.details:
+                truth.details.update(cross_ms=trade.time, cross_price=trade.price)
+
+        beyond = target * (1.0 + sign * 0.006)
+        return Steer(
+            at_ms,
+            at_ms + span,
+            waypoints=[(at_ms, price), (at_ms + int(span * 0.6), beyond), (at_ms + span, beyond)],
+            noise=spec.sigma_s,
+            rate_mult=1.5,
+            observer=observe,
+        )
+
+    return Plan(truth, at_ms, activate)
+
+
+def volume_spike(
+    spec: SymbolSpec, at_ms: int, *, interval: str = "1m", mult: float = 10.0, candles: int = 1
+) -> Plan:
+    """About `mult`× the usual volume for `candles` whole candles of `interval`; price unsteered."""
+    if interval not in INTERVAL_MS:
+        raise ValueError(f"volume_spike needs a fixed interval, not {interval!r}")
+    step = INTERVAL_MS[interval]
+    first = _next_open(at_ms, interval)
+    end = first + candles * step - 1
+    truth = GroundTruth(
+        "volume_spike",
+        spec.symbol,
+        interval,
+        first,
+        end,
+        {"mult": mult, "candle_open_times": [first + i * step for i in range(candles)]},
+    )
+    size = min(2.5, mult)
+
+    def activate(price: float, rng: random.Random) -> Steer:
+        return Steer(first, end, rate_mult=mult / size, qty_mult=size)
+
+    return Plan(truth, first, activate)
+
+
+SCENARIOS: dict[str, Callable[..., Plan]] = {
+    "whale_trade": whale_trade,
+    "pump_and_dump": pump_and_dump,
+    "candle_formation": candle_formation,
+    "round_number_cross": round_number_cross,
+    "volume_spike": volume_spike,
+}

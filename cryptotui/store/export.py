@@ -1,0 +1,118 @@
+"""`cryptotui export`: candles or signals to CSV, JSON Lines, or Parquet (if pyarrow is there).
+
+Rows stream from the cursor to the file, so exporting millions of candles needs no more memory
+than one row (Parquet excepted: it is built in memory). Columns keep the database's names and
+units (times in ms UTC) so the file reads back without guessing; candle CSVs have the `Candle`
+field names. The file appears only when complete (written beside it, then renamed).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+import sqlite_utils
+
+from cryptotui.store.records import CANDLE_COLUMNS, SIGNAL_COLUMNS
+
+FORMATS = (".csv", ".jsonl", ".parquet")
+TABLES = {"candles": (CANDLE_COLUMNS, "open_time"), "signals": (SIGNAL_COLUMNS, "time")}
+
+
+class ExportError(Exception):
+    """An export that cannot be done, as one line saying what to do instead."""
+
+
+def export(
+    db: sqlite_utils.Database,
+    table: str,
+    output: Path,
+    *,
+    symbols: Sequence[str] = (),
+    interval: str | None = None,
+    since: int | None = None,
+    until: int | None = None,
+) -> int:
+    """Write `table` ("candles" or "signals") rows matching the filters to `output`, in time
+    order; the format follows the suffix. Returns the number of rows written."""
+    columns, time_column = TABLES[table]
+    suffix = output.suffix.lower()
+    if suffix not in FORMATS:
+        raise ExportError(
+            f"{output}: unknown format {suffix or '(no suffix)'!r}; name the file "
+            f"{' or '.join('*' + s for s in FORMATS)}"
+        )
+    if suffix == ".parquet" and importlib.util.find_spec("pyarrow") is None:
+        raise ExportError(
+            "Parquet export needs pyarrow, which is not installed: `pip install pyarrow`, "
+            "or export to .csv or .jsonl"
+        )
+    where, params = [], []
+    if symbols:
+        where.append(f"symbol IN ({', '.join('?' * len(symbols))})")
+        params += list(symbols)
+    for clause, value in (
+        ("interval = ?", interval),
+        (f"{time_column} >= ?", since),
+        (f"{time_column} <= ?", until),
+    ):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    sql = f"SELECT {', '.join(columns)} FROM {table}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY {time_column}" + (", symbol, interval" if table == "candles" else ", id")
+    rows = db.execute(sql, params)
+
+    partial = output.with_name(output.name + ".part")
+    try:
+        if suffix == ".parquet":
+            count = _parquet(partial, columns, rows)
+        else:
+            with partial.open("w", newline="", encoding="utf-8") as out:
+                write = write_csv if suffix == ".csv" else write_jsonl
+                count = write(out, columns, rows)
+        os.replace(partial, output)
+    except OSError as exc:
+        raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
+
+
+def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[tuple]) -> int:
+    """A header line, then one line per row; returns the row count."""
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+def write_jsonl(out: TextIO, columns: Sequence[str], rows: Iterable[tuple]) -> int:
+    """One object per line; a signal's `factors` is embedded as an object, not a string."""
+    factors = columns.index("factors") if "factors" in columns else -1
+    count = 0
+    for row in rows:
+        record = dict(zip(columns, row, strict=True))
+        if factors >= 0:
+            record["factors"] = json.loads(row[factors])
+        out.write(json.dumps(record, separators=(",", ":")) + "\n")
+        count += 1
+    return count
+
+
+def _parquet(path: Path, columns: Sequence[str], rows: Iterable[tuple]) -> int:
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(list(rows), columns=list(columns))
+    frame.to_parquet(path, index=False)
+    return len(frame)

@@ -1,0 +1,165 @@
+"""What the store keeps besides candles: signals, alerts, outcomes, watchlists, as rows.
+
+These are the store's own row shapes, validated when built so that a bad value fails in the code
+that made it, not later on the writer thread where nobody can fix it. Candles are stored straight
+from `models.Candle`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
+
+from cryptotui.models import Candle
+
+KINDS = ("pattern", "rule")
+DIRECTIONS = ("bullish", "bearish", "neutral")
+
+CANDLE_COLUMNS = (
+    "symbol",
+    "interval",
+    "open_time",
+    "close_time",
+    "open",
+    "high",
+    "low",
+    "close",
+    "volume",
+    "quote_volume",
+    "trades",
+    "taker_buy_volume",
+    "taker_buy_quote_volume",
+)
+"""The candles table's columns, named as `Candle`'s fields so rows and objects map one to one."""
+
+candle_values = attrgetter(*CANDLE_COLUMNS)
+"""Candle → tuple in `CANDLE_COLUMNS` order, in C (the writer's hot path)."""
+
+SIGNAL_COLUMNS = (
+    "id",
+    "time",
+    "symbol",
+    "interval",
+    "kind",
+    "name",
+    "direction",
+    "confidence",
+    "price",
+    "factors",
+    "span_start",
+    "span_end",
+    "message",
+)
+
+
+def candle_from_row(row: tuple) -> Candle:
+    """A stored candle (columns in `CANDLE_COLUMNS` order) as a closed `Candle`."""
+    return Candle(*row)
+
+
+@dataclass(slots=True)
+class SignalRow:
+    """A detector's or rule's finding, as stored.
+
+    `id` is None until the writer inserts the row; then it is set (on the writer's thread) so an
+    `AlertRow` built from the same object can refer to it. `factors` holds the raw inputs of the
+    confidence (JSON-serialisable), so outcomes can later be related to them.
+    """
+
+    time: int
+    symbol: str
+    interval: str | None
+    kind: str
+    name: str
+    direction: str
+    confidence: float
+    price: float | None = None
+    factors: dict[str, Any] = field(default_factory=dict)
+    span_start: int | None = None
+    span_end: int | None = None
+    message: str = ""
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"signal kind {self.kind!r}: use one of {', '.join(KINDS)}")
+        if self.direction not in DIRECTIONS:
+            raise ValueError(
+                f"signal direction {self.direction!r}: use one of {', '.join(DIRECTIONS)}"
+            )
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"signal confidence {self.confidence}: must be between 0 and 1")
+        json.dumps(self.factors)  # TypeError now, not on the writer thread
+
+    def values(self, signal_id: int) -> tuple:
+        """The row in `SIGNAL_COLUMNS` order."""
+        return (
+            signal_id,
+            self.time,
+            self.symbol,
+            self.interval,
+            self.kind,
+            self.name,
+            self.direction,
+            self.confidence,
+            self.price,
+            json.dumps(self.factors, separators=(",", ":")),
+            self.span_start,
+            self.span_end,
+            self.message,
+        )
+
+    @classmethod
+    def from_row(cls, row: tuple) -> SignalRow:
+        """A stored signal (columns in `SIGNAL_COLUMNS` order)."""
+        (sid, at, symbol, interval, kind, name, direction, conf, price, factors, s0, s1, msg) = row
+        return cls(
+            at, symbol, interval, kind, name, direction, conf, price, json.loads(factors), s0, s1,
+            msg, sid,
+        )  # fmt: skip
+
+
+@dataclass(slots=True)
+class AlertRow:
+    """An alert that reached the user. `signal` is the SignalRow that caused it (stored first,
+    in the same or an earlier batch, which is what gives it an id) or a stored signal's id."""
+
+    time: int
+    rule: str
+    channels: tuple[str, ...] = ()
+    message: str = ""
+    signal: SignalRow | int | None = None
+
+    def values(self) -> tuple:
+        signal = self.signal.id if isinstance(self.signal, SignalRow) else self.signal
+        channels = json.dumps(list(self.channels))
+        return (signal, self.time, self.rule, channels, self.message)
+
+
+@dataclass(slots=True)
+class OutcomeRow:
+    """What the price did `horizon` candles after a signal: the raw material for success rates.
+    Written again for the same (signal, horizon) it replaces the earlier value."""
+
+    signal: SignalRow | int
+    horizon: int
+    forward_return: float
+    hit: bool
+
+    def __post_init__(self) -> None:
+        if self.horizon <= 0:
+            raise ValueError(f"outcome horizon {self.horizon}: must be at least 1 candle")
+
+    def values(self) -> tuple:
+        signal = self.signal.id if isinstance(self.signal, SignalRow) else self.signal
+        return (signal, self.horizon, self.forward_return, int(self.hit))
+
+
+@dataclass(slots=True)
+class WatchlistRow:
+    """A named watchlist, replaced as a whole (positions are the list order)."""
+
+    name: str
+    symbols: tuple[str, ...]

@@ -1,0 +1,241 @@
+"""The database file: where it lives, how a connection is opened, and versioned migrations.
+
+Every connection (the live writer, a backfill running beside the app, `history`) goes through
+`open_db`, so every one gets the same pragmas and brings the schema up to date before use:
+
+- WAL: readers never block the writer and the writer never blocks readers, so `history` or a
+  backfill can run while the app records; a process killed mid-transaction leaves the last
+  committed state intact.
+- `synchronous=NORMAL`: in WAL mode a commit survives the process dying (the OS has the pages);
+  only a power cut can lose the last transactions, and even that never corrupts the file.
+- `foreign_keys=ON`: SQLite leaves them off per connection unless asked.
+- a busy timeout: two processes writing (app + backfill) wait for each other instead of failing.
+
+Migrations are functions in `MIGRATIONS`; the one at index i takes the schema from version i to
+i + 1 and is never edited once released (a user's file may be at any earlier version). Their DDL
+is written out as SQL rather than generated: a migration must mean the same thing forever, and
+`WITHOUT ROWID` and CHECK constraints have no sqlite-utils spelling. sqlite-utils runs them
+(`Database.atomic`) and serves introspection and the query helpers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import platformdirs
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 10_000
+"""How long a write waits for another connection's transaction before giving up."""
+
+
+class StoreError(Exception):
+    """A storage problem as one line that says what to do (printed as is by the CLI)."""
+
+
+def default_db_path() -> Path:
+    """`<user data dir>/cryptotui.db` (`appauthor=False`: no `cryptotui\\cryptotui` on Windows)."""
+    return platformdirs.user_data_path("cryptotui", appauthor=False) / "cryptotui.db"
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    """The first schema: candles, signals, alerts, watchlists, outcomes.
+
+    `candles` is `WITHOUT ROWID`: its rows live in primary-key order, so a (symbol, interval)
+    time range is one contiguous read and the table needs no second copy of the key as an index
+    (half the size at 10 M rows). Signal and alert ids are ordinary rowids.
+    """
+    db.executescript(
+        """
+        CREATE TABLE candles (
+            symbol TEXT NOT NULL,
+            interval TEXT NOT NULL,
+            open_time INTEGER NOT NULL,
+            close_time INTEGER NOT NULL,
+            open REAL NOT NULL,
+            high REAL NOT NULL,
+            low REAL NOT NULL,
+            close REAL NOT NULL,
+            volume REAL NOT NULL,
+            quote_volume REAL NOT NULL DEFAULT 0,
+            trades INTEGER NOT NULL DEFAULT 0,
+            taker_buy_volume REAL NOT NULL DEFAULT 0,
+            taker_buy_quote_volume REAL NOT NULL DEFAULT 0,
+            PRIMARY KEY (symbol, interval, open_time)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE signals (
+            id INTEGER PRIMARY KEY,
+            time INTEGER NOT NULL,
+            symbol TEXT NOT NULL,
+            interval TEXT,
+            kind TEXT NOT NULL CHECK (kind IN ('pattern', 'rule')),
+            name TEXT NOT NULL,
+            direction TEXT NOT NULL CHECK (direction IN ('bullish', 'bearish', 'neutral')),
+            confidence REAL NOT NULL CHECK (confidence BETWEEN 0 AND 1),
+            price REAL,
+            factors TEXT NOT NULL DEFAULT '{}',
+            span_start INTEGER,
+            span_end INTEGER,
+            message TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX signals_symbol_time ON signals (symbol, time);
+        CREATE INDEX signals_name_time ON signals (name, time);
+        CREATE INDEX signals_time ON signals (time);
+
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            signal_id INTEGER REFERENCES signals (id) ON DELETE SET NULL,
+            time INTEGER NOT NULL,
+            rule TEXT NOT NULL,
+            channels TEXT NOT NULL DEFAULT '[]',
+            message TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX alerts_time ON alerts (time);
+        CREATE INDEX alerts_signal ON alerts (signal_id);
+
+        CREATE TABLE watchlists (
+            name TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            symbol TEXT NOT NULL,
+            PRIMARY KEY (name, position)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE outcomes (
+            signal_id INTEGER NOT NULL REFERENCES signals (id) ON DELETE CASCADE,
+            horizon INTEGER NOT NULL CHECK (horizon > 0),
+            forward_return REAL NOT NULL,
+            hit INTEGER NOT NULL CHECK (hit IN (0, 1)),
+            PRIMARY KEY (signal_id, horizon)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+MIGRATIONS: tuple[Migration, ...] = (_v1,)
+"""`MIGRATIONS[i]` upgrades version i to i + 1. Append only; never edit a released one."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """The version the file is at; 0 for an empty file."""
+    if not db["schema_version"].exists():
+        return 0
+    return db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+
+
+def migrate(
+    db: sqlite_utils.Database,
+    migrations: Sequence[Migration] = MIGRATIONS,
+    *,
+    target: int | None = None,
+) -> int:
+    """Bring `db` to `target` (default: the latest) and return the version it is at.
+
+    All pending steps run in one `BEGIN IMMEDIATE` transaction: two processes opening a fresh
+    file at once (the app and a backfill) serialise here, the second sees the first's work, and a
+    failing step leaves the file exactly at its old version. A file from a newer cryptotui is
+    refused rather than written with an older idea of the schema.
+    """
+    target = len(migrations) if target is None else target
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version "
+            "(version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"
+        )
+        current = schema_version(db)
+        if current > len(migrations):
+            raise StoreError(
+                f"database {_name(db)} has schema version {current}, newer than this cryptotui "
+                f"knows ({len(migrations)}); upgrade cryptotui or use another --db"
+            )
+        for version in range(current, target):
+            migrations[version](db)
+            db.execute(
+                "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                (version + 1, int(time.time() * 1000)),
+            )
+        db.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise
+    return max(current, target)
+
+
+def connect(path: Path) -> sqlite_utils.Database:
+    """A connection with the store's pragmas, without touching the schema.
+
+    `check_same_thread=False` because the writer opens its connection on the caller's thread (so
+    a bad path fails at once, in the caller) and then uses it only on its own thread.
+    """
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+def open_db(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (or create) the store at `path`, migrated to the latest schema.
+
+    With `create=False` a missing file is an error instead of a new empty database: commands
+    that only read (`history`, `export`) should say there is nothing rather than make a file.
+    Raises StoreError with a message that names the file and what to do.
+    """
+    path = Path(path).expanduser()
+    if not path.exists():
+        if not create:
+            raise StoreError(
+                f"no database at {path} yet; run cryptotui (it records closed candles) or "
+                "`cryptotui backfill`, or point --db at an existing file"
+            )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the directory for database {path}: {exc.strerror or exc}; "
+                "fix its permissions or pass --db PATH"
+            ) from None
+    try:
+        db = connect(path)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open database {path}: {exc}; {_advice(exc)}") from None
+    try:
+        migrate(db)
+    except sqlite3.Error as exc:
+        db.close()
+        raise StoreError(f"cannot prepare database {path}: {exc}; {_advice(exc)}") from None
+    except StoreError:
+        db.close()
+        raise
+    return db
+
+
+def _advice(exc: sqlite3.Error) -> str:
+    text = str(exc).lower()
+    if "full" in text:
+        return "free disk space"
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return "fix the file's permissions or pass --db PATH"
+    if "not a database" in text or "malformed" in text:
+        return "the file is not a cryptotui database; move it away or pass --db PATH"
+    if "locked" in text:
+        return "another program holds a long write lock on it; try again"
+    return "check the file or pass --db PATH"
+
+
+def _name(db: sqlite_utils.Database) -> str:
+    """The main database's file path, for messages."""
+    for row in db.execute("PRAGMA database_list").fetchall():
+        if row[1] == "main":
+            return row[2] or ":memory:"
+    return "?"

@@ -1,0 +1,71 @@
+"""The scanner reproduces talib.CDL* candle by candle (TA-Lib is the oracle)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cryptotui.patterns.candles import PATTERNS, CandlestickScanner
+from tests.patterns.agreement import PatternAgreement, scan, talib_output
+from tests.patterns.series import Series, random_walk
+
+MIN_FIRINGS = 3
+"""Each pattern, and each of its values, must fire this often in the engineered series: agreement
+on all-zero output would prove nothing."""
+
+
+@pytest.mark.parametrize("name", PATTERNS)
+def test_agrees_with_talib(name: str, agreement: dict[str, PatternAgreement]) -> None:
+    a = agreement[name]
+    assert a.mismatches == 0, f"{a.mismatches}/{a.candles} differ; first at {a.first_mismatch}"
+
+
+@pytest.mark.parametrize("name", PATTERNS)
+def test_fires_in_engineered_data(name: str, agreement: dict[str, PatternAgreement]) -> None:
+    a = agreement[name]
+    assert a.firings["engineered"] >= MIN_FIRINGS, a.firings
+    rare = {v: n for v, n in a.values.items() if n < MIN_FIRINGS}
+    missing = set(PATTERNS[name].values) - set(a.values)
+    assert not rare and not missing, f"values seen {a.values}, declared {PATTERNS[name].values}"
+
+
+@pytest.mark.parametrize("name", PATTERNS)
+def test_declares_every_value_talib_returns(
+    name: str, agreement: dict[str, PatternAgreement]
+) -> None:
+    assert set(agreement[name].values) <= set(PATTERNS[name].values)
+
+
+def test_single_pattern_scanners_match_the_full_scanner() -> None:
+    """Totals are shared between patterns only when identical: no pattern sees another's."""
+    s = random_walk("walk", 1500, seed=11, vol=0.01, tick=0.01)
+    full = scan(s, CandlestickScanner())
+    for name in PATTERNS:
+        alone = scan(s, CandlestickScanner([name]))
+        np.testing.assert_array_equal(alone[name], full[name], err_msg=name)
+
+
+_tick = st.integers(0, 4)
+
+
+@st.composite
+def tiny_series(draw: st.DrawFn) -> Series:
+    """Up to 40 candles of a few ticks each: ties, zero ranges and lookback edges galore."""
+    n = draw(st.integers(1, 40))
+    moves = np.array(draw(st.lists(st.tuples(_tick, _tick, _tick, _tick), min_size=n, max_size=n)))
+    gap, body, up, down = moves.T
+    close = np.cumsum(gap - 2 + body - 2).astype(float)
+    open_ = close - (body - 2)
+    high = np.maximum(open_, close) + np.where(up > 2, up - 2, 0)
+    low = np.minimum(open_, close) - np.where(down > 2, down - 2, 0)
+    return Series("tiny", open_, high, low, close)
+
+
+@settings(max_examples=150, deadline=None)
+@given(tiny_series())
+def test_agrees_on_tiny_tick_series(s: Series) -> None:
+    actual = scan(s, CandlestickScanner())
+    for name in PATTERNS:
+        np.testing.assert_array_equal(actual[name], talib_output(name, s), err_msg=name)
