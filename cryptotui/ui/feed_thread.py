@@ -22,8 +22,8 @@ class FeedThread(threading.Thread):
         super().__init__(name="cryptotui-feed", daemon=True)
         self._main = main
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._started = threading.Event()
+        self._stop_event: asyncio.Event | None = None
+        self._running = threading.Event()
         self.error: BaseException | None = None
 
     def run(self) -> None:
@@ -33,17 +33,17 @@ class FeedThread(threading.Thread):
             self.error = exc
             log.exception("feed thread failed")
         finally:
-            self._started.set()
+            self._running.set()
 
     async def _run(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        self._started.set()
-        await self._main(self._stop)
+        self._stop_event = asyncio.Event()
+        self._running.set()
+        await self._main(self._stop_event)
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._started.wait(timeout)
-        loop, stop = self._loop, self._stop
+        self._running.wait(timeout)
+        loop, stop = self._loop, self._stop_event
         if loop is not None and stop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(stop.set)
         self.join(timeout)

@@ -47,6 +47,49 @@ def test_single_pattern_scanners_match_the_full_scanner() -> None:
         np.testing.assert_array_equal(alone[name], full[name], err_msg=name)
 
 
+def _fold(values: list[float]) -> float:
+    total = 0.0
+    for v in values:
+        total += v
+    return total
+
+
+def _knife_edge_prefix() -> tuple[np.ndarray, np.ndarray, float]:
+    """Ten candles, then a long black body 20 at index 10, such that the BodyShort average seen
+    by candle 11 differs with where summing starts: TA-Lib's harami/3inside start at index 1
+    (sum of bodies 1..10), a scanner starting at 0 would have rolled once (0..9, +10 -0).
+    Returns opens, closes and TA-Lib's threshold, which the next body will equal exactly."""
+    for seed in range(1000):
+        rng = np.random.default_rng(seed)
+        opens = 1.0 + rng.random(10)
+        closes = opens + rng.random(10) - 0.5
+        bodies = [*np.abs(closes - opens).tolist(), 20.0]
+        threshold = _fold(bodies[1:11]) / 10
+        if threshold > (_fold(bodies[:10]) + (bodies[10] - bodies[0])) / 10:
+            return np.r_[opens, 10.0], np.r_[closes, -10.0], threshold
+    raise AssertionError("no knife edge found")
+
+
+@pytest.mark.parametrize(
+    ("name", "after"),
+    [
+        ("harami", []),  # the knife-edge body is judged at k=0 ...
+        ("3inside", [(-5.0, 12.0)]),  # ... or at k=1, confirmed by a white close above 10
+    ],
+)
+def test_totals_start_where_talib_starts(name: str, after: list[tuple[float, float]]) -> None:
+    """On ordinary data, totals summed from different start indices converge within a few
+    candles and no output changes (the corpus cannot tell). Here a body (open 0, close at the
+    threshold) sits exactly on TA-Lib's BodyShort average, where the start index decides."""
+    opens, closes, threshold = _knife_edge_prefix()
+    o = np.r_[opens, 0.0, [a[0] for a in after]]
+    c = np.r_[closes, threshold, [a[1] for a in after]]
+    s = Series("knife-edge", o, np.maximum(o, c) + 0.5, np.minimum(o, c) - 0.5, c)
+    expected = talib_output(name, s)
+    assert expected[-1] == 100
+    np.testing.assert_array_equal(scan(s, CandlestickScanner([name]))[name], expected)
+
+
 _tick = st.integers(0, 4)
 
 

@@ -1,0 +1,261 @@
+"""`cryptotui analyze INPUT [--indicators SPEC] [--output FILE]`: indicators over a candle CSV.
+
+The candles go one at a time through the same indicator classes the live engine uses, so what
+this prints is what the dashboard shows. INPUT is either a CSV with a header that names at least
+`open_time,open,high,low,close,volume` (other columns are ignored), or a Binance public-data
+kline file (12 columns, no header). Open times are ms UTC; values of 10^14 and above are taken
+as µs (Binance's spot files since 2025) and converted, so the output is always in ms.
+
+The output is CSV: `open_time` and one column per indicator output, empty while warming up,
+floats written with full precision (repr). Any problem with the spec or the input is reported as
+one line on stderr with exit code 2, and leaves no output behind: the CSV is written to a
+temporary file next to --output and renamed into place only when complete (without --output it
+is spooled and printed at the end).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from math import isfinite
+from pathlib import Path
+from itertools import chain
+from typing import TextIO
+
+from rich.console import Console
+
+from cryptotui.indicators import DEFAULT_SPEC, SpecError, build
+from cryptotui.models import Candle
+
+PROG = "cryptotui analyze"
+REQUIRED = ("open_time", "open", "high", "low", "close", "volume")
+BINANCE_COLUMNS = 12
+MICROSECONDS = 10**14
+"""Open times at or above this are µs: in ms it would be the year 5138."""
+PROGRESS_MIN_ROWS = 100_000
+_PROGRESS_EVERY = 4096
+_SPOOL_BYTES = 16 << 20
+
+
+class InputError(Exception):
+    """A problem with the input or output file; the message is shown to the user as is."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "input",
+        metavar="INPUT",
+        help="candle CSV: a header with open_time,open,high,low,close,volume (ms UTC), "
+        "or a Binance public-data kline file (12 columns, no header; ms or µs)",
+    )
+    parser.add_argument(
+        "--indicators",
+        metavar="SPEC",
+        default=DEFAULT_SPEC,
+        help="comma list like sma:20,rsi:14,macd:12:26:9,bbands:20:2,obv,vwap "
+        "(default: the full set)",
+    )
+    parser.add_argument(
+        "--output", "-o", metavar="FILE", help="write the CSV here instead of stdout"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the indicators over INPUT; 0 on success, 2 (with one line on stderr) on bad input."""
+    try:
+        indicators = build(args.indicators)
+        header = ["open_time", *(c for ind in indicators for c in ind.columns)]
+        with _output(args.output) as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(header)
+            steps = [(ind.update, len(ind.outputs)) for ind in indicators]
+            with _progress(Path(args.input)) as advance:
+                for n, candle in enumerate(read_candles(Path(args.input)), 1):
+                    row: list[object] = [candle.open_time]
+                    for update, width in steps:
+                        value = update(candle)
+                        if width == 1:
+                            row.append(value)
+                        else:
+                            row.extend(value if value is not None else (None,) * width)
+                    writer.writerow(row)
+                    if not n % _PROGRESS_EVERY:
+                        advance(n)
+    except (SpecError, InputError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def read_candles(path: Path) -> Iterator[Candle]:
+    """Candles of a header CSV or a Binance kline CSV, in file order. Raises InputError naming
+    the file, the row (its line number in the file) and the column of the first bad cell."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            yield from _candles(path, f)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"cannot read {path}: not a UTF-8 text file") from None
+
+
+def _candles(path: Path, f: TextIO) -> Iterator[Candle]:
+    reader = csv.reader(f)
+    try:
+        first = next((row for row in reader if row), None)
+        if first is None:
+            raise InputError(
+                f"{path}: empty file; expected a header with {','.join(REQUIRED)} "
+                "or Binance kline rows"
+            )
+        if first[0].strip().isdigit():
+            if len(first) != BINANCE_COLUMNS:
+                raise InputError(
+                    f"{path}: row {reader.line_num} is neither a header nor a Binance kline row "
+                    f"({len(first)} columns, expected {BINANCE_COLUMNS}); "
+                    f"add a header with {','.join(REQUIRED)}"
+                )
+            index = dict(zip(REQUIRED, range(len(REQUIRED)), strict=True))
+            rows: Iterator[list[str]] = chain([first], reader)
+        else:
+            names = [name.strip().lower() for name in first]
+            missing = [name for name in REQUIRED if name not in names]
+            if missing:
+                raise InputError(
+                    f"{path}: missing column{'s' if len(missing) > 1 else ''} "
+                    f"{', '.join(missing)} (the header must name {','.join(REQUIRED)})"
+                )
+            index = {name: names.index(name) for name in REQUIRED}
+            rows = reader
+        width = max(index.values()) + 1
+        t_col, o_col, h_col, l_col, c_col, v_col = (index[name] for name in REQUIRED)
+        for row in rows:
+            if not row:
+                continue
+            if len(row) < width:
+                raise InputError(
+                    f"{path}: row {reader.line_num}: {len(row)} column(s), "
+                    f"expected at least {width}"
+                )
+            try:
+                open_time = _open_time(row[t_col])
+                o, h, lo, c, v = (float(row[i]) for i in (o_col, h_col, l_col, c_col, v_col))
+            except ValueError:
+                raise InputError(_bad_cell(path, reader.line_num, row, index)) from None
+            if not (isfinite(o) and isfinite(h) and isfinite(lo) and isfinite(c) and isfinite(v)):
+                raise InputError(_bad_cell(path, reader.line_num, row, index))
+            # A generic CSV has no symbol, interval or close time, and no indicator reads them.
+            yield Candle("", "", open_time, 0, o, h, lo, c, v)
+    except csv.Error as exc:
+        raise InputError(f"{path}: row {reader.line_num}: malformed CSV ({exc})") from None
+
+
+def _open_time(cell: str) -> int:
+    """ms UTC from an integer (or integral float) cell in ms or µs."""
+    try:
+        value = int(cell)
+    except ValueError:
+        number = float(cell)
+        if not number.is_integer():
+            raise
+        value = int(number)
+    return value // 1000 if value >= MICROSECONDS else value
+
+
+def _bad_cell(path: Path, line: int, row: list[str], index: dict[str, int]) -> str:
+    """The message for the first required cell of `row` that does not parse."""
+    for name in REQUIRED:
+        cell = row[index[name]]
+        try:
+            if name == "open_time":
+                _open_time(cell)
+                continue
+            if isfinite(float(cell)):
+                continue
+        except ValueError:
+            pass
+        kind = "an integer time in ms or µs" if name == "open_time" else "a finite number"
+        return f"{path}: row {line}, column {name!r}: expected {kind}, got {cell!r}"
+    raise AssertionError("no bad cell in the row")
+
+
+@contextmanager
+def _output(target: str | None) -> Iterator[TextIO]:
+    """A text stream for the CSV that becomes visible only if the block completes."""
+    if target is None:
+        with tempfile.SpooledTemporaryFile(_SPOOL_BYTES, mode="w+", newline="") as spool:
+            yield spool  # type: ignore[misc]
+            spool.seek(0)
+            try:
+                shutil.copyfileobj(spool, sys.stdout)
+                sys.stdout.flush()
+            except OSError as exc:
+                raise InputError(f"cannot write to stdout: {exc.strerror or exc}") from None
+        return
+    path = Path(target)
+    try:
+        tmp = tempfile.NamedTemporaryFile(
+            "w", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", newline="", delete=False
+        )
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with tmp:
+            yield tmp
+        os.replace(tmp.name, path)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(tmp.name):
+            os.unlink(tmp.name)
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with path.open("rb") as f:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+    except OSError:
+        return 0  # reading the candles reports the problem
+
+
+def _stderr_console() -> Console:
+    return Console(stderr=True)
+
+
+@contextmanager
+def _progress(path: Path) -> Iterator[Callable[[int], None]]:
+    """`advance(rows_done)`: a progress bar on an interactive stderr for large inputs."""
+    console = _stderr_console()
+    total = _count_lines(path) if console.is_terminal else 0
+    if total <= PROGRESS_MIN_ROWS:
+        yield lambda done: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "analyze",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("analyze", total=total)
+        yield lambda done: progress.update(task, completed=done)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
