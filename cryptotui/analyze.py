@@ -23,9 +23,9 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import chain
 from math import isfinite
 from pathlib import Path
-from itertools import chain
 from typing import TextIO
 
 from rich.console import Console
@@ -200,7 +200,8 @@ def _output(target: str | None) -> Iterator[TextIO]:
         return
     path = Path(target)
     try:
-        tmp = tempfile.NamedTemporaryFile(
+        # Not a `with`: the file must outlive the block so that it can be renamed into place.
+        tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115
             "w", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", newline="", delete=False
         )
     except OSError as exc:
@@ -251,11 +252,10 @@ def _progress(path: Path) -> Iterator[Callable[[int], None]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=PROG, description="Run indicators over a candle CSV.")
     add_arguments(parser)
     return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
-

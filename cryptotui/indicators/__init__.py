@@ -1,11 +1,11 @@
 """Incremental technical indicators: one class each, TA-Lib-exact, O(1) per closed candle.
 
 from cryptotui.indicators import build
-indicators = build("rsi:14,macd:12:26:9")      # or build() for the full default set
+indicators = build("rsi:14,macd:12:26:9")  # or build() for the full default set
 for ind in indicators:
-    value = ind.update(closed_candle)           # None while warming up
-    live = ind.preview(open_candle)             # same as update would give, no state change
-    ind.columns                                 # ("rsi_14",), ("macd_12_26_9", ..._signal, ..._hist)
+    value = ind.update(closed_candle)  # None while warming up
+    live = ind.preview(open_candle)  # what update would give now; no state change
+    ind.columns  # ("rsi_14",) / ("macd_12_26_9", "macd_12_26_9_signal", "macd_12_26_9_hist")
 """
 
 from cryptotui.indicators.base import Indicator, IndicatorBase

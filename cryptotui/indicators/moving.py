@@ -190,10 +190,8 @@ class KAMA(IndicatorBase):
 
     def _kama(self, x: float, changes: float, base: float, prev: float) -> float:
         move = x - base
-        if changes <= move or changes == 0.0:
-            ratio = 1.0
-        else:
-            ratio = abs(move / changes)
+        # TA-Lib: no movement (or only upward movement, up to rounding) means ER = 1.
+        ratio = 1.0 if changes <= move or changes == 0.0 else abs(move / changes)
         factor = ratio * self._SPAN + self._SLOWEST
         factor *= factor
         return ((x - prev) * factor) + prev

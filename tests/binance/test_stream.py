@@ -236,3 +236,37 @@ async def test_streams_beyond_the_per_connection_limit_open_more_connections(sim
     finally:
         await stream.close()
         await rest.aclose()
+
+
+async def test_repeated_drops_never_double_the_connections(sim):
+    """Reconnect storms: one supervisor, one reconnect in flight, never two sockets."""
+    rec = Recorder()
+    stream, rest = await start(sim, rec, ["btcusdt@kline_1m"], backoff_initial=0.05)
+    try:
+        for i in range(3):
+            await until(lambda i=i: stream.stats.reconnects >= i and sim.connections == 1)
+            await until(lambda: stream.connections[0].first_frame.is_set(), what="data")
+            sim.faults.drop_after(0)
+        await until(lambda: stream.stats.reconnects >= 3, what="three reconnects")
+        await until(lambda: sim.connections == 1, what="one live socket")
+        assert sim.connections_accepted == stream.stats.reconnects + 1
+        n = len(rec.closed())
+        await until(lambda: len(rec.closed()) >= n + 2, what="candles after the storm")
+        await assert_exactly_once_matching_rest(rec, rest)
+    finally:
+        await stream.close()
+        await rest.aclose()
+
+
+async def test_server_pings_are_answered_so_the_connection_lives():
+    async with SimExchange(
+        symbols=["BTCUSDT"], seed=4, speed=600, start_time_ms=T0, ping_interval=0.1
+    ) as sim:
+        rec = Recorder()
+        stream, rest = await start(sim, rec, ["btcusdt@kline_1m"])
+        try:
+            await until(lambda: len(rec.closed()) >= 12, what="1.2 s of candles")
+            assert stream.stats.reconnects == 0 and sim.connections_accepted == 1
+        finally:
+            await stream.close()
+            await rest.aclose()
