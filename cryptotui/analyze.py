@@ -114,12 +114,12 @@ def _candles(path: Path, f: TextIO) -> Iterator[Candle]:
                 f"{path}: empty file; expected a header with {','.join(REQUIRED)} "
                 "or Binance kline rows"
             )
-        if first[0].strip().isdigit():
-            if len(first) != BINANCE_COLUMNS:
+        if _is_number(first[0]):  # data, not a header
+            if len(first) != BINANCE_COLUMNS or not first[0].strip().isdigit():
                 raise InputError(
-                    f"{path}: row {reader.line_num} is neither a header nor a Binance kline row "
-                    f"({len(first)} columns, expected {BINANCE_COLUMNS}); "
-                    f"add a header with {','.join(REQUIRED)}"
+                    f"{path}: row {reader.line_num} is neither a header nor a Binance kline "
+                    f"row ({len(first)} columns, expected {BINANCE_COLUMNS} starting with the "
+                    f"open time); add a header with {','.join(REQUIRED)}"
                 )
             index = dict(zip(REQUIRED, range(len(REQUIRED)), strict=True))
             rows: Iterator[list[str]] = chain([first], reader)
@@ -154,6 +154,14 @@ def _candles(path: Path, f: TextIO) -> Iterator[Candle]:
             yield Candle("", "", open_time, 0, o, h, lo, c, v)
     except csv.Error as exc:
         raise InputError(f"{path}: row {reader.line_num}: malformed CSV ({exc})") from None
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def _open_time(cell: str) -> int:

@@ -234,3 +234,67 @@ class Notice:
     level: str
     text: str
     kind: str = field(default="")
+
+
+class Direction(StrEnum):
+    BULLISH = "bullish"
+    BEARISH = "bearish"
+    NEUTRAL = "neutral"
+
+
+@dataclass(slots=True)
+class Signal:
+    """Something a detector found, with the raw inputs the confidence score is built from.
+
+    `factors` holds raw observations (a robust z-score, a volume ratio, …); `scoring.py` turns
+    them into the named 0–1 `scores` and the weighted `confidence`.
+    """
+
+    name: str
+    direction: Direction
+    symbol: str
+    interval: str | None
+    time: int
+    """Exchange time (ms) of the event that triggered it."""
+    price: float
+    span_start: int
+    span_end: int
+    factors: dict[str, float] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
+    confidence: float = 0.0
+    description: str = ""
+
+
+@dataclass(slots=True)
+class Alert:
+    """What reaches the user: a scored signal above threshold, or a user rule that fired."""
+
+    time: int
+    symbol: str
+    interval: str | None
+    kind: str
+    """'pattern' (a detector's signal) or 'rule' (a user rule from the config)."""
+    name: str
+    direction: Direction
+    confidence: float
+    price: float
+    factors: dict[str, float]
+    message: str
+    rule: str = ""
+    received_ns: int = 0
+    """Monotonic ns when the triggering frame arrived (latency measurement)."""
+
+    def to_json(self) -> dict:
+        """The JSONL record: exactly these keys, documented in the README."""
+        return {
+            "time": self.time,
+            "symbol": self.symbol,
+            "interval": self.interval,
+            "kind": self.kind,
+            "name": self.name,
+            "direction": str(self.direction),
+            "confidence": round(self.confidence, 4),
+            "price": self.price,
+            "factors": self.factors,
+            "message": self.message,
+        }

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TypeVar
 
 from cryptotui.patterns.candle_settings import (
     BODY_DOJI,
@@ -26,7 +27,7 @@ from cryptotui.patterns.candle_settings import (
     SHADOW_VERY_LONG,
     SHADOW_VERY_SHORT,
     CandleSetting,
-    periods,
+    max_period,
 )
 
 
@@ -59,18 +60,18 @@ class Bar:
         lower = bottom - lo
         height = h - lo
         return cls(
-            o,
-            h,
-            lo,
-            c,
-            body,
-            height,
-            upper,
-            lower,
-            top,
-            bottom,
-            color,
-            (body, height, upper + lower),
+            open=o,
+            high=h,
+            low=lo,
+            close=c,
+            body=body,
+            height=height,
+            upper=upper,
+            lower=lower,
+            top=top,
+            bottom=bottom,
+            color=color,
+            ranges=(body, height, upper + lower),
         )
 
 
@@ -114,12 +115,17 @@ class PatternSpec:
     """Every non-zero value TA-Lib (and so the scanner) can return."""
     lookback: int
     """TA-Lib's `_Lookback()`: the first `lookback` candles always yield 0."""
-    totals: tuple[tuple[CandleSetting, int], ...]
-    """The (setting, bars back) averages the rule reads: each is a rolling total to keep."""
+    averages: tuple[tuple[CandleSetting, int], ...]
+    """Every `avg(setting, k)` the rule may read; the scanner keeps a rolling total for each."""
     make: Callable[[], Detect]
     """A fresh detector: the rule itself, or a new state machine for stateful rules."""
     warmup: int = 0
     """Candles before `lookback` that a stateful rule must already see (its output ignored)."""
+
+    @property
+    def first(self) -> int:
+        """Index of the first candle the rule judges: TA-Lib's loop (or pre-loop) start."""
+        return self.lookback - self.warmup
 
     def bias(self, value: int) -> Direction:
         """Bullish, bearish or neutral reading of a value this pattern produced."""
@@ -129,6 +135,7 @@ class PatternSpec:
 
 
 _REGISTRY: dict[str, PatternSpec] = {}
+_Rule = TypeVar("_Rule", bound=Callable)
 _DEFAULT_VALUES = {
     Direction.BULLISH: (100,),
     Direction.BEARISH: (-100,),
@@ -140,16 +147,16 @@ def _pattern(
     name: str,
     title: str,
     lookback: int,
-    totals: tuple[tuple[CandleSetting, int], ...] = (),
+    averages: tuple[tuple[CandleSetting, int], ...] = (),
     *,
     direction: Direction,
     description: str,
     values: tuple[int, ...] = (),
     warmup: int = 0,
-) -> Callable[[Callable], Callable]:
+) -> Callable[[_Rule], _Rule]:
     """Register a rule (a function, or a class whose instances are stateful rules)."""
 
-    def register(rule: Callable) -> Callable:
+    def register(rule: _Rule) -> _Rule:
         make = rule if isinstance(rule, type) else (lambda: rule)
         _REGISTRY[name] = PatternSpec(
             name=name,
@@ -158,7 +165,7 @@ def _pattern(
             direction=direction,
             values=values or _DEFAULT_VALUES[direction],
             lookback=lookback,
-            totals=totals,
+            averages=averages,
             make=make,
             warmup=warmup,
         )
@@ -173,7 +180,7 @@ def _pattern(
 @_pattern(
     "doji",
     "Doji",
-    periods(BODY_DOJI),
+    max_period(BODY_DOJI),
     ((BODY_DOJI, 0),),
     direction=Direction.NEUTRAL,
     values=(100,),
@@ -186,7 +193,7 @@ def _doji(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "dragonflydoji",
     "Dragonfly Doji",
-    periods(BODY_DOJI, SHADOW_VERY_SHORT),
+    max_period(BODY_DOJI, SHADOW_VERY_SHORT),
     ((BODY_DOJI, 0), (SHADOW_VERY_SHORT, 0)),
     direction=Direction.NEUTRAL,
     values=(100,),
@@ -206,7 +213,7 @@ def _dragonflydoji(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "gravestonedoji",
     "Gravestone Doji",
-    periods(BODY_DOJI, SHADOW_VERY_SHORT),
+    max_period(BODY_DOJI, SHADOW_VERY_SHORT),
     ((BODY_DOJI, 0), (SHADOW_VERY_SHORT, 0)),
     direction=Direction.NEUTRAL,
     values=(100,),
@@ -226,7 +233,7 @@ def _gravestonedoji(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "longleggeddoji",
     "Long Legged Doji",
-    periods(BODY_DOJI, SHADOW_LONG),
+    max_period(BODY_DOJI, SHADOW_LONG),
     ((BODY_DOJI, 0), (SHADOW_LONG, 0)),
     direction=Direction.NEUTRAL,
     values=(100,),
@@ -245,7 +252,7 @@ def _longleggeddoji(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "rickshawman",
     "Rickshaw Man",
-    periods(BODY_DOJI, SHADOW_LONG, NEAR),
+    max_period(BODY_DOJI, SHADOW_LONG, NEAR),
     ((BODY_DOJI, 0), (SHADOW_LONG, 0), (NEAR, 0)),
     direction=Direction.NEUTRAL,
     values=(100,),
@@ -267,7 +274,7 @@ def _rickshawman(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "takuri",
     "Takuri (Dragonfly Doji with very long lower shadow)",
-    periods(BODY_DOJI, SHADOW_VERY_SHORT, SHADOW_VERY_LONG),
+    max_period(BODY_DOJI, SHADOW_VERY_SHORT, SHADOW_VERY_LONG),
     ((BODY_DOJI, 0), (SHADOW_VERY_SHORT, 0), (SHADOW_VERY_LONG, 0)),
     direction=Direction.BULLISH,
     description="Doji at the high with a very long lower shadow: buyers rejected the lows.",
@@ -286,7 +293,7 @@ def _takuri(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "spinningtop",
     "Spinning Top",
-    periods(BODY_SHORT),
+    max_period(BODY_SHORT),
     ((BODY_SHORT, 0),),
     direction=Direction.NEUTRAL,
     values=(100, -100),
@@ -302,7 +309,7 @@ def _spinningtop(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "highwave",
     "High-Wave Candle",
-    periods(BODY_SHORT, SHADOW_VERY_LONG),
+    max_period(BODY_SHORT, SHADOW_VERY_LONG),
     ((BODY_SHORT, 0), (SHADOW_VERY_LONG, 0)),
     direction=Direction.NEUTRAL,
     values=(100, -100),
@@ -322,7 +329,7 @@ def _highwave(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "shortline",
     "Short Line Candle",
-    periods(BODY_SHORT, SHADOW_SHORT),
+    max_period(BODY_SHORT, SHADOW_SHORT),
     ((BODY_SHORT, 0), (SHADOW_SHORT, 0)),
     direction=Direction.NEUTRAL,
     values=(100, -100),
@@ -342,7 +349,7 @@ def _shortline(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "longline",
     "Long Line Candle",
-    periods(BODY_LONG, SHADOW_SHORT),
+    max_period(BODY_LONG, SHADOW_SHORT),
     ((BODY_LONG, 0), (SHADOW_SHORT, 0)),
     direction=Direction.SIGNED,
     description="Long body with short shadows: one side in control.",
@@ -361,7 +368,7 @@ def _longline(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "marubozu",
     "Marubozu",
-    periods(BODY_LONG, SHADOW_VERY_SHORT),
+    max_period(BODY_LONG, SHADOW_VERY_SHORT),
     ((BODY_LONG, 0), (SHADOW_VERY_SHORT, 0)),
     direction=Direction.SIGNED,
     description="Long body with (almost) no shadows: strong conviction.",
@@ -380,7 +387,7 @@ def _marubozu(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "closingmarubozu",
     "Closing Marubozu",
-    periods(BODY_LONG, SHADOW_VERY_SHORT),
+    max_period(BODY_LONG, SHADOW_VERY_SHORT),
     ((BODY_LONG, 0), (SHADOW_VERY_SHORT, 0)),
     direction=Direction.SIGNED,
     description="Long body closing at its extreme (no shadow on the close side).",
@@ -398,7 +405,7 @@ def _closingmarubozu(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "belthold",
     "Belt-hold",
-    periods(BODY_LONG, SHADOW_VERY_SHORT),
+    max_period(BODY_LONG, SHADOW_VERY_SHORT),
     ((BODY_LONG, 0), (SHADOW_VERY_SHORT, 0)),
     direction=Direction.SIGNED,
     description="Long body opening at its extreme (no shadow on the open side).",
@@ -419,7 +426,7 @@ def _belthold(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "hammer",
     "Hammer",
-    periods(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT, NEAR) + 1,
+    max_period(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT, NEAR) + 1,
     ((BODY_SHORT, 0), (SHADOW_LONG, 0), (SHADOW_VERY_SHORT, 0), (NEAR, 1)),
     direction=Direction.BULLISH,
     description="Small body at the top, long lower shadow, at or below the prior low.",
@@ -439,7 +446,7 @@ def _hammer(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "hangingman",
     "Hanging Man",
-    periods(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT, NEAR) + 1,
+    max_period(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT, NEAR) + 1,
     ((BODY_SHORT, 0), (SHADOW_LONG, 0), (SHADOW_VERY_SHORT, 0), (NEAR, 1)),
     direction=Direction.BEARISH,
     description="Hammer shape at or above the prior high: buyers may be exhausted.",
@@ -459,7 +466,7 @@ def _hangingman(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "invertedhammer",
     "Inverted Hammer",
-    periods(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT) + 1,
+    max_period(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT) + 1,
     ((BODY_SHORT, 0), (SHADOW_LONG, 0), (SHADOW_VERY_SHORT, 0)),
     direction=Direction.BULLISH,
     description="Small body at the bottom, long upper shadow, gapping down.",
@@ -479,7 +486,7 @@ def _invertedhammer(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "shootingstar",
     "Shooting Star",
-    periods(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT) + 1,
+    max_period(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT) + 1,
     ((BODY_SHORT, 0), (SHADOW_LONG, 0), (SHADOW_VERY_SHORT, 0)),
     direction=Direction.BEARISH,
     description="Small body at the bottom, long upper shadow, gapping up.",
@@ -534,7 +541,7 @@ def _harami_value(p: Bar, c: Bar) -> int:
 @_pattern(
     "harami",
     "Harami Pattern",
-    periods(BODY_SHORT, BODY_LONG) + 1,
+    max_period(BODY_SHORT, BODY_LONG) + 1,
     ((BODY_LONG, 1), (BODY_SHORT, 0)),
     direction=Direction.SIGNED,
     values=(100, 80, -80, -100),
@@ -550,7 +557,7 @@ def _harami(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "haramicross",
     "Harami Cross Pattern",
-    periods(BODY_DOJI, BODY_LONG) + 1,
+    max_period(BODY_DOJI, BODY_LONG) + 1,
     ((BODY_LONG, 1), (BODY_DOJI, 0)),
     direction=Direction.SIGNED,
     values=(100, 80, -80, -100),
@@ -566,7 +573,7 @@ def _haramicross(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "piercing",
     "Piercing Pattern",
-    periods(BODY_LONG) + 1,
+    max_period(BODY_LONG) + 1,
     ((BODY_LONG, 1), (BODY_LONG, 0)),
     direction=Direction.BULLISH,
     description="Long black, then a long white opening below its low, closing above its midpoint.",
@@ -589,7 +596,7 @@ def _piercing(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "darkcloudcover",
     "Dark Cloud Cover",
-    periods(BODY_LONG) + 1,
+    max_period(BODY_LONG) + 1,
     ((BODY_LONG, 1),),
     direction=Direction.BEARISH,
     description="Long white, then a black opening above its high and closing below its midpoint.",
@@ -611,7 +618,7 @@ def _darkcloudcover(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "dojistar",
     "Doji Star",
-    periods(BODY_DOJI, BODY_LONG) + 1,
+    max_period(BODY_DOJI, BODY_LONG) + 1,
     ((BODY_LONG, 1), (BODY_DOJI, 0)),
     direction=Direction.SIGNED,
     description="A doji gapping away from a long body; signed against the long candle.",
@@ -630,7 +637,7 @@ def _dojistar(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "matchinglow",
     "Matching Low",
-    periods(EQUAL) + 1,
+    max_period(EQUAL) + 1,
     ((EQUAL, 1),),
     direction=Direction.BULLISH,
     description="Two black candles closing at the same level: support found.",
@@ -650,7 +657,7 @@ def _matchinglow(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "homingpigeon",
     "Homing Pigeon",
-    periods(BODY_SHORT, BODY_LONG) + 1,
+    max_period(BODY_SHORT, BODY_LONG) + 1,
     ((BODY_LONG, 1), (BODY_SHORT, 0)),
     direction=Direction.BULLISH,
     description="A short black body inside the prior long black body.",
@@ -688,14 +695,14 @@ def _is_kick(p: Bar, c: Bar, avg: Avg) -> bool:
     )
 
 
-_KICK_TOTALS = ((SHADOW_VERY_SHORT, 1), (SHADOW_VERY_SHORT, 0), (BODY_LONG, 1), (BODY_LONG, 0))
+_KICK_AVERAGES = ((SHADOW_VERY_SHORT, 1), (SHADOW_VERY_SHORT, 0), (BODY_LONG, 1), (BODY_LONG, 0))
 
 
 @_pattern(
     "kicking",
     "Kicking",
-    periods(SHADOW_VERY_SHORT, BODY_LONG) + 1,
-    _KICK_TOTALS,
+    max_period(SHADOW_VERY_SHORT, BODY_LONG) + 1,
+    _KICK_AVERAGES,
     direction=Direction.SIGNED,
     description="A marubozu, then an opposite marubozu gapping away: signed by the second.",
 )
@@ -707,8 +714,8 @@ def _kicking(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "kickingbylength",
     "Kicking - bull/bear determined by the longer marubozu",
-    periods(SHADOW_VERY_SHORT, BODY_LONG) + 1,
-    _KICK_TOTALS,
+    max_period(SHADOW_VERY_SHORT, BODY_LONG) + 1,
+    _KICK_AVERAGES,
     direction=Direction.SIGNED,
     description="Kicking, signed by the colour of the longer of the two marubozu.",
 )
@@ -722,7 +729,7 @@ def _kickingbylength(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "counterattack",
     "Counterattack",
-    periods(EQUAL, BODY_LONG) + 1,
+    max_period(EQUAL, BODY_LONG) + 1,
     ((EQUAL, 1), (BODY_LONG, 1), (BODY_LONG, 0)),
     direction=Direction.SIGNED,
     description="Two opposite long candles closing at the same level.",
@@ -743,7 +750,7 @@ def _counterattack(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "separatinglines",
     "Separating Lines",
-    periods(SHADOW_VERY_SHORT, BODY_LONG, EQUAL) + 1,
+    max_period(SHADOW_VERY_SHORT, BODY_LONG, EQUAL) + 1,
     ((SHADOW_VERY_SHORT, 0), (BODY_LONG, 0), (EQUAL, 1)),
     direction=Direction.SIGNED,
     description="Opposite candle opening where the prior opened, as a belt-hold: continuation.",
@@ -764,14 +771,14 @@ def _separatinglines(b: Sequence[Bar], avg: Avg) -> int:
     return 0
 
 
-_NECK_TOTALS = ((EQUAL, 1), (BODY_LONG, 1))
+_NECK_AVERAGES = ((EQUAL, 1), (BODY_LONG, 1))
 
 
 @_pattern(
     "inneck",
     "In-Neck Pattern",
-    periods(EQUAL, BODY_LONG) + 1,
-    _NECK_TOTALS,
+    max_period(EQUAL, BODY_LONG) + 1,
+    _NECK_AVERAGES,
     direction=Direction.BEARISH,
     description="Long black, then a white opening below its low, closing just into its body.",
 )
@@ -792,8 +799,8 @@ def _inneck(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "onneck",
     "On-Neck Pattern",
-    periods(EQUAL, BODY_LONG) + 1,
-    _NECK_TOTALS,
+    max_period(EQUAL, BODY_LONG) + 1,
+    _NECK_AVERAGES,
     direction=Direction.BEARISH,
     description="Long black, then a white opening below its low, closing at that low.",
 )
@@ -814,8 +821,8 @@ def _onneck(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "thrusting",
     "Thrusting Pattern",
-    periods(EQUAL, BODY_LONG) + 1,
-    _NECK_TOTALS,
+    max_period(EQUAL, BODY_LONG) + 1,
+    _NECK_AVERAGES,
     direction=Direction.BEARISH,
     description="Long black, then a white opening below its low, closing below its midpoint.",
 )
@@ -842,7 +849,7 @@ _STAR_PENETRATION = 0.3
 @_pattern(
     "morningstar",
     "Morning Star",
-    periods(BODY_SHORT, BODY_LONG) + 2,
+    max_period(BODY_SHORT, BODY_LONG) + 2,
     ((BODY_LONG, 2), (BODY_SHORT, 1), (BODY_SHORT, 0)),
     direction=Direction.BULLISH,
     description="Long black, a short body gapping down, a white closing well into the first.",
@@ -865,7 +872,7 @@ def _morningstar(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "eveningstar",
     "Evening Star",
-    periods(BODY_SHORT, BODY_LONG) + 2,
+    max_period(BODY_SHORT, BODY_LONG) + 2,
     ((BODY_LONG, 2), (BODY_SHORT, 1), (BODY_SHORT, 0)),
     direction=Direction.BEARISH,
     description="Long white, a short body gapping up, a black closing well into the first.",
@@ -885,14 +892,14 @@ def _eveningstar(b: Sequence[Bar], avg: Avg) -> int:
     )
 
 
-_DOJI_STAR_TOTALS = ((BODY_LONG, 2), (BODY_DOJI, 1), (BODY_SHORT, 0))
+_DOJI_STAR_AVERAGES = ((BODY_LONG, 2), (BODY_DOJI, 1), (BODY_SHORT, 0))
 
 
 @_pattern(
     "morningdojistar",
     "Morning Doji Star",
-    periods(BODY_DOJI, BODY_LONG, BODY_SHORT) + 2,
-    _DOJI_STAR_TOTALS,
+    max_period(BODY_DOJI, BODY_LONG, BODY_SHORT) + 2,
+    _DOJI_STAR_AVERAGES,
     direction=Direction.BULLISH,
     description="Morning star whose middle candle is a doji.",
 )
@@ -914,8 +921,8 @@ def _morningdojistar(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "eveningdojistar",
     "Evening Doji Star",
-    periods(BODY_DOJI, BODY_LONG, BODY_SHORT) + 2,
-    _DOJI_STAR_TOTALS,
+    max_period(BODY_DOJI, BODY_LONG, BODY_SHORT) + 2,
+    _DOJI_STAR_AVERAGES,
     direction=Direction.BEARISH,
     description="Evening star whose middle candle is a doji.",
 )
@@ -937,8 +944,8 @@ def _eveningdojistar(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "abandonedbaby",
     "Abandoned Baby",
-    periods(BODY_DOJI, BODY_LONG, BODY_SHORT) + 2,
-    _DOJI_STAR_TOTALS,
+    max_period(BODY_DOJI, BODY_LONG, BODY_SHORT) + 2,
+    _DOJI_STAR_AVERAGES,
     direction=Direction.SIGNED,
     description="Long candle, a doji gapping away (shadows apart), then a gap back the other way.",
 )
@@ -972,7 +979,7 @@ def _abandonedbaby(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "tristar",
     "Tristar Pattern",
-    periods(BODY_DOJI) + 2,
+    max_period(BODY_DOJI) + 2,
     ((BODY_DOJI, 2),),
     direction=Direction.SIGNED,
     description="Three dojis, the middle one gapping away from the first.",
@@ -993,7 +1000,7 @@ def _tristar(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "3whitesoldiers",
     "Three Advancing White Soldiers",
-    periods(SHADOW_VERY_SHORT, BODY_SHORT, FAR, NEAR) + 2,
+    max_period(SHADOW_VERY_SHORT, BODY_SHORT, FAR, NEAR) + 2,
     (
         (SHADOW_VERY_SHORT, 2),
         (SHADOW_VERY_SHORT, 1),
@@ -1033,7 +1040,7 @@ def _3whitesoldiers(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "3blackcrows",
     "Three Black Crows",
-    periods(SHADOW_VERY_SHORT) + 3,
+    max_period(SHADOW_VERY_SHORT) + 3,
     ((SHADOW_VERY_SHORT, 2), (SHADOW_VERY_SHORT, 1), (SHADOW_VERY_SHORT, 0)),
     direction=Direction.BEARISH,
     description="After a white candle, three declining blacks each opening within the prior body.",
@@ -1063,7 +1070,7 @@ def _3blackcrows(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "identical3crows",
     "Identical Three Crows",
-    periods(SHADOW_VERY_SHORT, EQUAL) + 2,
+    max_period(SHADOW_VERY_SHORT, EQUAL) + 2,
     (
         (SHADOW_VERY_SHORT, 2),
         (SHADOW_VERY_SHORT, 1),
@@ -1097,7 +1104,7 @@ def _identical3crows(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "3inside",
     "Three Inside Up/Down",
-    periods(BODY_SHORT, BODY_LONG) + 2,
+    max_period(BODY_SHORT, BODY_LONG) + 2,
     ((BODY_LONG, 2), (BODY_SHORT, 1)),
     direction=Direction.SIGNED,
     description="A harami confirmed by a third candle closing beyond the first one's open.",
@@ -1147,7 +1154,7 @@ def _3outside(b: Sequence[Bar], _avg: Avg) -> int:
 @_pattern(
     "2crows",
     "Two Crows",
-    periods(BODY_LONG) + 2,
+    max_period(BODY_LONG) + 2,
     ((BODY_LONG, 2),),
     direction=Direction.BEARISH,
     description="Long white, a black gapping up, a black closing inside the white body.",
@@ -1172,7 +1179,7 @@ def _2crows(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "upsidegap2crows",
     "Upside Gap Two Crows",
-    periods(BODY_SHORT, BODY_LONG) + 2,
+    max_period(BODY_SHORT, BODY_LONG) + 2,
     ((BODY_LONG, 2), (BODY_SHORT, 1)),
     direction=Direction.BEARISH,
     description="Long white, a small black gapping up, a black engulfing it above the white close.",
@@ -1197,7 +1204,7 @@ def _upsidegap2crows(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "3starsinsouth",
     "Three Stars In The South",
-    periods(SHADOW_VERY_SHORT, SHADOW_LONG, BODY_LONG, BODY_SHORT) + 2,
+    max_period(SHADOW_VERY_SHORT, SHADOW_LONG, BODY_LONG, BODY_SHORT) + 2,
     (
         (BODY_LONG, 2),
         (SHADOW_LONG, 2),
@@ -1235,7 +1242,7 @@ def _3starsinsouth(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "advanceblock",
     "Advance Block",
-    periods(SHADOW_LONG, SHADOW_SHORT, FAR, NEAR, BODY_LONG) + 2,
+    max_period(SHADOW_LONG, SHADOW_SHORT, FAR, NEAR, BODY_LONG) + 2,
     (
         (SHADOW_SHORT, 2),
         (SHADOW_SHORT, 1),
@@ -1287,7 +1294,7 @@ def _advance_blocked(c1: Bar, c2: Bar, c3: Bar, avg: Avg) -> bool:
 @_pattern(
     "stalledpattern",
     "Stalled Pattern",
-    periods(BODY_LONG, BODY_SHORT, SHADOW_VERY_SHORT, NEAR) + 2,
+    max_period(BODY_LONG, BODY_SHORT, SHADOW_VERY_SHORT, NEAR) + 2,
     ((BODY_LONG, 2), (BODY_LONG, 1), (BODY_SHORT, 0), (SHADOW_VERY_SHORT, 1), (NEAR, 2), (NEAR, 1)),
     direction=Direction.BEARISH,
     description="Two long whites, then a small white riding on the second's shoulder.",
@@ -1315,7 +1322,7 @@ def _stalledpattern(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "sticksandwich",
     "Stick Sandwich",
-    periods(EQUAL) + 2,
+    max_period(EQUAL) + 2,
     ((EQUAL, 2),),
     direction=Direction.BULLISH,
     description="Black, white trading above its close, black closing where the first closed.",
@@ -1337,7 +1344,7 @@ def _sticksandwich(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "unique3river",
     "Unique 3 River",
-    periods(BODY_SHORT, BODY_LONG) + 2,
+    max_period(BODY_SHORT, BODY_LONG) + 2,
     ((BODY_LONG, 2), (BODY_SHORT, 0)),
     direction=Direction.BULLISH,
     description="Long black, a black harami with a lower low, a small white above that low.",
@@ -1362,7 +1369,7 @@ def _unique3river(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "gapsidesidewhite",
     "Up/Down-gap side-by-side white lines",
-    periods(NEAR, EQUAL) + 2,
+    max_period(NEAR, EQUAL) + 2,
     ((NEAR, 1), (EQUAL, 1)),
     direction=Direction.SIGNED,
     description="Two similar white candles side by side after a gap; signed by the gap.",
@@ -1385,7 +1392,7 @@ def _gapsidesidewhite(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "tasukigap",
     "Tasuki Gap",
-    periods(NEAR) + 2,
+    max_period(NEAR) + 2,
     ((NEAR, 1),),
     direction=Direction.SIGNED,
     description="After a gap, an opposite candle partly closes it: continuation.",
@@ -1443,7 +1450,7 @@ def _xsidegap3methods(b: Sequence[Bar], _avg: Avg) -> int:
 @_pattern(
     "3linestrike",
     "Three-Line Strike",
-    periods(NEAR) + 3,
+    max_period(NEAR) + 3,
     ((NEAR, 3), (NEAR, 2)),
     direction=Direction.SIGNED,
     description="Three soldiers (crows), then one candle wiping them out; signed by the three.",
@@ -1482,7 +1489,7 @@ def _3linestrike(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "concealbabyswall",
     "Concealing Baby Swallow",
-    periods(SHADOW_VERY_SHORT) + 3,
+    max_period(SHADOW_VERY_SHORT) + 3,
     ((SHADOW_VERY_SHORT, 3), (SHADOW_VERY_SHORT, 2), (SHADOW_VERY_SHORT, 1)),
     direction=Direction.BULLISH,
     description="Two black marubozu, a black gapping down into them, a black engulfing it.",
@@ -1511,7 +1518,7 @@ def _concealbabyswall(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "breakaway",
     "Breakaway",
-    periods(BODY_LONG) + 4,
+    max_period(BODY_LONG) + 4,
     ((BODY_LONG, 4),),
     direction=Direction.SIGNED,
     description="Long candle, a gap, three drifting candles, then a reversal into the gap.",
@@ -1553,7 +1560,7 @@ def _breakaway(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "ladderbottom",
     "Ladder Bottom",
-    periods(SHADOW_VERY_SHORT) + 4,
+    max_period(SHADOW_VERY_SHORT) + 4,
     ((SHADOW_VERY_SHORT, 1),),
     direction=Direction.BULLISH,
     description="Three falling blacks, a black with an upper shadow, a white closing above it.",
@@ -1585,7 +1592,7 @@ _MAT_HOLD_PENETRATION = 0.5
 @_pattern(
     "mathold",
     "Mat Hold",
-    periods(BODY_SHORT, BODY_LONG) + 4,
+    max_period(BODY_SHORT, BODY_LONG) + 4,
     ((BODY_LONG, 4), (BODY_SHORT, 3), (BODY_SHORT, 2), (BODY_SHORT, 1)),
     direction=Direction.BULLISH,
     description="Long white, three small candles holding above its body, a white breaking out.",
@@ -1618,7 +1625,7 @@ def _mathold(b: Sequence[Bar], avg: Avg) -> int:
 @_pattern(
     "risefall3methods",
     "Rising/Falling Three Methods",
-    periods(BODY_SHORT, BODY_LONG) + 4,
+    max_period(BODY_SHORT, BODY_LONG) + 4,
     ((BODY_LONG, 4), (BODY_SHORT, 3), (BODY_SHORT, 2), (BODY_SHORT, 1), (BODY_LONG, 0)),
     direction=Direction.SIGNED,
     description="Long candle, three small counter-trend candles within it, a long continuation.",
@@ -1715,7 +1722,7 @@ class _Hikkake(_Confirmable):
 @_pattern(
     "hikkakemod",
     "Modified Hikkake Pattern",
-    max(1, periods(NEAR)) + 5,
+    max(1, max_period(NEAR)) + 5,
     ((NEAR, 2),),
     direction=Direction.SIGNED,
     warmup=3,

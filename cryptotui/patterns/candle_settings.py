@@ -71,6 +71,6 @@ DEFAULT_SETTINGS: tuple[CandleSetting, ...] = (
 )
 
 
-def periods(*settings: CandleSetting) -> int:
+def max_period(*settings: CandleSetting) -> int:
     """The longest averaging period among `settings`: the core of every TA-Lib CDL lookback."""
     return max(s.avg_period for s in settings)

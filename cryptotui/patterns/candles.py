@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
-from cryptotui.patterns.candle_rules import PATTERNS, Avg, Bar, Detect, PatternSpec
+from cryptotui.patterns.candle_rules import PATTERNS, Avg, Bar, Detect, Direction, PatternSpec
 from cryptotui.patterns.candle_settings import CandleSetting, RangeType
 
-__all__ = ["PATTERNS", "CandlestickScanner", "PatternSpec"]
+__all__ = ["PATTERNS", "CandlestickScanner", "Direction", "PatternSpec", "specs_for"]
 
 
 class OHLC(Protocol):
@@ -69,36 +69,45 @@ class _PeriodTotal:
 
 
 class _Averages:
-    """TA_CANDLEAVERAGE for one pattern: `avg(setting, k)` reads that pattern's own totals."""
+    """TA_CANDLEAVERAGE for one pattern: `avg(setting, k)` reads that pattern's own totals.
 
-    __slots__ = ("_bars", "_totals")
+    Each (setting, k) maps to the setting's numbers unpacked ahead of time: this is the hottest
+    call in the scanner, and attribute lookups would dominate it.
+    """
+
+    __slots__ = ("_bars", "_pairs")
 
     def __init__(
         self, bars: Sequence[Bar], totals: Mapping[tuple[CandleSetting, int], _PeriodTotal | None]
     ) -> None:
         self._bars = bars
-        self._totals = totals
+        self._pairs = {
+            (s, k): (
+                None if total is None else total.history,
+                s.avg_period,
+                s.factor,
+                s.divisor,
+                s.range_type,
+            )
+            for (s, k), total in totals.items()
+        }
 
     def __call__(self, setting: CandleSetting, k: int) -> float:
-        total = self._totals[setting, k]
-        if total is None:  # avg_period 0: the candle's own range, not an average
-            base = self._bars[-1 - k].ranges[setting.range_type]
-        else:
-            base = total.history[k] / setting.avg_period
-        return setting.factor * base / setting.divisor
+        history, period, factor, divisor, range_type = self._pairs[setting, k]
+        if history is None:  # avg_period 0: the candle's own range, not an average
+            return factor * self._bars[-1 - k].ranges[range_type] / divisor
+        return factor * (history[k] / period) / divisor
 
 
-class _Runner:
+class _Runner(NamedTuple):
     """One pattern inside a scanner: its detector, its averages, and when it may speak."""
 
-    __slots__ = ("avg", "detect", "first", "lookback", "name")
-
-    def __init__(self, spec: PatternSpec, avg: Avg) -> None:
-        self.name = spec.name
-        self.detect: Detect = spec.make()
-        self.avg = avg
-        self.lookback = spec.lookback
-        self.first = spec.lookback - spec.warmup
+    name: str
+    detect: Detect
+    avg: Avg
+    first: int
+    """First candle index the detector sees (earlier than `lookback` for stateful rules)."""
+    lookback: int
 
 
 _TotalKey = tuple[RangeType, int, int]
@@ -108,13 +117,12 @@ _TotalKey = tuple[RangeType, int, int]
 def _total_key(spec: PatternSpec, setting: CandleSetting, k: int) -> _TotalKey | None:
     """Where TA-Lib starts summing `setting` for the candle `k` bars back; None if not averaged.
 
-    The CDL loop first judges candle `lookback` (stateful rules: `warmup` earlier); the total it
-    uses there for the candle `k` back covers the `avg_period` candles before that one.
+    The CDL loop first judges candle `spec.first`; the total it uses there for the candle `k`
+    back covers the `avg_period` candles before that one, and that is where summing began.
     """
     if setting.avg_period == 0:
         return None
-    first = spec.lookback - spec.warmup
-    return (setting.range_type, setting.avg_period, first - k - setting.avg_period)
+    return (setting.range_type, setting.avg_period, spec.first - k - setting.avg_period)
 
 
 def _own_totals(
@@ -122,13 +130,24 @@ def _own_totals(
 ) -> dict[tuple[CandleSetting, int], _PeriodTotal | None]:
     """`spec`'s (setting, k) pairs mapped onto the scanner's shared totals."""
     pairs = {}
-    for setting, k in spec.totals:
+    for setting, k in spec.averages:
         key = _total_key(spec, setting, k)
         pairs[setting, k] = None if key is None else totals[key]
     return pairs
 
 
-def resolve(patterns: Iterable[str] | None) -> tuple[PatternSpec, ...]:
+def _shared_totals(specs: Iterable[PatternSpec]) -> dict[_TotalKey, _PeriodTotal]:
+    """One total per distinct key, deep enough for the furthest-back candle any rule reads."""
+    depths: dict[_TotalKey, int] = {}
+    for spec in specs:
+        for setting, k in spec.averages:
+            key = _total_key(spec, setting, k)
+            if key is not None:
+                depths[key] = max(depths.get(key, 0), k + 1)
+    return {key: _PeriodTotal(*key, depth=depth) for key, depth in depths.items()}
+
+
+def specs_for(patterns: Iterable[str] | None) -> tuple[PatternSpec, ...]:
     """Specs for `patterns` (TA-Lib names, any case, `CDL` prefix optional); None means all."""
     if patterns is None:
         return tuple(PATTERNS.values())
@@ -150,7 +169,7 @@ class CandlestickScanner:
     __slots__ = ("_bars", "_count", "_runners", "_specs", "_totals")
 
     def __init__(self, patterns: Iterable[str] | None = None) -> None:
-        self._specs = resolve(patterns)
+        self._specs = specs_for(patterns)
         self.reset()
 
     @property
@@ -160,19 +179,22 @@ class CandlestickScanner:
 
     def reset(self) -> None:
         """Forget all candles (e.g. after a gap that cannot be filled)."""
+        # The longest lookback plus the newest bar covers every rule's reach and the candle
+        # every total drops (avg_period back, never more than a lookback).
         window = max((s.lookback for s in self._specs), default=0) + 1
         self._bars: deque[Bar] = deque(maxlen=window)
         self._count = 0
-        depths: dict[_TotalKey, int] = {}
-        for spec in self._specs:
-            for setting, k in spec.totals:
-                key = _total_key(spec, setting, k)
-                if key is not None:
-                    depths[key] = max(depths.get(key, 0), k + 1)
-        totals = {key: _PeriodTotal(*key, depth=depth) for key, depth in depths.items()}
+        totals = _shared_totals(self._specs)
         self._totals = tuple(totals.values())
         self._runners = tuple(
-            _Runner(spec, _Averages(self._bars, _own_totals(spec, totals))) for spec in self._specs
+            _Runner(
+                spec.name,
+                spec.make(),
+                _Averages(self._bars, _own_totals(spec, totals)),
+                spec.first,
+                spec.lookback,
+            )
+            for spec in self._specs
         )
 
     def update(self, candle: OHLC) -> dict[str, int]:
@@ -183,11 +205,11 @@ class CandlestickScanner:
         bars.append(Bar.of(candle.open, candle.high, candle.low, candle.close))
         n = self._count
         fired: dict[str, int] = {}
-        for r in self._runners:
-            if n >= r.first:
-                value = r.detect(bars, r.avg)
-                if value and n >= r.lookback:
-                    fired[r.name] = value
+        for name, detect, avg, first, lookback in self._runners:
+            if n >= first:
+                value = detect(bars, avg)
+                if value and n >= lookback:
+                    fired[name] = value
         for total in self._totals:
             total.push(n, bars)
         self._count = n + 1

@@ -2,7 +2,7 @@
 
 Determinism: every symbol has its own `random.Random` seeded from (seed, symbol), events are
 processed in time order (scheduled scenario events, then trades, at equal times; sim-time ticks
-every 500 ms close candles and push updates), and nothing depends on how `advance` is chunked or
+every 100 ms close candles and push updates), and nothing depends on how `advance` is chunked or
 on who is subscribed. So a given (seed, start time, injections) yields the same frames whether the
 server ticks every 20 ms of wall time or a test jumps ahead an hour at once.
 
@@ -11,7 +11,8 @@ alone, which is what keeps 100× speed cheap.
 
 Cadence (sim time): aggTrade/trade/bookTicker per trade; kline `x:false` every 2000 ms (at odd
 seconds, so never on a candle boundary) and every 1000 ms for 1s (at +500 ms); kline `x:true`
-once per candle at the tick after its close time (E = T + 1); tickers every 1000 ms.
+once per candle at the tick after its close time (E = T + 1); tickers, avgPrice and partial
+depth every 1000 ms; `depth<N>@100ms` every 100 ms.
 """
 
 from __future__ import annotations
@@ -121,6 +122,11 @@ class SymbolSim:
         self.s_ticker = f"{low}@ticker"
         self.s_mini = f"{low}@miniTicker"
         self.s_kline = {iv: f"{low}@kline_{iv}" for iv in INTERVALS}
+        self.s_avg = f"{low}@avgPrice"
+        self.s_depth_1s = [
+            (n, name) for n in (5, 10, 20) for name in (f"{low}@depth{n}", f"{low}@depth{n}@1000ms")
+        ]
+        self.s_depth_100 = [(n, f"{low}@depth{n}@100ms") for n in (5, 10, 20)]
         self.window = self._window()
 
     # ------------------------------------------------------------------ trades
@@ -220,7 +226,7 @@ class SymbolSim:
     # ------------------------------------------------------------------ candles
 
     def tick(self, tk: int, out: list[Frame], wanted: Container[str]) -> None:
-        """Sim-time tick at a multiple of 500 ms: close candles, push open-candle updates."""
+        """Sim-time tick at a multiple of 100 ms: close candles, push periodic updates."""
         if tk % 1000 == 0:
             self._roll(tk, out, wanted)
             if tk % 2000 == 1000:
@@ -228,10 +234,24 @@ class SymbolSim:
                     name = self.s_kline[iv]
                     if name in wanted:
                         out.append((name, wire.kline_event(self.symbol, iv, bar, False, tk)))
-        elif self.s_kline["1s"] in wanted:
+            if self.s_avg in wanted:
+                price, last_time = self.avg_price(tk)
+                out.append((self.s_avg, wire.avg_price_event(self.symbol, price, last_time, tk)))
+            self._depth_frames(self.s_depth_1s, out, wanted)
+        elif tk % 1000 == 500 and self.s_kline["1s"] in wanted:
             out.append(
                 (self.s_kline["1s"], wire.kline_event(self.symbol, "1s", self.cur, False, tk))
             )
+        self._depth_frames(self.s_depth_100, out, wanted)
+
+    def _depth_frames(
+        self, streams: list[tuple[int, str]], out: list[Frame], wanted: Container[str]
+    ) -> None:
+        chosen = [(n, name) for n, name in streams if name in wanted]
+        if chosen:
+            update_id, bids, asks = self.depth(max(n for n, _ in chosen))
+            for n, name in chosen:
+                out.append((name, wire.depth_partial(update_id, bids[:n], asks[:n])))
 
     def _roll(self, tk: int, out: list[Frame], wanted: Container[str]) -> None:
         cur = self.cur
@@ -342,7 +362,7 @@ class Market:
             start_time_ms = int(time.time() * 1000)
         start = start_time_ms // MINUTE * MINUTE
         names = [s.upper() for s in dict.fromkeys(symbols)]
-        bad = [s for s in names if not SYMBOL_RE.match(s)]
+        bad = [s for s in names if not SYMBOL_RE.fullmatch(s)]
         if bad or not names:
             raise ValueError(f"invalid symbols: {bad or 'none given'}")
         self.seed = seed
@@ -352,7 +372,7 @@ class Market:
         self.sims = {s: SymbolSim(spec, seed, start, trade_rate) for s, spec in self.specs.items()}
         self.truth: list[GroundTruth] = []
         self._order = list(self.sims.values())
-        self._next_tick = start + 500
+        self._next_tick = start + 100
 
     def advance(self, to_ms: int, wanted: Container[str] = ALL) -> list[Frame]:
         """Run sim time forward to `to_ms`; return the frames of the `wanted` streams, in order."""
@@ -366,7 +386,7 @@ class Market:
                 s.tick(tk, out, wanted)
             if tk % 1000 == 0:
                 self._tickers(tk, out, wanted)
-            self._next_tick = tk + 500
+            self._next_tick = tk + 100
         for s in sims:
             s.run_until(to_ms, out, wanted)
         self.now = max(self.now, to_ms)

@@ -184,7 +184,7 @@ class RestApi:
             if required:
                 raise _missing("symbol")
             return None
-        if not SYMBOL_RE.match(value):
+        if not SYMBOL_RE.fullmatch(value):
             raise _illegal("symbol", _SYMBOL_RANGE)
         if value not in self.market.sims:
             raise ApiError(-1121, "Invalid symbol.")
@@ -206,7 +206,7 @@ class RestApi:
         if not isinstance(names, list) or not names:
             raise _illegal("symbols", _SYMBOLS_RANGE)
         for name in names:
-            if not isinstance(name, str) or not SYMBOL_RE.match(name):
+            if not isinstance(name, str) or not SYMBOL_RE.fullmatch(name):
                 raise _illegal("symbols", _SYMBOLS_RANGE)
             if name not in self.market.sims:
                 raise ApiError(-1121, "Invalid symbol.")
@@ -329,4 +329,4 @@ class RestApi:
 
     def _depth(self, params: dict[str, str]) -> dict:
         sim = self.market.sims[self._symbol(params)]
-        return wire.depth_rest(*sim.depth(self._limit(params, 100, 5000)))
+        return wire.depth_partial(*sim.depth(self._limit(params, 100, 5000)))

@@ -107,6 +107,11 @@ class Steer:
 Activate = Callable[[float, random.Random], Steer]
 
 
+def _clean(x: float) -> float:
+    """A price as it appears on the wire (8 decimals), for readable ground truth."""
+    return float(f"{x:.8f}")
+
+
 @dataclass(slots=True)
 class Plan:
     truth: GroundTruth
@@ -144,8 +149,15 @@ PATTERNS: dict[str, tuple[str, list[tuple[float, float, float, float]]]] = {
 }
 """Textbook shapes; gaps (open != previous close) only where the definition demands one."""
 
+_OHLC = ("open", "high", "low", "close")
 _BULLISH = {"bullish_engulfing", "hammer", "morning_star", "three_white_soldiers"}
 _BEARISH = {"bearish_engulfing", "shooting_star", "evening_star", "three_black_crows"}
+
+
+def _direction(pattern: str) -> str:
+    if pattern in _BULLISH:
+        return "bullish"
+    return "bearish" if pattern in _BEARISH else "neutral"
 
 
 def _next_open(at_ms: int, interval: str) -> int:
@@ -174,13 +186,7 @@ def candle_formation(spec: SymbolSpec, at_ms: int, *, pattern: str, interval: st
         pattern_opens[-1] + step - 1,
         {
             "pattern": pattern,
-            "direction": (
-                "bullish"
-                if pattern in _BULLISH
-                else "bearish"
-                if pattern in _BEARISH
-                else "neutral"
-            ),
+            "direction": _direction(pattern),
             "context_start_ms": first,
             "candle_open_times": pattern_opens,
             "unit": unit,
@@ -205,8 +211,11 @@ def candle_formation(spec: SymbolSpec, at_ms: int, *, pattern: str, interval: st
             steer.forced.append(Forced(t_close, at(c)))
             steer.clamps.append((t0, at(low), at(h)))
         truth.details["candles"] = [
-            {"open_time": t0, "open": at(o), "high": at(h), "low": at(lo), "close": at(c)}
-            for t0, (o, h, lo, c) in zip(pattern_opens, shapes[len(context) :], strict=True)
+            {
+                "open_time": t0,
+                **{k: _clean(at(v)) for k, v in zip(_OHLC, shape, strict=True)},
+            }
+            for t0, shape in zip(pattern_opens, shapes[len(context) :], strict=True)
         ]
         return steer
 
@@ -242,9 +251,9 @@ def whale_trade(
             if "agg_id" not in truth.details and trade.qty == qty:
                 truth.details.update(
                     agg_id=trade.agg_id,
-                    price=trade.price,
-                    qty=trade.qty,
-                    notional=trade.price * trade.qty,
+                    price=_clean(trade.price),
+                    qty=_clean(trade.qty),
+                    notional=round(trade.price * trade.qty, 8),
                     side="sell" if trade.buyer_is_maker else "buy",
                 )
 
@@ -264,7 +273,9 @@ def pump_and_dump(spec: SymbolSpec, at_ms: int, *, pct: float = 0.08, minutes: f
     def activate(price: float, rng: random.Random) -> Steer:
         peak = price * (1.0 + pct)
         end = price * (1.0 + pct * 0.1)
-        truth.details.update(start_price=price, peak_price=peak, end_price=end)
+        truth.details.update(
+            start_price=_clean(price), peak_price=_clean(peak), end_price=_clean(end)
+        )
         return Steer(
             at_ms,
             at_ms + span,
@@ -313,12 +324,12 @@ def round_number_cross(
 
     def activate(price: float, rng: random.Random) -> Steer:
         target = level if level is not None else round_level(price, direction)
-        truth.details.update(level=target, start_price=price)
+        truth.details.update(level=target, start_price=_clean(price))
 
         def observe(trade: AggTrade) -> None:
             crossed = trade.price >= target if sign > 0 else trade.price <= target
             if crossed and "cross_ms" not in truth.details:
-                truth.details.update(cross_ms=trade.time, cross_price=trade.price)
+                truth.details.update(cross_ms=trade.time, cross_price=_clean(trade.price))
 
         beyond = target * (1.0 + sign * 0.006)
         return Steer(

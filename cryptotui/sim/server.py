@@ -36,7 +36,7 @@ from websockets.http11 import Request, Response
 from cryptotui.sim import wire
 from cryptotui.sim.bars import INTERVALS
 from cryptotui.sim.faults import Faults
-from cryptotui.sim.market import MINI_TICKER_ARR, Frame, Market
+from cryptotui.sim.market import Frame, Market
 from cryptotui.sim.rest import JSON_TYPE, HttpReply, RestApi
 from cryptotui.sim.scenarios import GroundTruth
 from cryptotui.sim.symbols import DEFAULT_SYMBOLS
@@ -48,10 +48,14 @@ INBOUND_PER_SECOND = 5
 MAX_BACKLOG = 50_000
 
 STREAM_RE = re.compile(
-    r"^[a-z0-9\-_.]{1,20}@(aggTrade|trade|ticker|miniTicker|bookTicker|kline_("
-    + "|".join(INTERVALS)
-    + r"))$"
+    r"^[a-z0-9\-_.]{1,20}@(aggTrade|trade|ticker|miniTicker|bookTicker|avgPrice"
+    r"|depth(5|10|20)?(@100ms|@1000ms)?|ticker_(1h|4h|1d)|referencePrice|blockTrade"
+    r"|kline_(" + "|".join(INTERVALS) + r")(@[+-]\d\d:\d\d)?)$"
+    r"|^!(miniTicker|ticker_(1h|4h|1d))@arr$"
 )
+"""Every spot market-data stream name Binance accepts. Not generated (accepted and silent, as
+Binance treats unknown symbols): diff depth, rolling-window tickers, time-zoned klines,
+referencePrice, blockTrade."""
 _METHODS = ("SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS", "SET_PROPERTY", "GET_PROPERTY")
 _ID_RE = re.compile(r"^[A-Za-z0-9]{1,36}$")
 
@@ -59,7 +63,7 @@ _DATA, _CONTROL, _CLOSE = 0, 1, 2
 
 
 def valid_stream(name: object) -> bool:
-    return isinstance(name, str) and (name == MINI_TICKER_ARR or STREAM_RE.match(name) is not None)
+    return isinstance(name, str) and STREAM_RE.fullmatch(name) is not None
 
 
 def _valid_id(rid: object) -> bool:
@@ -180,13 +184,16 @@ class SimExchange:
                 await self._driver
             self._driver = None
         if self._server is not None:
+            # Close frames first; a client that is not reading never answers, so cut it off.
             self._server.close()
             try:
-                async with asyncio.timeout(2.0):
+                async with asyncio.timeout(0.3):
                     await self._server.wait_closed()
             except TimeoutError:
                 for conn in list(self._conns):
                     conn.ws.transport.abort()
+                async with asyncio.timeout(2.0):
+                    await self._server.wait_closed()
             self._server = None
         self.write_ground_truth()
 
@@ -313,6 +320,13 @@ class SimExchange:
                 conn.push(_CONTROL, combined if conn.combined else raw)
                 conn.push(_CLOSE, b"", 1001)
 
+    @staticmethod
+    async def _flushed(ws: ServerConnection, timeout: float = 0.5) -> None:
+        """Wait until the socket took every byte written so far (abort() discards the rest)."""
+        deadline = time.monotonic() + timeout
+        while ws.transport.get_write_buffer_size() and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+
     def _abort_all(self) -> None:
         for conn in list(self._conns):
             conn.out.clear()
@@ -376,10 +390,13 @@ class SimExchange:
         writer = asyncio.create_task(self._writer(conn))
         try:
             async for message in ws:
+                if conn.closing:
+                    continue
                 now = time.monotonic()
                 if len(conn.inbound) == INBOUND_PER_SECOND and now - conn.inbound[0] < 1.0:
-                    await ws.close(1008, "Too many requests")
-                    break
+                    conn.closing = True  # replies already queued go out first
+                    conn.push(_CLOSE, b"Too many requests", 1008)
+                    continue
                 conn.inbound.append(now)
                 self._control(conn, message)
         except ConnectionClosed:
@@ -400,7 +417,7 @@ class SimExchange:
                 while out:
                     kind, payload, code = out.popleft()
                     if kind == _CLOSE:
-                        await ws.close(code)
+                        await ws.close(code, payload.decode())
                         return
                     if kind == _DATA and faults.take_malformed():
                         payload = payload[: len(payload) // 2]
@@ -408,6 +425,7 @@ class SimExchange:
                     if kind == _DATA:
                         self.frames_sent += 1
                         if faults.count_data_frame():
+                            await self._flushed(ws)
                             self._abort_all()
                             return
         except ConnectionClosed:

@@ -160,6 +160,26 @@ def mini_ticker_event(s: Stats24h, event_time: int) -> dict:
     }
 
 
+def avg_price_event(symbol: str, price: float, last_trade_time: int, event_time: int) -> dict:
+    return {
+        "e": "avgPrice",
+        "E": event_time,
+        "s": symbol,
+        "i": "5m",
+        "w": fmt(price),
+        "T": last_trade_time,
+    }
+
+
+def depth_partial(last_update_id: int, bids: list, asks: list) -> dict:
+    """`<symbol>@depth<N>` payload; also the REST `depth` body (same shape)."""
+    return {
+        "lastUpdateId": last_update_id,
+        "bids": [[fmt(p), fmt(q)] for p, q in bids],
+        "asks": [[fmt(p), fmt(q)] for p, q in asks],
+    }
+
+
 def server_shutdown_event(event_time: int) -> dict:
     return {"e": "serverShutdown", "E": event_time}
 
@@ -244,14 +264,6 @@ def trade_rest(t: Trade) -> dict:
         "time": t.time,
         "isBuyerMaker": t.buyer_is_maker,
         "isBestMatch": True,
-    }
-
-
-def depth_rest(last_update_id: int, bids: list, asks: list) -> dict:
-    return {
-        "lastUpdateId": last_update_id,
-        "bids": [[fmt(p), fmt(q)] for p, q in bids],
-        "asks": [[fmt(p), fmt(q)] for p, q in asks],
     }
 
 

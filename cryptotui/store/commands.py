@@ -198,6 +198,8 @@ def _print_signals(signals: list) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    # One line per signal: columns never wrap; the message gets the width left over and is cut
+    # with an ellipsis if longer (the csv and jsonl formats carry it whole).
     table = Table(box=None, header_style="bold")
     for column, justify in (
         ("time (UTC)", "left"),
@@ -207,9 +209,9 @@ def _print_signals(signals: list) -> None:
         ("direction", "left"),
         ("conf", "right"),
         ("price", "right"),
-        ("message", "left"),
     ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    table.add_column("message", no_wrap=True, ratio=1)  # takes what the others leave
     colours = {"bullish": "green", "bearish": "red", "neutral": ""}
     for s in signals:
         # Text cells: stored strings are shown as they are, never parsed as Rich markup.

@@ -284,10 +284,14 @@ class Writer:
                     rows.append(item)  # type: ignore[arg-type]
                 elif type(item) is _Stop:
                     break
-            if rows and not self._commit(rows):
-                queue.extendleft(reversed(taken))
-                self._trim()
-                return False
+            if rows:
+                try:
+                    self._commit(rows)
+                except sqlite3.Error as exc:
+                    queue.extendleft(reversed(taken))
+                    self._failed(exc)
+                    self._trim()
+                    return False
             for item in taken:
                 if type(item) is threading.Event:
                     item.set()  # type: ignore[union-attr]
@@ -295,17 +299,13 @@ class Writer:
                     return True
         return False
 
-    def _commit(self, rows: list[Row]) -> bool:
-        """One transaction for `rows`; False if the database cannot be written right now."""
+    def _commit(self, rows: list[Row]) -> None:
+        """One transaction for `rows`; sqlite3.Error if the database cannot be written now."""
         conn = self._db.conn
         try:
-            try:
-                self._transaction(conn, rows)
-            except _REJECTABLE:
-                self._commit_each(conn, rows)
-        except sqlite3.Error as exc:
-            self._failed(exc)
-            return False
+            self._transaction(conn, rows)
+        except _REJECTABLE:
+            self._commit_each(conn, rows)
         stats = self.stats
         stats.committed_rows += len(rows)
         stats.committed_batches += 1
@@ -316,7 +316,6 @@ class Writer:
                 stats.signals += 1
         if self._retry_in:
             self._recovered()
-        return True
 
     @staticmethod
     def _transaction(conn: sqlite3.Connection, rows: list[Row]) -> None:

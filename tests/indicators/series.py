@@ -13,7 +13,7 @@ import numpy as np
 from cryptotui.models import Candle
 
 KINDS = ("walk", "flat", "gaps", "zero_volume", "huge", "tiny")
-T0 = 1_700_000_000_000  # 2023-11-14 22:13:20 UTC: every series crosses a UTC midnight
+T0 = 1_699_999_980_000  # 2023-11-14 22:13 UTC: every series crosses a UTC midnight
 MINUTE = 60_000
 
 

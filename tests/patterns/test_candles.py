@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,9 +14,10 @@ from talib import abstract
 import cryptotui.patterns
 from cryptotui.models import Candle
 from cryptotui.patterns.candle_rules import Direction
+from cryptotui.patterns.candle_settings import CandleSetting
 from cryptotui.patterns.candles import PATTERNS, CandlestickScanner
 from tests.patterns.agreement import candles, scan
-from tests.patterns.series import random_walk
+from tests.patterns.series import engineered, random_walk
 
 
 def test_covers_every_talib_cdl_function() -> None:
@@ -29,6 +31,25 @@ def test_metadata(name: str) -> None:
     assert spec.lookback == abstract.Function(f"CDL{name.upper()}").lookback
     assert spec.title and spec.description and spec.values and 0 not in spec.values
     assert all(abs(v) in (80, 100, 200) for v in spec.values)
+
+
+def test_rules_read_exactly_the_averages_they_declare() -> None:
+    """A declared average nobody reads wastes a rolling total; an undeclared one would only
+    fail (KeyError) on the branch that reads it. Record every read over the engineered series."""
+    read: dict[str, set] = {name: set() for name in PATTERNS}
+
+    def recording(name: str, avg: Callable[[CandleSetting, int], float]):
+        def wrapped(setting: CandleSetting, k: int) -> float:
+            read[name].add((setting, k))
+            return avg(setting, k)
+
+        return wrapped
+
+    scanner = CandlestickScanner()
+    scanner._runners = tuple(r._replace(avg=recording(r.name, r.avg)) for r in scanner._runners)
+    for candle in candles(engineered(seed=5)):
+        scanner.update(candle)
+    assert {n: set(s.averages) for n, s in PATTERNS.items()} == read
 
 
 def test_bias_reads_the_sign_only_for_signed_patterns() -> None:

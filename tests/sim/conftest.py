@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from cryptotui.sim import SimExchange
+from cryptotui.sim import Market, SimExchange
+from cryptotui.sim.market import MINI_TICKER_ARR
 
 START = 1_751_132_760_000
 """A whole minute (2025-06-28 17:46 UTC): every test runs at the same sim time."""
@@ -19,6 +20,14 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "binance"
 
 def fixture(name: str) -> Any:
     return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+def core_streams(market: Market) -> set[str]:
+    """Every stream the TUI uses, for every symbol (not the 100 ms depth streams)."""
+    names = {MINI_TICKER_ARR}
+    for s in market.sims.values():
+        names |= {s.s_agg, s.s_trade, s.s_book, s.s_ticker, s.s_mini, *s.s_kline.values()}
+    return names
 
 
 @pytest.fixture

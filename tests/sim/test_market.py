@@ -13,7 +13,7 @@ from cryptotui.intervals import INTERVAL_MS, MINUTE
 from cryptotui.sim import ALL, Market
 from cryptotui.sim.bars import bounds
 from cryptotui.sim.history import STORE_CAP
-from tests.sim.conftest import START
+from tests.sim.conftest import START, core_streams
 
 
 def by_stream(frames: list) -> dict[str, list[bytes]]:
@@ -35,13 +35,23 @@ def kline_frames(frames: list) -> dict[tuple[str, str], list[dict]]:
 def ten_minutes() -> tuple[Market, list]:
     """Ten sim minutes of every stream of the six default symbols (shared: generation is pure)."""
     market = Market(seed=7, start_time_ms=START)
-    return market, market.advance(START + 10 * MINUTE)
+    return market, market.advance(START + 10 * MINUTE, core_streams(market))
+
+
+def run(seed: int, until: int, chunk: int | None = None) -> list:
+    """Frames of every core stream plus the periodic extras, advancing `chunk` ms at a time."""
+    market = Market(seed=seed, start_time_ms=START)
+    wanted = core_streams(market) | {"btcusdt@depth20@100ms", "ethusdt@avgPrice"}
+    frames: list = []
+    t = START
+    while t < until:
+        t = min(t + (chunk or until), until)
+        frames += market.advance(t, wanted)
+    return frames
 
 
 def test_same_seed_same_frames_and_other_seed_differs() -> None:
-    a = Market(seed=7, start_time_ms=START).advance(START + 20_000)
-    b = Market(seed=7, start_time_ms=START).advance(START + 20_000)
-    c = Market(seed=8, start_time_ms=START).advance(START + 20_000)
+    a, b, c = run(7, START + 20_000), run(7, START + 20_000), run(8, START + 20_000)
     assert orjson.dumps(a) == orjson.dumps(b)
     assert len(a) > 500
     assert by_stream(a)["btcusdt@aggTrade"] != by_stream(c)["btcusdt@aggTrade"]
@@ -51,14 +61,8 @@ def test_same_seed_same_frames_and_other_seed_differs() -> None:
 
 
 def test_chunking_and_subscriptions_do_not_change_the_market() -> None:
-    whole = by_stream(Market(seed=7, start_time_ms=START).advance(START + 30_000))
-    chunked_market = Market(seed=7, start_time_ms=START)
-    chunks: list = []
-    t = START
-    while t < START + 30_000:
-        t = min(t + 137, START + 30_000)
-        chunks += chunked_market.advance(t)
-    assert by_stream(chunks) == whole
+    whole = by_stream(run(7, START + 30_000))
+    assert by_stream(run(7, START + 30_000, chunk=137)) == whole
     narrow = Market(seed=7, start_time_ms=START).advance(START + 30_000, {"ethusdt@kline_1s"})
     assert by_stream(narrow) == {"ethusdt@kline_1s": whole["ethusdt@kline_1s"]}
 

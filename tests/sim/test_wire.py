@@ -8,11 +8,11 @@ import orjson
 import pytest
 
 from cryptotui.binance import codec
-from cryptotui.models import AggTrade, BookTicker, Candle, Ticker, Trade
+from cryptotui.models import AggTrade, AvgPrice, BookLevels, BookTicker, Candle, Ticker, Trade
 from cryptotui.sim import Market
 from cryptotui.sim.faults import Faults
 from cryptotui.sim.rest import RestApi
-from tests.sim.conftest import START, fixture
+from tests.sim.conftest import START, core_streams, fixture
 
 
 def assert_same_shape(ours: Any, theirs: Any, where: str = "$") -> None:
@@ -31,7 +31,9 @@ def assert_same_shape(ours: Any, theirs: Any, where: str = "$") -> None:
 def frames() -> dict[str, list]:
     market = Market(["BTCUSDT", "ETHUSDT"], seed=7, start_time_ms=START)
     out: dict[str, list] = {}
-    for stream, data in market.advance(START + 65_000):
+    periodic = {"btcusdt@avgPrice", "ethusdt@depth10", "btcusdt@depth5@100ms"}
+    frames = market.advance(START + 65_000, core_streams(market))
+    for stream, data in frames + market.advance(START + 67_000, periodic):
         out.setdefault(stream, []).append(data)
     return out
 
@@ -45,6 +47,9 @@ STREAM_FIXTURES = [
     ("btcusdt@kline_1m", "ws_kline_closed"),
     ("ethusdt@kline_1s", "ws_kline"),
     ("!miniTicker@arr", "ws_mini_ticker_arr"),
+    ("btcusdt@avgPrice", "ws_avg_price"),
+    ("ethusdt@depth10", "ws_depth_partial"),
+    ("btcusdt@depth5@100ms", "ws_depth_partial"),
 ]
 
 
@@ -55,6 +60,13 @@ def test_stream_frames_match_fixture_shapes(
     assert frames[stream]
     for data in frames[stream]:
         assert_same_shape(data, fixture(name))
+
+
+def test_periodic_cadences(frames: dict[str, list]) -> None:
+    assert [d["E"] for d in frames["btcusdt@avgPrice"]] == [START + 66_000, START + 67_000]
+    assert len(frames["btcusdt@depth5@100ms"]) == 20
+    assert len(frames["ethusdt@depth10"]) == 2
+    assert all(len(d["bids"]) == len(d["asks"]) == 10 for d in frames["ethusdt@depth10"])
 
 
 def test_numbers_use_binance_decimal_text(frames: dict[str, list]) -> None:
@@ -72,12 +84,13 @@ def test_every_frame_decodes_raw_and_combined(frames: dict[str, list]) -> None:
         "ticker": Ticker,
         "miniTicker": Ticker,
         "bookTicker": BookTicker,
-        "kline_1m": Candle,
-        "kline_1s": Candle,
         "arr": Ticker,
+        "avgPrice": AvgPrice,
     }
     for stream, items in frames.items():
-        kind = expected[stream.partition("@")[2]]
+        kind = expected.get(stream.partition("@")[2], Candle)
+        if "@depth" in stream:
+            kind = BookLevels
         for data in items:
             raw = orjson.dumps(data)
             combined = orjson.dumps({"stream": stream, "data": data})
@@ -85,8 +98,9 @@ def test_every_frame_decodes_raw_and_combined(frames: dict[str, list]) -> None:
                 events = decoder.decode(wire)
                 assert events and all(type(e) is kind for e in events), (stream, events)
     assert decoder.errors == {}
-    candle = decoder.decode(orjson.dumps(frames["btcusdt@kline_1m"][-1]))[0]
-    assert candle.closed and candle.close_time == candle.open_time + 59_999
+    closing = [d for d in frames["btcusdt@kline_1m"] if d["k"]["x"]]
+    candle = decoder.decode(orjson.dumps(closing[0]))[0]
+    assert candle.closed and (candle.open_time, candle.close_time) == (START, START + 59_999)
 
 
 def test_rest_bodies_match_fixtures_and_parse() -> None:
@@ -121,7 +135,7 @@ def test_rest_bodies_match_fixtures_and_parse() -> None:
 
     rows = get("klines", "symbol=BTCUSDT&interval=1m&limit=3")
     candles = [codec.kline_row(r, "BTCUSDT", "1m") for r in rows]
-    assert [c.open_time for c in candles] == [START - 60_000, START, START]
+    assert [c.open_time for c in candles] == [START - 120_000, START - 60_000, START]
     ticker = codec.ticker_rest(get("ticker/24hr", "symbol=ETHUSDT"))
     assert ticker.symbol == "ETHUSDT" and ticker.low <= ticker.last <= ticker.high
     assert ticker.bid < ticker.ask

@@ -1,0 +1,196 @@
+"""Indicator throughput: cryptotui's incremental indicators against talipp (incremental, pure
+Python) and TA-Lib (batch C, the floor), on one generated 200,000-candle series; and peak memory
+of the full set at 50k vs 200k candles (it must not grow with the series).
+
+talipp is timed on a prefix (it is the slow one) and reported per candle like the others. Its
+closest equivalents are used: Stoch(14, 3) is the fast %K with a 3-candle %D (cryptotui and
+TA-Lib compute the slow 14/3/3), VWAP is cumulative from the first candle (cryptotui's restarts
+at 00:00 UTC), ADX(14, 14) is Wilder's ADX.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import talib
+from talipp import indicators as tp
+from talipp.ohlcv import OHLCV
+
+from cryptotui.indicators import DEFAULT_SPEC, build, build_one
+from cryptotui.models import Candle
+
+N = 200_000
+TALIPP_N = 20_000
+MEMORY_N = (50_000, 200_000)
+
+
+def candles(n: int, seed: int = 11) -> Iterator[Candle]:
+    """1-minute candles of a random walk around BTC prices, with lognormal volume."""
+    rng = random.Random(seed)
+    close = 30_000.0
+    time_ms = 1_700_000_000_000 // 60_000 * 60_000
+    for _ in range(n):
+        open_ = close
+        close = round(max(1.0, close * (1.0 + rng.gauss(0.0, 0.001))), 2)
+        high = round(max(open_, close) * (1.0 + abs(rng.gauss(0.0, 0.0005))), 2)
+        low = round(min(open_, close) * (1.0 - abs(rng.gauss(0.0, 0.0005))), 2)
+        volume = round(rng.lognormvariate(2.0, 1.0), 4)
+        yield Candle("BTCUSDT", "1m", time_ms, time_ms + 59_999, open_, high, low, close, volume)
+        time_ms += 60_000
+
+
+# spec item -> (talipp factory, input kind) and -> TA-Lib batch call on (o, h, l, c, v) arrays.
+TALIPP: dict[str, tuple[Callable[[], object], str]] = {
+    "sma:20": (lambda: tp.SMA(20), "close"),
+    "ema:20": (lambda: tp.EMA(20), "close"),
+    "wma:20": (lambda: tp.WMA(20), "close"),
+    "kama:10": (lambda: tp.KAMA(10, 2, 30), "close"),
+    "tema:20": (lambda: tp.TEMA(20), "close"),
+    "rsi:14": (lambda: tp.RSI(14), "close"),
+    "macd:12:26:9": (lambda: tp.MACD(12, 26, 9), "close"),
+    "bbands:20:2": (lambda: tp.BB(20, 2.0), "close"),
+    "stoch:14:3:3": (lambda: tp.Stoch(14, 3), "ohlcv"),
+    "atr:14": (lambda: tp.ATR(14), "ohlcv"),
+    "adx:14": (lambda: tp.ADX(14, 14), "ohlcv"),
+    "cci:20": (lambda: tp.CCI(20), "ohlcv"),
+    "willr:14": (lambda: tp.Williams(14), "ohlcv"),
+    "roc:10": (lambda: tp.ROC(10), "close"),
+    "obv": (lambda: tp.OBV(), "ohlcv"),
+    "ad": (lambda: tp.AccuDist(), "ohlcv"),
+    "vwap": (lambda: tp.VWAP(), "ohlcv"),
+    "vroc:14": (lambda: tp.ROC(14), "volume"),
+}
+
+Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+TALIB: dict[str, Callable[[Arrays], object]] = {
+    "sma:20": lambda a: talib.SMA(a[3], 20),
+    "ema:20": lambda a: talib.EMA(a[3], 20),
+    "wma:20": lambda a: talib.WMA(a[3], 20),
+    "kama:10": lambda a: talib.KAMA(a[3], 10),
+    "tema:20": lambda a: talib.TEMA(a[3], 20),
+    "rsi:14": lambda a: talib.RSI(a[3], 14),
+    "macd:12:26:9": lambda a: talib.MACD(a[3], 12, 26, 9),
+    "bbands:20:2": lambda a: talib.BBANDS(a[3], 20, 2.0, 2.0),
+    "stoch:14:3:3": lambda a: talib.STOCH(a[1], a[2], a[3], 14, 3, 0, 3, 0),
+    "atr:14": lambda a: talib.ATR(a[1], a[2], a[3], 14),
+    "adx:14": lambda a: talib.ADX(a[1], a[2], a[3], 14),
+    "cci:20": lambda a: talib.CCI(a[1], a[2], a[3], 20),
+    "mfi:14": lambda a: talib.MFI(a[1], a[2], a[3], a[4], 14),
+    "willr:14": lambda a: talib.WILLR(a[1], a[2], a[3], 14),
+    "roc:10": lambda a: talib.ROC(a[3], 10),
+    "obv": lambda a: talib.OBV(a[3], a[4]),
+    "ad": lambda a: talib.AD(a[1], a[2], a[3], a[4]),
+    "vroc:14": lambda a: talib.ROC(a[4], 14),
+}
+
+
+def _us_per_candle(seconds: float, n: int) -> float:
+    return seconds / n * 1e6
+
+
+def time_ours(item: str, series: list[Candle]) -> float:
+    update = build_one(item).update
+    started = time.perf_counter()
+    for candle in series:
+        update(candle)
+    return _us_per_candle(time.perf_counter() - started, len(series))
+
+
+def time_full_set(series: list[Candle]) -> float:
+    """The whole default set per candle, as the engine runs it."""
+    updates = [ind.update for ind in build()]
+    started = time.perf_counter()
+    for candle in series:
+        for update in updates:
+            update(candle)
+    return _us_per_candle(time.perf_counter() - started, len(series))
+
+
+def time_talipp(item: str, series: list[Candle]) -> float:
+    factory, kind = TALIPP[item]
+    if kind == "ohlcv":
+        inputs: list[object] = [
+            OHLCV(c.open, c.high, c.low, c.close, c.volume, c.open_time) for c in series
+        ]
+    else:
+        inputs = [getattr(c, kind) for c in series]
+    indicator = factory()
+    add = indicator.add  # type: ignore[attr-defined]
+    started = time.perf_counter()
+    for value in inputs:
+        add(value)
+    return _us_per_candle(time.perf_counter() - started, len(inputs))
+
+
+def time_talib(item: str, arrays: Arrays) -> float:
+    started = time.perf_counter()
+    TALIB[item](arrays)
+    return _us_per_candle(time.perf_counter() - started, len(arrays[0]))
+
+
+def peak_memory(n: int) -> int:
+    """Peak bytes allocated while streaming n candles through the full set (candles are
+    generated on the fly, so only indicator state can grow)."""
+    indicators = build()
+    gc.collect()
+    tracemalloc.start()
+    for candle in candles(n):
+        for indicator in indicators:
+            indicator.update(candle)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def _cell(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def main() -> None:
+    series = list(candles(N))
+    fields = ("open", "high", "low", "close", "volume")
+    arrays: Arrays = tuple(np.array([getattr(c, f) for c in series]) for f in fields)  # type: ignore[assignment]
+    items = DEFAULT_SPEC.split(",")
+    print(
+        f"{N:,} generated 1m candles; talipp timed on the first {TALIPP_N:,}. "
+        "µs per candle (lower is better).\n"
+    )
+    print("| indicator | cryptotui update | talipp add | talipp / cryptotui | TA-Lib batch |")
+    print("|---|---:|---:|---:|---:|")
+    ours_total = shared_ours = shared_talipp = talib_total = 0.0
+    for item in items:
+        ours = time_ours(item, series)
+        theirs = time_talipp(item, series[:TALIPP_N]) if item in TALIPP else None
+        floor = time_talib(item, arrays) if item in TALIB else None
+        ours_total += ours
+        talib_total += floor or 0.0
+        if theirs is not None:
+            shared_ours += ours
+            shared_talipp += theirs
+        ratio = f"{theirs / ours:.1f}×" if theirs is not None else "—"
+        print(f"| {item} | {ours:.3f} | {_cell(theirs)} | {ratio} | {_cell(floor)} |")
+    print(
+        f"| **sum, indicators talipp has** | **{shared_ours:.2f}** | **{shared_talipp:.2f}** | "
+        f"**{shared_talipp / shared_ours:.1f}×** | |"
+    )
+    print(f"| **sum, full set** | **{ours_total:.2f}** | | | **{talib_total:.3f}** |")
+    print(
+        f"\nFull default set in one loop, as the engine drives it: "
+        f"{time_full_set(series):.2f} µs per candle ({len(items)} indicators)."
+    )
+
+    print("\n| candles streamed | peak traced memory (full set) |")
+    print("|---:|---:|")
+    peaks = [peak_memory(n) for n in MEMORY_N]
+    for n, peak in zip(MEMORY_N, peaks, strict=True):
+        print(f"| {n:,} | {peak / 1024:.1f} KiB |")
+    print(f"\nPeak memory ratio {MEMORY_N[1]:,} / {MEMORY_N[0]:,}: {peaks[1] / peaks[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""The engine: per (symbol, interval) indicators → detectors → scoring → alerts.
+
+It is fed events one at a time, synchronously, on the feed's loop (`on_event`), and emits what it
+derives (scored `Signal`s, `Alert`s) to `emit`. Everything here is O(1) or O(rules) per event,
+so an alert leaves within microseconds of its frame. The same class runs live, on `--demo`, in
+tests and in backtests, which is what makes offline results mean something live.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import cryptotui.patterns.crypto  # noqa: F401  (registers the crypto detectors)
+from cryptotui.alerts import AlertRouter, Dispatcher, indicator_for
+from cryptotui.indicators import build
+from cryptotui.intervals import INTERVAL_MS
+from cryptotui.models import AggTrade, Candle, Signal, Ticker
+from cryptotui.patterns.base import (
+    CANDLE_DETECTORS,
+    MARKET_DETECTORS,
+    build_candle_detectors,
+    build_market_detectors,
+)
+from cryptotui.scoring import Context, Scorer
+
+BASE_SPEC = "ema:20,rsi:14,volume_spike:20"
+"""Always computed: EMA 20 (trend for the timeframe factor), RSI 14 (watchlist), volume z."""
+
+
+def _spec_for(columns: Iterable[str], extra: str) -> str:
+    """The base spec, the user's extra indicators, and whatever the alert rules read."""
+    items = [i.strip() for i in f"{BASE_SPEC},{extra}".split(",") if i.strip()]
+    have = {c for ind in build(",".join(dict.fromkeys(items))) for c in ind.columns}
+    items += [item for c in sorted(set(columns) - have) if (item := indicator_for(c))]
+    return ",".join(dict.fromkeys(items))
+
+
+@dataclass(slots=True)
+class _Key:
+    symbol: str
+    interval: str
+    indicators: list
+    detectors: list
+    values: dict[str, float | None] = field(default_factory=dict)
+    trend: int = 0
+    last_open: int = -1
+
+
+def _store(values: dict, indicator, result) -> None:
+    cols = indicator.columns
+    if len(cols) == 1:
+        values[cols[0]] = result if result is None else float(result)
+    elif result is None:
+        for col in cols:
+            values[col] = None
+    else:
+        for col, v in zip(cols, result, strict=True):
+            values[col] = v
+
+
+class Engine:
+    def __init__(
+        self,
+        symbols: Sequence[str],
+        intervals: Sequence[str],
+        *,
+        emit: Callable[[object], None],
+        router: AlertRouter | None = None,
+        scorer: Scorer | None = None,
+        detectors: Iterable[str] | None = None,
+        indicators: str = "",
+        dispatcher: Dispatcher | None = None,
+    ) -> None:
+        self.symbols = list(symbols)
+        self.intervals = sorted(intervals, key=lambda iv: INTERVAL_MS.get(iv, 1 << 62))
+        self.emit = emit
+        self.router = router or AlertRouter()
+        self.scorer = scorer or Scorer()
+        self.dispatcher = dispatcher
+        names = list(detectors) if detectors is not None else [*CANDLE_DETECTORS, *MARKET_DETECTORS]
+        self.detector_names = names
+        self.spec = _spec_for(self.router.columns, indicators)
+        self.keys: dict[tuple[str, str], _Key] = {}
+        self.market: dict[str, list] = {}
+        self.changes: dict[str, float] = {}
+        self.signals = 0
+        self.alerts = 0
+        for sym in self.symbols:
+            self.add_symbol(sym)
+
+    def add_symbol(self, symbol: str) -> None:
+        for iv in self.intervals:
+            self.keys[(symbol, iv)] = _Key(
+                symbol,
+                iv,
+                build(self.spec),
+                build_candle_detectors(self.detector_names, symbol, iv),
+            )
+        self.market[symbol] = build_market_detectors(self.detector_names, symbol)
+
+    @property
+    def wants_trades(self) -> bool:
+        """Whether aggTrade streams are needed (whale detection or whale rules)."""
+        return "whale_trade" in self.detector_names or any(
+            r.condition.subject == "whale" for r in self.router.rules
+        )
+
+    def values(self, symbol: str, interval: str) -> dict[str, float | None]:
+        key = self.keys.get((symbol, interval))
+        return key.values if key else {}
+
+    # ------------------------------------------------------------------ events
+
+    def on_event(self, ev: object, received_ns: int = 0) -> None:
+        cls = type(ev)
+        if cls is Candle:
+            self.on_candle(ev, received_ns)  # type: ignore[arg-type]
+        elif cls is AggTrade:
+            self.on_trade(ev, received_ns)  # type: ignore[arg-type]
+        elif cls is Ticker:
+            self.on_ticker(ev, received_ns)  # type: ignore[arg-type]
+
+    def on_candle(self, c: Candle, received_ns: int = 0) -> None:
+        key = self.keys.get((c.symbol, c.interval))
+        if key is None:
+            return
+        if not c.closed:
+            if self.router.needs_previews:
+                preview = dict(key.values)
+                for ind in key.indicators:
+                    _store(preview, ind, ind.preview(c))
+                self._rules(c, preview, False, received_ns)
+            return
+        if c.open_time <= key.last_open:
+            return  # already committed (replay, REST/WS overlap)
+        key.last_open = c.open_time
+        values = key.values
+        for ind in key.indicators:
+            _store(values, ind, ind.update(c))
+        ema = values.get("ema_20")
+        if ema is not None:
+            key.trend = 1 if c.close > ema else -1 if c.close < ema else 0
+        for det in key.detectors:
+            for s in det.on_candle(c):
+                self._signal(s, values.get("volume_spike_20"), received_ns)
+        self._rules(c, values, True, received_ns)
+
+    def on_trade(self, t: AggTrade, received_ns: int = 0) -> None:
+        for det in self.market.get(t.symbol, ()):
+            for s in det.on_trade(t):
+                self._signal(s, None, received_ns)
+        for alert in self.router.on_trade(t):
+            self._alert(alert, received_ns)
+
+    def on_ticker(self, t: Ticker, received_ns: int = 0) -> None:
+        if t.window == "24h":
+            self.changes[t.symbol] = t.change_pct
+        for det in self.market.get(t.symbol, ()):
+            for s in det.on_ticker(t):
+                self._signal(s, None, received_ns)
+
+    # ------------------------------------------------------------------ internals
+
+    def _context(self, s: Signal, volume_z: float | None) -> Context:
+        step = INTERVAL_MS.get(s.interval or "", 0)
+        trends = tuple(
+            key.trend
+            for iv in self.intervals
+            if INTERVAL_MS.get(iv, 0) > step
+            and (key := self.keys.get((s.symbol, iv))) is not None
+            and key.values.get("ema_20") is not None
+        )
+        changes = list(self.changes.values())
+        breadth = sum(ch > 0 for ch in changes) / len(changes) if changes else None
+        if volume_z is None and s.interval is None and self.intervals:
+            volume_z = self.keys[(s.symbol, self.intervals[0])].values.get("volume_spike_20")
+        if volume_z is not None and math.isnan(volume_z):
+            volume_z = None
+        return Context(volume_z, trends, breadth)
+
+    def _signal(self, s: Signal, volume_z: float | None, received_ns: int) -> None:
+        self.scorer.score(s, self._context(s, volume_z))
+        self.signals += 1
+        self.emit(s)
+        alert = self.router.on_signal(s)
+        if alert is not None:
+            self._alert(alert, received_ns)
+
+    def _rules(self, c: Candle, values, closed: bool, received_ns: int) -> None:
+        if not self.router.rules:
+            return
+        for alert in self.router.on_values(
+            c.symbol, c.interval, c.event_time or c.close_time, c.open_time, c.close, values, closed
+        ):
+            self._alert(alert, received_ns)
+
+    def _alert(self, alert, received_ns: int) -> None:
+        alert.received_ns = received_ns or time.perf_counter_ns()
+        self.alerts += 1
+        self.emit(alert)
+        if self.dispatcher is not None:
+            self.dispatcher.submit(alert)

@@ -1,0 +1,73 @@
+"""The detector framework: small stateful objects the engine feeds, each emitting Signals.
+
+A candle detector lives per (symbol, interval) and sees committed candles in order; a market
+detector lives per symbol and sees aggTrades and 24 h tickers. Detectors are registered by name
+so the config and the CLI can switch them on and off; `build_*` make fresh instances.
+Detectors put raw observations in `Signal.factors` (at least `z`: how extreme the observation is,
+in robust standard deviations); `scoring.py` turns those into the confidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+from cryptotui.models import AggTrade, Candle, Signal, Ticker
+
+
+class CandleDetector(Protocol):
+    name: str
+
+    def on_candle(self, c: Candle) -> list[Signal]: ...
+
+
+class MarketDetector(Protocol):
+    name: str
+
+    def on_trade(self, t: AggTrade) -> list[Signal]: ...
+
+    def on_ticker(self, t: Ticker) -> list[Signal]: ...
+
+
+CandleFactory = Callable[[str, str], CandleDetector]
+MarketFactory = Callable[[str], MarketDetector]
+
+CANDLE_DETECTORS: dict[str, CandleFactory] = {}
+MARKET_DETECTORS: dict[str, MarketFactory] = {}
+
+
+def candle_detector(name: str) -> Callable[[CandleFactory], CandleFactory]:
+    def register(factory: CandleFactory) -> CandleFactory:
+        CANDLE_DETECTORS[name] = factory
+        return factory
+
+    return register
+
+
+def market_detector(name: str) -> Callable[[MarketFactory], MarketFactory]:
+    def register(factory: MarketFactory) -> MarketFactory:
+        MARKET_DETECTORS[name] = factory
+        return factory
+
+    return register
+
+
+def known() -> tuple[str, ...]:
+    return (*CANDLE_DETECTORS, *MARKET_DETECTORS)
+
+
+def check_names(names: Iterable[str]) -> list[str]:
+    """The names, or ValueError naming the unknown ones and the choices."""
+    names = list(names)
+    bad = [n for n in names if n not in CANDLE_DETECTORS and n not in MARKET_DETECTORS]
+    if bad:
+        raise ValueError(f"unknown detector(s) {', '.join(bad)}; choose from {', '.join(known())}")
+    return names
+
+
+def build_candle_detectors(names: Iterable[str], symbol: str, interval: str) -> list:
+    return [CANDLE_DETECTORS[n](symbol, interval) for n in names if n in CANDLE_DETECTORS]
+
+
+def build_market_detectors(names: Iterable[str], symbol: str) -> list:
+    return [MARKET_DETECTORS[n](symbol) for n in names if n in MARKET_DETECTORS]

@@ -1,0 +1,102 @@
+"""Confidence: a 0–1 score from five named factors, each kept with the signal for display.
+
+    confidence = Σ weight_f · score_f        (weights default to 0.30/0.25/0.20/0.15/0.10)
+
+- significance (0.30): 1 − exp(−z / 2.5), z = the detector's robust z-score of what it saw
+  (≤ 0 → 0): z = 2.5 → 0.63, 5 → 0.86, 8 → 0.96.
+- history (0.25): the pattern's measured success rate for this symbol and interval once outcome
+  tracking has one (`history_rate`), else the neutral prior 0.5.
+- volume (0.20): 1 − exp(−v / 3), v = robust z-score of the signal candle's volume against the
+  previous 20 candles (≤ 0 → 0); 0.5 when unknown.
+- timeframes (0.15): share of the symbol's longer intervals whose trend (close vs EMA 20) agrees
+  with the signal's direction; neutral signals, or no longer intervals watched → 0.5.
+- market (0.10): market breadth (share of watched symbols up over 24 h) for bullish signals,
+  1 − breadth for bearish; neutral → 0.5.
+
+A factor with no information scores 0.5, never 0 or 1: missing evidence must not make a signal
+look better or worse than a coin flip on that factor.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from cryptotui.models import Direction, Signal
+
+FACTORS = ("significance", "history", "volume", "timeframes", "market")
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "significance": 0.30,
+    "history": 0.25,
+    "volume": 0.20,
+    "timeframes": 0.15,
+    "market": 0.10,
+}
+
+
+@dataclass(slots=True)
+class Context:
+    """What the engine knows beyond the signal itself, at the moment it was detected."""
+
+    volume_z: float | None = None
+    trends: tuple[int, ...] = ()
+    """Trend (+1 up, −1 down, 0 flat) of each longer interval of the symbol."""
+    breadth: float | None = None
+
+
+def significance(z: float) -> float:
+    return 1.0 - math.exp(-z / 2.5) if z > 0 and math.isfinite(z) else (1.0 if z > 0 else 0.0)
+
+
+def volume(vz: float | None) -> float:
+    if vz is None or math.isnan(vz):
+        return 0.5
+    if math.isinf(vz):
+        return 1.0 if vz > 0 else 0.0
+    return 1.0 - math.exp(-vz / 3.0) if vz > 0 else 0.0
+
+
+def timeframes(direction: Direction, trends: tuple[int, ...]) -> float:
+    if direction is Direction.NEUTRAL or not trends:
+        return 0.5
+    want = 1 if direction is Direction.BULLISH else -1
+    return sum(t == want for t in trends) / len(trends)
+
+
+def market(direction: Direction, breadth: float | None) -> float:
+    if breadth is None or direction is Direction.NEUTRAL:
+        return 0.5
+    return breadth if direction is Direction.BULLISH else 1.0 - breadth
+
+
+class Scorer:
+    def __init__(
+        self,
+        weights: Mapping[str, float] | None = None,
+        history_rate: Callable[[Signal], float | None] | None = None,
+    ) -> None:
+        weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
+        unknown = set(weights) - set(FACTORS)
+        if unknown:
+            raise ValueError(f"unknown confidence factor(s) {', '.join(sorted(unknown))}")
+        total = sum(weights.values())
+        if total <= 0 or any(w < 0 for w in weights.values()):
+            raise ValueError("confidence weights must be ≥ 0 and not all 0")
+        self.weights = {f: weights.get(f, 0.0) / total for f in FACTORS}
+        self.history_rate = history_rate
+
+    def score(self, signal: Signal, ctx: Context) -> Signal:
+        """Fill `signal.scores` and `signal.confidence`; returns the same signal."""
+        rate = self.history_rate(signal) if self.history_rate is not None else None
+        vz = signal.factors.get("volume_z", ctx.volume_z)
+        scores = {
+            "significance": significance(signal.factors.get("z", 0.0)),
+            "history": 0.5 if rate is None else min(1.0, max(0.0, rate)),
+            "volume": volume(vz),
+            "timeframes": timeframes(signal.direction, ctx.trends),
+            "market": market(signal.direction, ctx.breadth),
+        }
+        signal.scores = scores
+        signal.confidence = sum(self.weights[f] * s for f, s in scores.items())
+        return signal

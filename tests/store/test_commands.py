@@ -1,0 +1,130 @@
+"""`cryptotui history | export | db`: output, exit codes, and messages."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from cryptotui.store.commands import parse_when
+from cryptotui.store.schema import open_db
+from cryptotui.store.writer import Writer
+
+from .helpers import T0, candle, signal
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "store.db"
+    w = Writer(path)
+    w.put_many(candle("BTCUSDT", "1m", i) for i in range(100))
+    for i in range(8):
+        w.put(
+            signal(
+                i,
+                symbol="ETHUSDT" if i % 2 else "BTCUSDT",
+                direction="bearish" if i % 4 == 3 else "bullish",
+                confidence=0.1 * i,
+                message=f"[bold]markup stays text[/bold] \x1b[31m{i}",
+            )
+        )
+    assert w.close() == 0
+    return path
+
+
+def test_history_table_newest_first_without_markup_or_escapes(
+    db, run_cli, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    assert run_cli("history", "--db", str(db), "--limit", "3") == 0
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if "markup" in line]
+    assert len(lines) == 3
+    assert lines[0].rstrip().endswith("[/bold] [31m7")  # signal 7 first; ESC removed
+    assert "[bold]markup stays text[/bold]" in out  # shown literally, not rendered
+    assert "\x1b" not in out
+    assert "2023-11-14T22:21:00Z" in lines[0]  # T0 + 7 min
+    assert "bearish" in lines[0] and "0.70" in lines[0]
+
+
+def test_history_filters_and_machine_formats(db, run_cli, capsys) -> None:
+    argv = ["history", "--db", str(db), "--symbol", "ethusdt", "--min-confidence", "0.3"]
+    assert run_cli(*argv, "--format", "jsonl") == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["time"] for r in records] == [T0 + i * 60_000 for i in (7, 5, 3)]
+    assert records[0]["factors"] == {"body": 0.3, "volume_z": 1.5}
+    assert run_cli(*argv, "--format", "csv", "--direction", "bearish") == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [int(r["time"]) for r in rows] == [T0 + i * 60_000 for i in (7, 3)]
+
+
+def test_history_says_when_nothing_matches(db, tmp_path: Path, run_cli, capsys) -> None:
+    assert run_cli("history", "--db", str(db), "--name", "doji") == 0
+    assert capsys.readouterr().out.strip() == "no stored signals match"
+    open_db(tmp_path / "empty.db").close()
+    assert run_cli("history", "--db", str(tmp_path / "empty.db")) == 0
+    assert capsys.readouterr().out.strip() == "no signals stored yet"
+
+
+def test_a_missing_database_is_one_line_and_exit_1(tmp_path: Path, run_cli, capsys) -> None:
+    missing = tmp_path / "nowhere.db"
+    for argv in (["history"], ["export", "candles", "-o", str(tmp_path / "x.csv")], ["db", "stats"]):
+        assert run_cli(*argv, "--db", str(missing)) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("cryptotui: no database at") and err.count("\n") == 1
+    assert not missing.exists()
+
+
+def test_db_flag_before_the_subcommand_is_kept(db, run_cli, capsys) -> None:
+    assert run_cli("--db", str(db), "history", "--format", "jsonl", "--limit", "1") == 0
+    assert json.loads(capsys.readouterr().out)["id"] == 8
+
+
+def test_a_bad_config_is_exit_2(db, tmp_path: Path, run_cli, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("CRYPTOTUI_STORE_RETENTION_DAYS", "forever")
+    assert run_cli("db", "prune", "--db", str(db)) == 2
+    assert "store.retention_days" in capsys.readouterr().err
+
+
+def test_export_command(db, tmp_path: Path, run_cli, capsys) -> None:
+    out = tmp_path / "btc.csv"
+    assert run_cli("export", "candles", "--symbol", "BTCUSDT", "-o", str(out), "--db", str(db)) == 0
+    assert capsys.readouterr().out.strip() == f"wrote 100 candles to {out}"
+    assert len(out.read_text().splitlines()) == 101
+    assert run_cli("export", "signals", "-o", str(tmp_path / "s.txt"), "--db", str(db)) == 1
+    assert "unknown format '.txt'" in capsys.readouterr().err
+
+
+def test_db_stats_vacuum_and_prune(db, run_cli, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    assert run_cli("db", "stats", "--db", str(db)) == 0
+    out = capsys.readouterr().out
+    assert str(db) in out
+    assert "candles 100" in out and "signals 8" in out
+    assert "BTCUSDT" in out and "2023-11-14T22:14Z" in out
+    conn = open_db(db)
+    conn.execute("DELETE FROM candles WHERE open_time > ?", (candle(i=10).open_time,))
+    conn.close()
+    assert run_cli("db", "vacuum", "--db", str(db)) == 0
+    assert "vacuumed" in capsys.readouterr().out
+    # Retention defaults keep 1m candles 30 days: these are from 2023, so all go.
+    assert run_cli("db", "prune", "--db", str(db)) == 0
+    assert "BTCUSDT 1m: deleted 11 candles" in capsys.readouterr().out
+    assert run_cli("db", "prune", "--db", str(db)) == 0
+    assert "nothing to prune" in capsys.readouterr().out
+
+
+def test_parse_when() -> None:
+    assert parse_when("2024-01-31") == 1_706_659_200_000
+    assert parse_when("2024-01-31T12:00") == 1_706_659_200_000 + 12 * 3_600_000
+    assert parse_when("2024-01-31T12:00+02:00") == 1_706_659_200_000 + 10 * 3_600_000
+    now = time.time() * 1000
+    assert abs(parse_when("7d") - (now - 7 * 86_400_000)) < 5_000
+    assert abs(parse_when("90m") - (now - 90 * 60_000)) < 5_000
+    with pytest.raises(argparse.ArgumentTypeError, match="age like 12h"):
+        parse_when("yesterday")

@@ -1,0 +1,97 @@
+"""Export files read back to what is stored; filters; formats; no half-written files."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from cryptotui.models import Candle
+from cryptotui.store.export import ExportError, export
+from cryptotui.store.records import CANDLE_COLUMNS
+from cryptotui.store.schema import open_db
+from cryptotui.store.writer import Writer
+
+from .helpers import candle, signal
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> sqlite_utils.Database:
+    path = tmp_path / "store.db"
+    w = Writer(path)
+    w.put_many(candle(s, "1m", i) for s in ("BTCUSDT", "ETHUSDT", "SOLUSDT") for i in range(10))
+    w.put_many(candle("BTCUSDT", "1h", i) for i in range(3))
+    w.put(signal(0, message='he said "hi", then left\nnew line'))
+    w.put(signal(1, symbol="ETHUSDT", factors={"nested": {"a": [1, 2]}}))
+    assert w.close() == 0
+    return open_db(path)
+
+
+def test_candles_csv_round_trips(db, tmp_path: Path) -> None:
+    out = tmp_path / "candles.csv"
+    assert export(db, "candles", out, symbols=["BTCUSDT", "SOLUSDT"], interval="1m") == 20
+    with out.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == list(CANDLE_COLUMNS)
+    numeric = {k: float for k in CANDLE_COLUMNS[2:]} | {"open_time": int, "close_time": int}
+    numeric["trades"] = int
+    back = [Candle(**{k: numeric.get(k, str)(v) for k, v in row.items()}) for row in rows]
+    assert back[:2] == [candle("BTCUSDT", "1m", 0), candle("SOLUSDT", "1m", 0)]  # time order
+    assert sorted(back, key=lambda c: (c.symbol, c.open_time)) == [
+        candle(s, "1m", i) for s in ("BTCUSDT", "SOLUSDT") for i in range(10)
+    ]
+
+
+def test_time_filters_are_inclusive(db, tmp_path: Path) -> None:
+    out = tmp_path / "c.jsonl"
+    since, until = candle(i=3).open_time, candle(i=5).open_time
+    assert export(db, "candles", out, symbols=["ETHUSDT"], since=since, until=until) == 3
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["open_time"] for r in lines] == [candle(i=i).open_time for i in (3, 4, 5)]
+
+
+def test_signals_jsonl_embeds_factors_and_csv_keeps_text_intact(db, tmp_path: Path) -> None:
+    export(db, "signals", tmp_path / "s.jsonl")
+    records = [json.loads(line) for line in (tmp_path / "s.jsonl").read_text().splitlines()]
+    assert records[1]["factors"] == {"nested": {"a": [1, 2]}}
+    assert records[0]["message"] == 'he said "hi", then left\nnew line'
+    assert records[0]["id"] == 1 and records[0]["interval"] == "1m"
+
+    export(db, "signals", tmp_path / "s.csv")
+    with (tmp_path / "s.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0]["message"] == 'he said "hi", then left\nnew line'
+    assert json.loads(rows[1]["factors"]) == {"nested": {"a": [1, 2]}}
+
+
+def test_unknown_format_is_refused_before_writing(db, tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match=r"\.xlsx.*\*\.csv or \*\.jsonl or \*\.parquet"):
+        export(db, "candles", tmp_path / "c.xlsx")
+    assert list(tmp_path.glob("c.*")) == []
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyarrow") is not None, reason="pyarrow installed")
+def test_parquet_without_pyarrow_says_what_to_do(db, tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match=r"pip install pyarrow.*\.csv or \.jsonl"):
+        export(db, "candles", tmp_path / "c.parquet")
+    assert not (tmp_path / "c.parquet").exists()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyarrow") is None, reason="needs pyarrow")
+def test_parquet_round_trips(db, tmp_path: Path) -> None:
+    import pandas as pd
+
+    assert export(db, "candles", tmp_path / "c.parquet", interval="1h") == 3
+    frame = pd.read_parquet(tmp_path / "c.parquet")
+    assert list(frame["open_time"]) == [candle("BTCUSDT", "1h", i).open_time for i in range(3)]
+
+
+def test_a_failed_write_leaves_no_file(db, tmp_path: Path) -> None:
+    target = tmp_path / "missing-dir" / "c.csv"
+    with pytest.raises(ExportError, match="cannot write"):
+        export(db, "candles", target)
+    assert not target.parent.exists()

@@ -1,0 +1,240 @@
+"""`cryptotui analyze`: input formats, output, and one-line errors that leave nothing behind."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from cryptotui import analyze
+from cryptotui.indicators import build
+from tests.indicators.series import market
+
+SPEC = "sma:5,macd:3:6:2,bbands:5:2,stoch:5:3:3,obv,vwap,volume_spike:5"
+
+
+def run(*argv: str) -> int:
+    parser = argparse.ArgumentParser()
+    analyze.add_arguments(parser)
+    return analyze.run(parser.parse_args(list(argv)))
+
+
+def write_header_csv(path: Path, n: int = 120) -> list[list[str]]:
+    """Columns shuffled and extras mixed in: only the six named ones may matter."""
+    series = market("walk", n=n, seed=3)
+    rows = [
+        [str(c), "BTCUSDT", str(v), str(t), str(h), str(lo), str(o), "x"]
+        for t, o, h, lo, c, v in zip(
+            series.time.tolist(),
+            series.open.tolist(),
+            series.high.tolist(),
+            series.low.tolist(),
+            series.close.tolist(),
+            series.volume.tolist(),
+            strict=True,
+        )
+    ]
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["close", "symbol", "Volume", "open_time", "high", "low", "open", "note"])
+        writer.writerows(rows)
+    return rows
+
+
+def write_binance_csv(path: Path, rows: list[list[str]], scale: int) -> None:
+    """The same candles as Binance public data: 12 columns, no header, time in ms or µs."""
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        for c, _, v, t, h, lo, o, _ in rows:
+            start = int(t) * scale
+            writer.writerow(
+                [start, o, h, lo, c, v, start + 59_999 * scale, "1", "9", "0", "0", "0"]
+            )
+
+
+def read_output(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def expected_output(path: Path, spec: str) -> list[list[str]]:
+    """What the indicator classes give when driven directly (the engine's path)."""
+    indicators = build(spec)
+    table = [["open_time", *(c for ind in indicators for c in ind.columns)]]
+    for candle in analyze.read_candles(path):
+        row = [str(candle.open_time)]
+        for ind in indicators:
+            row += ["" if v is None else repr(v) for v in ind.cells(ind.update(candle))]
+        table.append(row)
+    return table
+
+
+def test_header_csv_to_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "candles.csv"
+    rows = write_header_csv(source)
+    assert run(str(source), "--indicators", SPEC) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    table = read_output(out)
+    assert table == expected_output(source, SPEC)
+    assert table[0][:4] == ["open_time", "sma_5", "macd_3_6_2", "macd_3_6_2_signal"]
+    assert [r[0] for r in table[1:]] == [r[3] for r in rows]
+    assert table[1][1] == "" and table[5][1] != ""  # warm-up cells are empty
+    # Full precision: every number reads back as the very float the indicator produced.
+    close_sum = sum(float(r[0]) for r in rows[:5])
+    assert float(table[5][1]) == pytest.approx(close_sum / 5, rel=1e-15)
+
+
+def test_default_spec_is_the_full_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "candles.csv"
+    write_header_csv(source, n=60)
+    assert run(str(source)) == 0
+    header = read_output(capsys.readouterr().out)[0]
+    assert header == ["open_time", *(c for ind in build() for c in ind.columns)]
+    assert "volume_spike_20" in header and "stoch_14_3_3_d" in header
+
+
+@pytest.mark.parametrize("scale", [1, 1000], ids=["ms", "us"])
+def test_binance_kline_files_in_ms_and_us(tmp_path: Path, scale: int) -> None:
+    header_csv = tmp_path / "candles.csv"
+    rows = write_header_csv(header_csv)
+    kline_csv = tmp_path / "BTCUSDT-1m-2023-11-14.csv"
+    write_binance_csv(kline_csv, rows, scale)
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert run(str(header_csv), "--indicators", SPEC, "--output", str(a)) == 0
+    assert run(str(kline_csv), "--indicators", SPEC, "--output", str(b)) == 0
+    assert a.read_text() == b.read_text()  # open_time comes out in ms either way
+
+
+def test_output_file_replaces_atomically(tmp_path: Path) -> None:
+    source = tmp_path / "candles.csv"
+    write_header_csv(source)
+    target = tmp_path / "out.csv"
+    target.write_text("old")
+    assert run(str(source), "--indicators", "rsi:3", "-o", str(target)) == 0
+    assert read_output(target.read_text())[0] == ["open_time", "rsi_3"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["candles.csv", "out.csv"]
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], list[str]]]:
+    """name -> (argv, fragments the one error line must contain)."""
+    good = tmp_path / "good.csv"
+    write_header_csv(good, n=30)
+    lines = good.read_text().splitlines()
+
+    def variant(name: str, line: int | None = None, text: str = "", column: int = -1) -> str:
+        """good.csv with line `line` (1-based) replaced, or only its cell `column` replaced."""
+        changed = list(lines)
+        if line is not None:
+            cells = changed[line - 1].split(",")
+            changed[line - 1] = (
+                text if column < 0 else ",".join([*cells[:column], text, *cells[column + 1 :]])
+            )
+        path = tmp_path / name
+        path.write_text("".join(f"{x}\n" for x in changed))
+        return str(path)
+
+    empty = tmp_path / "empty.csv"
+    empty.write_text("\n")
+    headerless = tmp_path / "noheader.csv"
+    headerless.write_text("".join(f"{x}\n" for x in lines[1:]))
+    return {
+        "missing file": ([str(tmp_path / "nope.csv")], ["nope.csv", "No such file"]),
+        "directory": ([str(tmp_path)], [str(tmp_path), "cannot read"]),
+        "empty": ([str(empty)], ["empty.csv", "empty"]),
+        "missing column": (
+            [variant("nolow.csv", 1, lines[0].replace("low", "lo"))],
+            ["nolow.csv", "missing column low"],
+        ),
+        "not a number": (
+            [variant("text.csv", 8, "n/a", column=5)],
+            ["text.csv", "row 8", "column 'low'", "'n/a'"],
+        ),
+        "nan": (
+            [variant("nan.csv", 5, "nan", column=0)],
+            ["nan.csv", "row 5", "column 'close'", "'nan'"],
+        ),
+        "bad time": (
+            [variant("time.csv", 4, "12:00", column=3)],
+            ["time.csv", "row 4", "column 'open_time'", "'12:00'"],
+        ),
+        "short row": ([variant("short.csv", 10, "1,2")], ["short.csv", "row 10", "2 column(s)"]),
+        "headerless, not binance": ([str(headerless)], ["noheader.csv", "row 1", "expected 12"]),
+        "unknown indicator": (
+            [str(good), "--indicators", "rsi:14,supertrend:10"],
+            ["'supertrend'", "valid names", "bbands", "volume_spike"],
+        ),
+    }
+
+
+BAD = ["missing file", "directory", "empty", "missing column", "not a number", "nan",
+       "bad time", "short row", "headerless, not binance", "unknown indicator"]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_bad_input_one_line_exit_2_nothing_left(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    argv, fragments = _bad_inputs(tmp_path)[case]
+    before = sorted(tmp_path.iterdir())
+    target = tmp_path / "out.csv"
+    assert run(*argv, "--output", str(target)) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("cryptotui analyze: error: ")
+    for fragment in fragments:
+        assert fragment in err
+    assert sorted(tmp_path.iterdir()) == before  # no output, no temp file
+
+
+def test_failure_late_in_the_file_keeps_the_previous_output(tmp_path: Path) -> None:
+    source = tmp_path / "candles.csv"
+    write_header_csv(source, n=400)
+    with source.open("a") as f:
+        f.write("oops,BTCUSDT,1,1800000000000,1,1,1,x\n")  # bad close on the last row
+    target = tmp_path / "out.csv"
+    target.write_text("previous run\n")
+    assert run(str(source), "--indicators", "sma:3", "-o", str(target)) == 2
+    assert target.read_text() == "previous run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["candles.csv", "out.csv"]
+
+
+def test_unwritable_output_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "candles.csv"
+    write_header_csv(source, n=10)
+    assert run(str(source), "-o", str(tmp_path / "missing" / "out.csv")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot write" in err and "missing" in err
+
+
+def test_progress_bar_for_large_inputs_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "candles.csv"
+    write_header_csv(source, n=9000)
+    screen = io.StringIO()
+    monkeypatch.setattr(analyze, "PROGRESS_MIN_ROWS", 5000)
+    monkeypatch.setattr(
+        analyze, "_stderr_console", lambda: Console(file=screen, force_terminal=True)
+    )
+    assert run(str(source), "--indicators", "sma:3", "-o", str(tmp_path / "out.csv")) == 0
+    assert "analyze" in screen.getvalue()
+    assert len((tmp_path / "out.csv").read_text().splitlines()) == 9001
+
+
+def test_module_entry_point(tmp_path: Path) -> None:
+    source = tmp_path / "candles.csv"
+    write_header_csv(source, n=40)
+    done = subprocess.run(
+        [sys.executable, "-m", "cryptotui.analyze", str(source), "--indicators", "ema:5,obv"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert read_output(done.stdout) == expected_output(source, "ema:5,obv")
