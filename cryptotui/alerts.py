@@ -611,3 +611,10 @@ class Dispatcher:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+
+
+def check_rules(items: tuple) -> tuple:
+    """Config check for `alerts.rules`: parse them once at load time so a bad rule is reported
+    with the config file's line; the loader keeps the raw tables."""
+    parse_rules(items)
+    return items

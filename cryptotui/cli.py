@@ -15,6 +15,7 @@ from pathlib import Path
 from cryptotui import __version__
 from cryptotui.binance.stream import StreamOptions
 from cryptotui.config import Config, ConfigError, load_config, render, user_config_path
+from cryptotui.state import MarketState
 
 EPILOG = """\
 examples:
@@ -58,6 +59,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, help="simulator seed for --demo")
     parser.add_argument("--speed", type=float, help="simulator speed multiplier for --demo")
     parser.add_argument("--output", type=Path, help="with --log: append lines to FILE")
+    parser.add_argument(
+        "--format",
+        choices=("text", "jsonl"),
+        default="text",
+        help="with --log: readable lines or one JSON object per alert",
+    )
+    parser.add_argument(
+        "--candles", action="store_true", help="with --log: also print each closed candle (text)"
+    )
+    parser.add_argument(
+        "--min-confidence",
+        type=float,
+        metavar="X",
+        help="only pattern alerts with confidence ≥ X (0-1; default from the config)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -77,6 +93,7 @@ def _overrides(args: argparse.Namespace) -> dict:
         "exchange": {"rest_url": args.rest_url, "ws_url": args.ws_url},
         "watchlist": {"symbols": args.symbols, "intervals": args.intervals},
         "demo": {"seed": args.seed, "speed": args.speed},
+        "alerts": {"min_confidence": args.min_confidence},
     }
 
 
@@ -130,6 +147,25 @@ def _source(args: argparse.Namespace, config: Config, symbols: list[str]):
     return sources.simulated(config, symbols) if args.demo else sources.live(config)
 
 
+def _make_feed(config: Config, symbols, intervals, state=None):
+    """The feed and engine the configuration describes, for the endpoints a source provides."""
+    from cryptotui.engine import engine_from_config
+    from cryptotui.feed import Feed
+
+    def make(endpoints):
+        state_ = state or MarketState(symbols)
+        engine = engine_from_config(
+            config,
+            symbols,
+            intervals,
+            decimals=state_.price_decimals,
+        )
+        options = stream_options(config)
+        return Feed(endpoints, symbols, intervals, options=options, state=state_, engine=engine)
+
+    return make
+
+
 def _headless(args, config: Config, symbols: list[str], intervals: list[str]) -> int:
     from cryptotui import headless
 
@@ -138,10 +174,10 @@ def _headless(args, config: Config, symbols: list[str], intervals: list[str]) ->
         return asyncio.run(
             headless.run(
                 _source(args, config, symbols),
-                symbols,
-                intervals,
-                options=stream_options(config),
+                _make_feed(config, symbols, intervals),
                 out=out,
+                jsonl=args.format == "jsonl",
+                candles=args.candles,
             )
         )
     finally:
@@ -150,20 +186,15 @@ def _headless(args, config: Config, symbols: list[str], intervals: list[str]) ->
 
 
 def _tui(args, config: Config, symbols: list[str], intervals: list[str]) -> int:
-    from cryptotui.feed import Feed, serve
+    from cryptotui.feed import serve
     from cryptotui.sources import SIMULATED
-    from cryptotui.state import MarketState
     from cryptotui.ui.app import CryptoTUI
 
     state = MarketState(symbols)
-    options = stream_options(config)
+    make = _make_feed(config, symbols, intervals, state)
 
     async def feed_main(stop: asyncio.Event) -> None:
-        await serve(
-            _source(args, config, symbols),
-            lambda ep: Feed(ep, symbols, intervals, options=options, state=state),
-            stop,
-        )
+        await serve(_source(args, config, symbols), make, stop)
 
     app = CryptoTUI(state, feed_main, source_label=SIMULATED if args.demo else "Binance")
     app.run()

@@ -465,9 +465,37 @@ _RULES: dict[str, Callable[[Any], Any]] = {
     "demo.seed": _non_negative,
     "demo.speed": _positive,
     "demo.symbols": _symbols,
+    "engine.detectors": lambda v: tuple(_lazy("cryptotui.patterns", "check_names")(v)),
+    "engine.candlestick_patterns": lambda v: _lazy(
+        "cryptotui.patterns.candlestick", "check_patterns"
+    )(v),
+    "engine.indicators": lambda v: (_lazy("cryptotui.indicators", "build")(v), v)[1] if v else v,
+    "alerts.min_confidence": lambda v: _fraction(v),
+    "alerts.cooldown_seconds": lambda v: _non_negative_float(v),
+    "alerts.webhook_url": lambda v: _url("https", "http")(v) if v else v,
+    "alerts.rules": lambda v: _lazy("cryptotui.alerts", "check_rules")(v),
 }
 """Checks beyond the type, by `section.key`: each returns the normalised value or raises
 ValueError with the problem and what to write instead."""
+
+
+def _lazy(module: str, name: str) -> Callable[[Any], Any]:
+    """A check that lives with the code it protects (imported only when that key is set)."""
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
+def _fraction(value: float) -> float:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{value} is not between 0 and 1; write e.g. 0.6")
+    return value
+
+
+def _non_negative_float(value: float) -> float:
+    if value < 0:
+        raise ValueError(f"{value} is negative; write 0 or more")
+    return value
 
 
 _Section = TypeVar("_Section")
@@ -507,6 +535,8 @@ def _toml(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
     return str(value)
 
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import cryptotui.patterns.crypto  # noqa: F401  (registers the crypto detectors)
-from cryptotui.alerts import AlertRouter, Dispatcher, indicator_for
+from cryptotui.alerts import AlertRouter, Dispatcher, indicator_for, parse_rules
+from cryptotui.config import Config
 from cryptotui.indicators import build
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import AggTrade, Candle, Signal, Ticker
-from cryptotui.patterns.base import (
+from cryptotui.patterns import (
     CANDLE_DETECTORS,
     MARKET_DETECTORS,
     build_candle_detectors,
@@ -73,6 +73,7 @@ class Engine:
         detectors: Iterable[str] | None = None,
         indicators: str = "",
         dispatcher: Dispatcher | None = None,
+        detector_options: Mapping[str, dict] | None = None,
     ) -> None:
         self.symbols = list(symbols)
         self.intervals = sorted(intervals, key=lambda iv: INTERVAL_MS.get(iv, 1 << 62))
@@ -82,6 +83,7 @@ class Engine:
         self.dispatcher = dispatcher
         names = list(detectors) if detectors is not None else [*CANDLE_DETECTORS, *MARKET_DETECTORS]
         self.detector_names = names
+        self.detector_options = dict(detector_options or {})
         self.spec = _spec_for(self.router.columns, indicators)
         self.keys: dict[tuple[str, str], _Key] = {}
         self.market: dict[str, list] = {}
@@ -97,7 +99,7 @@ class Engine:
                 symbol,
                 iv,
                 build(self.spec),
-                build_candle_detectors(self.detector_names, symbol, iv),
+                build_candle_detectors(self.detector_names, symbol, iv, self.detector_options),
             )
         self.market[symbol] = build_market_detectors(self.detector_names, symbol)
 
@@ -203,3 +205,38 @@ class Engine:
         self.emit(alert)
         if self.dispatcher is not None:
             self.dispatcher.submit(alert)
+
+
+def engine_from_config(
+    config: Config,
+    symbols: Sequence[str],
+    intervals: Sequence[str],
+    *,
+    decimals: Callable[[str], int | None] = lambda _s: None,
+) -> Engine:
+    """The engine the config describes: detectors, weights, rules and delivery channels."""
+    engine_cfg, alerts = config.raw["engine"], config.raw["alerts"]
+    router = AlertRouter(
+        parse_rules(alerts["rules"]),
+        min_confidence=alerts["min_confidence"],
+        cooldown_s=alerts["cooldown_seconds"],
+        decimals=decimals,
+    )
+    dispatcher = Dispatcher(
+        jsonl_path=alerts["jsonl_path"],
+        bell=alerts["bell"],
+        desktop=alerts["desktop"],
+        command=alerts["command"],
+        webhook_url=alerts["webhook_url"],
+    )
+    return Engine(
+        symbols,
+        intervals,
+        emit=lambda _ev: None,
+        router=router,
+        scorer=Scorer(dict(config.raw["scoring"])),
+        detectors=engine_cfg["detectors"],
+        indicators=engine_cfg["indicators"],
+        dispatcher=dispatcher,
+        detector_options={"candlestick": {"patterns": engine_cfg["candlestick_patterns"]}},
+    )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from cryptotui.binance.limits import IpBanned
 from cryptotui.binance.rest import BinanceError, Rest, RestUnavailable, UnknownSymbol
 from cryptotui.binance.stream import Stream, StreamOptions
+from cryptotui.engine import Engine
 from cryptotui.models import Candle, Notice
 from cryptotui.state import MarketState
 
@@ -31,12 +32,16 @@ class Endpoints:
     label: str = "Binance"
 
 
-def stream_names(symbols: Sequence[str], intervals: Sequence[str]) -> list[str]:
+def stream_names(
+    symbols: Sequence[str], intervals: Sequence[str], trades: bool = False
+) -> list[str]:
     names = []
     for sym in symbols:
         s = sym.lower()
         names.append(f"{s}@ticker")
         names.extend(f"{s}@kline_{iv}" for iv in intervals)
+        if trades:
+            names.append(f"{s}@aggTrade")
     return names
 
 
@@ -50,10 +55,14 @@ class Feed:
         options: StreamOptions | None = None,
         on_event: Callable[[object], None] | None = None,
         state: MarketState | None = None,
+        engine: Engine | None = None,
     ) -> None:
         self.endpoints = endpoints
         self.intervals = list(intervals)
         self.state = state or MarketState(list(dict.fromkeys(symbols)))
+        self.engine = engine
+        if engine is not None:
+            engine.emit = self._emit
         self.rest = Rest(endpoints.rest_url)
         self.consumers: list[Callable[[object], None]] = [on_event] if on_event else []
         self.stream = Stream(
@@ -61,6 +70,12 @@ class Feed:
         )
 
     def _on_event(self, ev: object) -> None:
+        """Every event from the stream (and REST seeding): state, engine, consumers."""
+        self._emit(ev)
+        if self.engine is not None:
+            self.engine.on_event(ev, self.stream.stats.frame_ns)
+
+    def _emit(self, ev: object) -> None:
         self.state.apply(ev)
         for consumer in self.consumers:
             consumer(ev)
@@ -80,7 +95,8 @@ class Feed:
             self.notice("error", "no valid symbols to watch — fix the watchlist and restart")
             return
         await self._best_effort(self._seed_tickers())
-        await self.stream.subscribe(stream_names(self.state.symbols, self.intervals))
+        trades = self.engine is not None and self.engine.wants_trades
+        await self.stream.subscribe(stream_names(self.state.symbols, self.intervals, trades))
 
     async def _load_symbols(self) -> None:
         state = self.state
@@ -140,6 +156,8 @@ class Feed:
 
     async def aclose(self) -> None:
         await self.stream.close()
+        if self.engine is not None and self.engine.dispatcher is not None:
+            await self.engine.dispatcher.drain()
         await self.rest.aclose()
 
 

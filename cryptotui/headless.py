@@ -1,8 +1,9 @@
-"""`cryptotui --log`: the same feed without a screen. No Textual import on this path.
+"""`cryptotui --log`: the same feed and engine without a screen. No Textual import on this path.
 
-Closed candles go to stdout (or `--output`), one line each, flushed as they come; what the
-operator should know (reconnects, gap-fills, rejected symbols) goes to stderr. SIGINT/SIGTERM
-stop the feed, flush and exit 0.
+Alerts go to stdout (or `--output`), one line each — readable text or JSONL — flushed as they
+come; with `--candles` closed candles too. What the operator should know (reconnects,
+gap-fills, rejected symbols) goes to stderr. SIGINT/SIGTERM stop the feed, deliver queued alerts
+and exit 0; a stream that is down does not exit: it reconnects and says so on stderr.
 """
 
 from __future__ import annotations
@@ -10,25 +11,40 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import TextIO
 
 from cryptotui import fmt
-from cryptotui.binance.stream import StreamOptions
+from cryptotui.binance import codec
 from cryptotui.feed import Endpoints, Feed, serve
-from cryptotui.models import Candle, ConnectionStatus, ConnState, GapFill, Notice
+from cryptotui.models import Alert, Candle, ConnectionStatus, ConnState, GapFill, Notice
+from cryptotui.state import MarketState
 
 
 class LinePrinter:
-    def __init__(self, feed_state, out: TextIO, err: TextIO) -> None:
-        self.state = feed_state
+    def __init__(
+        self,
+        state: MarketState,
+        out: TextIO,
+        err: TextIO,
+        *,
+        jsonl: bool = False,
+        candles: bool = False,
+    ) -> None:
+        self.state = state
         self.out = out
         self.err = err
+        self.jsonl = jsonl
+        self.candles = candles
         self.lines = 0
+        self.alerts = 0
 
     def __call__(self, ev: object) -> None:
         match ev:
-            case Candle(closed=True):
+            case Alert():
+                self.alert(ev)
+            case Candle(closed=True) if self.candles:
                 self.candle(ev)
             case Notice(level=level, text=text):
                 self.say(f"{level}: {text}")
@@ -40,29 +56,45 @@ class LinePrinter:
             case ConnectionStatus(state=ConnState.OPEN, streams=n):
                 self.say(f"stream connected ({n} streams)")
 
-    def candle(self, c: Candle) -> None:
-        d = self.state.price_decimals(c.symbol)
-        self.out.write(
-            f"{fmt.utc(c.open_time)} {c.symbol} {c.interval} "
-            f"O {fmt.price(c.open, d)} H {fmt.price(c.high, d)} L {fmt.price(c.low, d)} "
-            f"C {fmt.price(c.close, d)} V {c.volume:.8g} trades {c.trades}\n"
-        )
+    def _write(self, line: str) -> None:
+        self.out.write(line + "\n")
         self.out.flush()
         self.lines += 1
 
+    def alert(self, a: Alert) -> None:
+        self.alerts += 1
+        if self.jsonl:
+            self._write(codec.dumps(a.to_json()))
+            return
+        where = f" {a.interval}" if a.interval else ""
+        self._write(
+            f"{fmt.utc(a.time)} ALERT {fmt.safe(a.symbol)}{where} {a.name} {a.direction} "
+            f"{a.confidence:.0%} {fmt.safe(a.message)}"
+        )
+
+    def candle(self, c: Candle) -> None:
+        if self.jsonl:
+            return  # JSONL output carries alerts only: one schema per stream
+        d = self.state.price_decimals(c.symbol)
+        self._write(
+            f"{fmt.utc(c.open_time)} {c.symbol} {c.interval} "
+            f"O {fmt.price(c.open, d)} H {fmt.price(c.high, d)} L {fmt.price(c.low, d)} "
+            f"C {fmt.price(c.close, d)} V {c.volume:.8g} trades {c.trades}"
+        )
+
     def say(self, text: str) -> None:
-        self.err.write(f"cryptotui: {text}\n")
+        self.err.write(f"cryptotui: {fmt.safe(text)}\n")
         self.err.flush()
 
 
 async def run(
     source: AbstractAsyncContextManager[Endpoints],
-    symbols: list[str],
-    intervals: list[str],
+    make_feed: Callable[[Endpoints], Feed],
     *,
-    options: StreamOptions | None = None,
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
+    jsonl: bool = False,
+    candles: bool = False,
 ) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -72,10 +104,13 @@ async def run(
 
     def make(endpoints: Endpoints) -> Feed:
         nonlocal printer
-        feed = Feed(endpoints, symbols, intervals, options=options)
-        printer = LinePrinter(feed.state, out, err)
+        feed = make_feed(endpoints)
+        printer = LinePrinter(feed.state, out, err, jsonl=jsonl, candles=candles)
         feed.consumers.append(printer)
-        printer.say(f"streaming {', '.join(symbols)} {', '.join(intervals)} from {endpoints.label}")
+        printer.say(
+            f"watching {', '.join(feed.state.symbols)} {', '.join(feed.intervals)} "
+            f"on {endpoints.label}"
+        )
         return feed
 
     try:
@@ -85,5 +120,5 @@ async def run(
             loop.remove_signal_handler(sig)
         out.flush()
     if printer is not None:
-        printer.say(f"stopped after {printer.lines} closed candle(s)")
+        printer.say(f"stopped: {printer.alerts} alert(s), {printer.lines} line(s) written")
     return 0

@@ -13,16 +13,19 @@ from collections import deque
 from dataclasses import dataclass
 
 from cryptotui.models import (
+    Alert,
     Candle,
     ConnectionStatus,
     ConnState,
     GapFill,
     Notice,
+    Signal,
     SymbolInfo,
     Ticker,
 )
 
 CANDLES_KEPT = 1000
+ALERTS_KEPT = 500
 
 
 @dataclass(slots=True, frozen=True)
@@ -51,6 +54,8 @@ class Health:
     lag_ms: int = 0
     rest_weight: int = 0
     rest_limit: int = 0
+    signals: int = 0
+    alerts: int = 0
 
 
 class MarketState:
@@ -64,6 +69,7 @@ class MarketState:
         self.forming: dict[tuple[str, str], Candle] = {}
         self.conns: dict[int, ConnectionStatus] = {}
         self.notices: deque[Notice] = deque(maxlen=50)
+        self.alerts: deque[Alert] = deque(maxlen=ALERTS_KEPT)
         self.health = Health()
         self.started = time.monotonic()
 
@@ -85,6 +91,11 @@ class MarketState:
             self.health.holes += ev.holes  # type: ignore[attr-defined]
         elif cls is Notice:
             self.notices.append(ev)  # type: ignore[arg-type]
+        elif cls is Alert:
+            self.alerts.append(ev)  # type: ignore[arg-type]
+            self.health.alerts += 1
+        elif cls is Signal:
+            self.health.signals += 1
 
     def _ticker(self, t: Ticker) -> None:
         if t.window != "24h":

@@ -57,7 +57,7 @@ def test_whale_trade_is_found_with_its_side():
     (s,) = sigs
     assert s.time == truth.start_ms and s.direction is Direction.BEARISH
     assert s.factors["notional"] == pytest.approx(truth.details["notional"])
-    assert s.factors["z"] >= 6 and 0 < s.confidence <= 1
+    assert s.factors["z"] >= 5 and 0 < s.confidence <= 1
     assert set(s.scores) == {"significance", "history", "volume", "timeframes", "market"}
 
 

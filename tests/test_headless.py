@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import sys
 
@@ -22,6 +23,7 @@ async def test_log_prints_closed_candles_and_exits_cleanly_on_sigint(tmp_path):
             "-m",
             "cryptotui",
             "--log",
+            "--candles",
             "--config",
             str(empty),
             "--symbols",
@@ -38,7 +40,7 @@ async def test_log_prints_closed_candles_and_exits_cleanly_on_sigint(tmp_path):
         lines: list[str] = []
         try:
             async with asyncio.timeout(20):
-                while len(lines) < 6:
+                while sum(" ALERT " not in ln for ln in lines) < 6:
                     line = (await proc.stdout.readline()).decode()
                     assert line, (await proc.stderr.read()).decode()
                     lines.append(line)
@@ -49,6 +51,7 @@ async def test_log_prints_closed_candles_and_exits_cleanly_on_sigint(tmp_path):
                 rest_out, err = await proc.communicate()
         assert proc.returncode == 0, err.decode()
     lines += rest_out.decode().splitlines(keepends=True)
+    lines = [ln for ln in lines if " ALERT " not in ln]  # candle lines only
     btc = [ln.split() for ln in lines if " BTCUSDT 1m " in ln]
     assert btc and {ln.split()[1] for ln in lines} <= {"BTCUSDT", "ETHUSDT"}
     first = btc[0]
@@ -57,7 +60,7 @@ async def test_log_prints_closed_candles_and_exits_cleanly_on_sigint(tmp_path):
     times = [row[0] for row in btc]
     assert times == sorted(set(times))  # each closed candle once, in order
     stderr = err.decode()
-    assert "streaming BTCUSDT, ETHUSDT 1m" in stderr and "stopped after" in stderr
+    assert "watching BTCUSDT, ETHUSDT 1m" in stderr and "stopped:" in stderr
 
 
 async def test_broken_config_file_names_file_line_and_key(tmp_path):
@@ -79,3 +82,66 @@ async def test_broken_config_file_names_file_line_and_key(tmp_path):
     message = err.decode().strip()
     assert message.count("\n") == 0, message
     assert "config.toml:3" in message and "watchlist.intervals" in message and "'2m'" in message
+
+
+JSONL_KEYS = {
+    "time", "symbol", "interval", "kind", "name", "direction", "confidence", "price", "factors",
+    "message",
+}  # fmt: skip
+
+
+async def test_log_jsonl_reports_injected_scenarios_once_each(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        "[engine]\n"
+        'detectors = ["whale_trade", "volume_spike", "round_number_cross"]\n'
+        "[alerts]\nmin_confidence = 0.3\n"
+        'rules = [{ name = "eth-up", when = "price > 1", symbols = ["ETHUSDT"],'
+        ' frequency = "once" }]\n'
+    )
+    async with SimExchange(
+        symbols=["BTCUSDT", "ETHUSDT"], seed=8, speed=120, start_time_ms=T0
+    ) as sim:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "cryptotui", "--log", "--format", "jsonl",
+            "--config", str(cfg), "--symbols", "BTCUSDT,ETHUSDT", "--intervals", "1m",
+            "--rest-url", sim.rest_url, "--ws-url", sim.ws_url,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        # late enough for the client to start and warm up (200 trades, 20 candles)
+        now = sim.sim_time_ms()
+        truths = [
+            sim.inject("whale_trade", "BTCUSDT", now + 25 * 60_000, side="buy"),
+            sim.inject("volume_spike", "ETHUSDT", now + 26 * 60_000, mult=20.0),
+            sim.inject("round_number_cross", "BTCUSDT", now + 28 * 60_000),
+        ]
+        wanted = {"whale_trade", "volume_spike", "round_number_cross", "eth-up"}
+        alerts: list[dict] = []
+        try:
+            async with asyncio.timeout(40):
+                while not wanted <= {a["name"] for a in alerts}:
+                    line = await proc.stdout.readline()
+                    assert line, (await proc.stderr.read()).decode()
+                    alerts.append(json.loads(line))
+        finally:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGINT)
+            async with asyncio.timeout(10):
+                rest_out, err = await proc.communicate()
+        assert proc.returncode == 0, err.decode()
+    alerts += [json.loads(ln) for ln in rest_out.decode().splitlines()]
+    assert all(set(a) == JSONL_KEYS for a in alerts)
+    keys = [(a["name"], a["symbol"], a["interval"], a["time"]) for a in alerts]
+    assert len(keys) == len(set(keys)), "an alert was delivered twice"
+    by_name = {a["name"]: a for a in alerts}
+    whale, spike, cross = (
+        by_name[n] for n in ("whale_trade", "volume_spike", "round_number_cross")
+    )
+    assert whale["time"] == truths[0].start_ms and whale["direction"] == "bullish"
+    assert whale["interval"] is None and whale["kind"] == "pattern"
+    assert spike["symbol"] == "ETHUSDT" and spike["interval"] == "1m"
+    assert truths[1].start_ms <= spike["time"] <= truths[1].end_ms + 1
+    assert cross["factors"]["level"] == truths[2].details["level"]
+    rule = by_name["eth-up"]
+    assert rule["kind"] == "rule" and sum(a["name"] == "eth-up" for a in alerts) == 1
+    assert all(0.3 <= a["confidence"] <= 1 for a in alerts)

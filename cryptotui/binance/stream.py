@@ -71,6 +71,8 @@ class StreamStats:
     control_errors: int = 0
     last_event_time: int = 0
     last_receive_ms: int = 0
+    frame_ns: int = 0
+    """perf_counter_ns() when the frame being dispatched arrived (alert latency)."""
 
     def lag_ms(self) -> int:
         """Receive time minus exchange event time of the newest event (clock skew included)."""
@@ -197,6 +199,7 @@ class Stream:
 
     def _dispatch(self, raw: str | bytes, conn: _Connection) -> None:
         stats = self.stats
+        stats.frame_ns = time.perf_counter_ns()
         stats.messages += 1
         now_ms = int(time.time() * 1000)
         for ev in self.decoder.decode(raw):

@@ -144,10 +144,6 @@ class WindowSum:
             return 0.0
         return self.total + (x - self._ring[self._i])
 
-    def oldest(self) -> float:
-        """The value the next push will drop (0.0 while the window is not full)."""
-        return self._ring[self._i]
-
     def values(self) -> list[float]:
         """The window, oldest first (for exact recomputes and tests)."""
         i = self._i

@@ -38,14 +38,19 @@ class RSI(IndicatorBase):
         self.reset()
 
     def reset(self) -> None:
-        self._last: float | None = None
+        self._last = 0.0
         self._gain = 0.0
         self._loss = 0.0
-        self._pending = self.period
+        self._pending = self.period + 1  # candles until the first value; the first has no change
 
-    def _smooth(self, x: float) -> tuple[float, float]:
-        """Average gain and loss after committing close `x` (past the seed)."""
-        change = x - self._last  # type: ignore[operator]
+    def _seed(self, change: float) -> tuple[float, float]:
+        """Gain and loss sums of the seed window after one more close-to-close `change`."""
+        if change < 0.0:
+            return self._gain, self._loss - change
+        return self._gain + change, self._loss
+
+    def _smooth(self, change: float) -> tuple[float, float]:
+        """Average gain and loss after a close-to-close `change` (past the seed)."""
         n = self.period
         gain = self._gain * (n - 1)
         loss = self._loss * (n - 1)
@@ -55,44 +60,35 @@ class RSI(IndicatorBase):
             gain += change
         return gain / n, loss / n
 
-    def update(self, candle: Candle) -> float | None:
-        x = candle.close
-        if self._pending:
-            if self._last is not None:
-                change = x - self._last
-                if change < 0.0:
-                    self._loss -= change
-                else:
-                    self._gain += change
-                self._pending -= 1
-            self._last = x
-            if self._pending:
-                return None
-            gain = self._gain = self._gain / self.period
-            loss = self._loss = self._loss / self.period
-        else:
-            gain, loss = self._gain, self._loss = self._smooth(x)
-            self._last = x
+    @staticmethod
+    def _rsi(gain: float, loss: float) -> float:
         total = gain + loss
         return 100.0 * (gain / total) if total > 0.0 else 0.0
 
-    def preview(self, candle: Candle) -> float | None:
+    def update(self, candle: Candle) -> float | None:
         x = candle.close
+        change = x - self._last
+        self._last = x
+        if not self._pending:
+            self._gain, self._loss = self._smooth(change)
+            return self._rsi(self._gain, self._loss)
+        if self._pending <= self.period:
+            self._gain, self._loss = self._seed(change)
+        self._pending -= 1
         if self._pending:
-            if self._pending > 1 or self._last is None:
-                return None
-            change = x - self._last
-            gain, loss = self._gain, self._loss
-            if change < 0.0:
-                loss -= change
-            else:
-                gain += change
-            gain /= self.period
-            loss /= self.period
-        else:
-            gain, loss = self._smooth(x)
-        total = gain + loss
-        return 100.0 * (gain / total) if total > 0.0 else 0.0
+            return None
+        self._gain /= self.period
+        self._loss /= self.period
+        return self._rsi(self._gain, self._loss)
+
+    def preview(self, candle: Candle) -> float | None:
+        change = candle.close - self._last
+        if not self._pending:
+            return self._rsi(*self._smooth(change))
+        if self._pending > 1:
+            return None
+        gain, loss = self._seed(change)
+        return self._rsi(gain / self.period, loss / self.period)
 
 
 class MACDValue(NamedTuple):
@@ -141,10 +137,8 @@ class MACD(IndicatorBase):
         self._signal = 0.0
 
     def _seed_line(self, x: float) -> tuple[float, float]:
-        """Fast and slow EMA seeds once close `x` completes the slow window."""
-        seen = self._seen + 1
-        fast = self._fast + x if seen > self.slow - self.fast else self._fast
-        return fast / self.fast, (self._slow + x) / self.slow
+        """Fast and slow EMA seeds once close `x` completes the slow window (x is in both)."""
+        return (self._fast + x) / self.fast, (self._slow + x) / self.slow
 
     def update(self, candle: Candle) -> MACDValue | None:
         x = candle.close

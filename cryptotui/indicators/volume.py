@@ -115,13 +115,14 @@ class MFI(IndicatorBase):
     def reset(self) -> None:
         self._positive.reset()
         self._negative.reset()
-        self._tp: float | None = None
-        self._pending = self.period
+        self._tp = 0.0
+        self._pending = self.period + 1  # candles until the first value; the first has no flow
 
     def _flows(self, candle: Candle, tp: float) -> tuple[float, float]:
+        """(positive, negative) money flow of a candle with typical price `tp`."""
         prev = self._tp
-        change = tp - prev  # type: ignore[operator]
-        if abs(change) <= TA_EPSILON * (abs(tp) + abs(prev)):  # type: ignore[arg-type]
+        change = tp - prev
+        if abs(change) <= TA_EPSILON * (abs(tp) + abs(prev)):
             return 0.0, 0.0
         flow = tp * candle.volume
         return (0.0, flow) if change < 0.0 else (flow, 0.0)
@@ -135,8 +136,9 @@ class MFI(IndicatorBase):
 
     def update(self, candle: Candle) -> float | None:
         tp = typical_price(candle)
-        if self._tp is None:
+        if self._pending > self.period:
             self._tp = tp
+            self._pending -= 1
             return None
         up, down = self._flows(candle, tp)
         self._tp = tp
@@ -149,7 +151,7 @@ class MFI(IndicatorBase):
         return self._mfi(positive, negative)
 
     def preview(self, candle: Candle) -> float | None:
-        if self._tp is None or self._pending > 1:
+        if self._pending > 1:
             return None
         up, down = self._flows(candle, typical_price(candle))
         return self._mfi(self._positive.peek(up), self._negative.peek(down))
@@ -255,6 +257,9 @@ class VolumeSpike(IndicatorBase):
     The baseline is kept sorted (bisect), so its median is an index and its MAD is the middle of
     the two sorted runs of distances on either side of the median (found by binary search).
     Median and scale are cached on commit, so `preview` is O(1).
+
+    Only `.volume` is read, so any object with that attribute can be scored (the whale-trade
+    detector scores log notionals this way).
     """
 
     name = "volume_spike"
@@ -318,26 +323,23 @@ def median_abs_deviation(ordered: list[float], median: float) -> float:
     found by binary search on how many of the smallest distances come from the left run.
     """
     n = len(ordered)
-    split = bisect_left(ordered, median)
+    split = bisect_left(ordered, median)  # ordered[split - 1 - j]: j-th left, ordered[split + j]
     n_left, n_right = split, n - split
-
-    def left(j: int) -> float:
-        return median - ordered[split - 1 - j] if j < n_left else inf
-
-    def right(j: int) -> float:
-        return ordered[split + j] - median if j < n_right else inf
-
     k = (n - 1) // 2  # 0-based rank of the (lower) middle distance
     lo, hi = max(0, k - n_right), min(k, n_left)
-    while lo < hi:  # smallest i such that the first k distances hold i left and k - i right
+    while lo < hi:  # smallest i such that the k smallest distances are i left and k - i right
         i = (lo + hi) // 2
-        if right(k - i - 1) <= left(i):
+        if ordered[split + k - i - 1] - median <= median - ordered[split - 1 - i]:
             hi = i
         else:
             lo = i + 1
     i, j = lo, k - lo
-    a, b = left(i), right(j)
+    a = median - ordered[split - 1 - i] if i < n_left else inf
+    b = ordered[split + j] - median if j < n_right else inf
     if n % 2:
         return min(a, b)
-    upper = min(left(i + 1), b) if a <= b else min(a, right(j + 1))
-    return (min(a, b) + upper) / 2.0
+    if a <= b:
+        after = median - ordered[split - 2 - i] if i + 1 < n_left else inf
+        return (a + min(after, b)) / 2.0
+    after = ordered[split + j + 1] - median if j + 1 < n_right else inf
+    return (b + min(a, after)) / 2.0

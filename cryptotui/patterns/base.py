@@ -9,7 +9,7 @@ in robust standard deviations); `scoring.py` turns those into the confidence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from cryptotui.models import AggTrade, Candle, Signal, Ticker
@@ -29,7 +29,7 @@ class MarketDetector(Protocol):
     def on_ticker(self, t: Ticker) -> list[Signal]: ...
 
 
-CandleFactory = Callable[[str, str], CandleDetector]
+CandleFactory = Callable[..., CandleDetector]
 MarketFactory = Callable[[str], MarketDetector]
 
 CANDLE_DETECTORS: dict[str, CandleFactory] = {}
@@ -65,8 +65,16 @@ def check_names(names: Iterable[str]) -> list[str]:
     return names
 
 
-def build_candle_detectors(names: Iterable[str], symbol: str, interval: str) -> list:
-    return [CANDLE_DETECTORS[n](symbol, interval) for n in names if n in CANDLE_DETECTORS]
+def build_candle_detectors(
+    names: Iterable[str], symbol: str, interval: str, options: Mapping[str, dict] | None = None
+) -> list:
+    """Fresh detectors for one (symbol, interval); `options[name]` are keyword arguments."""
+    options = options or {}
+    return [
+        CANDLE_DETECTORS[n](symbol, interval, **options.get(n, {}))
+        for n in names
+        if n in CANDLE_DETECTORS
+    ]
 
 
 def build_market_detectors(names: Iterable[str], symbol: str) -> list:

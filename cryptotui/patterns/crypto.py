@@ -32,6 +32,8 @@ class WhaleTrade:
     Notionals are heavy-tailed, so they are compared on a log scale: fires when
     log(notional) is `min_z` robust standard deviations above the median AND the notional is at
     least `floor` (quote currency) — the floor keeps a quiet pair's "big" 300 USDT order quiet.
+    On the simulated market the calm maximum over 12 symbol-hours was z ≈ 4.5, and a trade 500×
+    the median notional scores z ≈ 6.1: 5.0 sits between.
     """
 
     name = "whale_trade"
@@ -42,7 +44,7 @@ class WhaleTrade:
         symbol: str,
         *,
         window: int = 1000,
-        min_z: float = 6.0,
+        min_z: float = 5.0,
         floor: float = 50_000.0,
         min_samples: int = 200,
     ) -> None:

@@ -123,15 +123,15 @@ async def run(args: argparse.Namespace) -> int:
     )
     for name, symbol, at_s, params in args.scenario:
         sim.inject(name, symbol, sim.market.start_ms + int(at_s * 1000), **params)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # before the port line: a parent may signal at once
+        loop.add_signal_handler(sig, stop.set)
     await sim.start()
     print(
         f"cryptotui.sim listening on {sim.host}:{sim.port} rest={sim.rest_url} ws={sim.ws_url}",
         flush=True,
     )
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     for kind, fault_args, at in args.fault:
         loop.call_later(at, _FAULTS[kind], sim.faults, fault_args)
     try:

@@ -64,13 +64,6 @@ class Faults:
             raise RuntimeError("server_shutdown needs a running SimExchange")
         self.shutdown_hook()
 
-    def clear(self) -> None:
-        self._drop_countdown = None
-        self._stall_until = 0.0
-        self._malformed = 0
-        self._refuse = 0
-        self._rest.clear()
-
     # ------------------------------------------------------------------ hooks (server)
 
     @property

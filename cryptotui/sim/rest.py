@@ -85,10 +85,6 @@ class WeightMeter:
             return 429, (window + 1) * 60 - now
         return 200, 0.0
 
-    @property
-    def ban_until_ms(self) -> int:
-        return int(self._ban_until * 1000)
-
 
 class RestApi:
     def __init__(self, market: Market, faults: Faults, weight_limit: int = 6000) -> None:

@@ -295,11 +295,11 @@ def round_level(price: float, direction: str = "up", reach: float = 0.12) -> flo
         for mult in (1.0, 0.5):
             m = mult * 10.0**k
             if direction == "up":
-                level = (math.floor(price / m) + 1) * m
+                level = float(f"{(math.floor(price / m) + 1) * m:.12g}")
                 if level <= price * (1 + reach):
                     return level
             else:
-                level = (math.ceil(price / m) - 1) * m
+                level = float(f"{(math.ceil(price / m) - 1) * m:.12g}")
                 if level > 0 and level >= price * (1 - reach):
                     return level
     raise ValueError(f"no round level near {price}")

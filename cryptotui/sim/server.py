@@ -138,7 +138,7 @@ class SimExchange:
         self.faults = Faults()
         self.faults.shutdown_hook = self._server_shutdown
         self.rest = RestApi(self.market, self.faults, weight_limit)
-        self.speed = speed
+        self._speed = speed
         self.host = host
         self.max_connection_age = max_connection_age
         self.tick_interval = tick_interval
@@ -194,6 +194,7 @@ class SimExchange:
                     conn.ws.transport.abort()
                 async with asyncio.timeout(2.0):
                     await self._server.wait_closed()
+            self._rebase_clock()
             self._server = None
         self.write_ground_truth()
 
@@ -223,12 +224,30 @@ class SimExchange:
         """WebSocket connections open now."""
         return len(self._conns)
 
+    @property
+    def speed(self) -> float:
+        """Sim ms per wall ms; settable while running (the clock continues from where it is)."""
+        return self._speed
+
+    @speed.setter
+    def speed(self, value: float) -> None:
+        if value < 0:
+            raise ValueError("speed must be >= 0")
+        self._rebase_clock()
+        self._speed = value
+
     def sim_time_ms(self) -> int:
         """Sim time the clock has reached (the market catches up on the next tick)."""
         elapsed = 0.0
         if self._server is not None:
             elapsed = asyncio.get_running_loop().time() - self._clock0
-        return self.market.start_ms + self._skipped_ms + int(elapsed * 1000.0 * self.speed)
+        return self.market.start_ms + self._skipped_ms + int(elapsed * 1000.0 * self._speed)
+
+    def _rebase_clock(self) -> None:
+        """Fold the time run so far into the offset, so speed changes and restarts don't jump."""
+        if self._server is not None:
+            self._skipped_ms = self.sim_time_ms() - self.market.start_ms
+            self._clock0 = asyncio.get_running_loop().time()
 
     # ------------------------------------------------------------------ control from code
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from cryptotui import fmt
 from cryptotui.config import Config, ConfigError, load_config
 from cryptotui.intervals import DAY, HOUR, INTERVAL_MS, INTERVALS, MINUTE
-from cryptotui.store.records import DIRECTIONS, SIGNAL_COLUMNS
+from cryptotui.store.records import DIRECTIONS, SIGNAL_COLUMNS, SignalRow
 from cryptotui.store.schema import StoreError, open_db
 from cryptotui.store.settings import StoreConfig, store_config
 
@@ -193,38 +193,36 @@ def _filtered(args: argparse.Namespace) -> bool:
     )
 
 
-def _print_signals(signals: list) -> None:
+def _print_signals(signals: list[SignalRow]) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    # One line per signal: columns never wrap; the message gets the width left over and is cut
-    # with an ellipsis if longer (the csv and jsonl formats carry it whole).
-    table = Table(box=None, header_style="bold")
-    for column, justify in (
-        ("time (UTC)", "left"),
-        ("symbol", "left"),
-        ("tf", "left"),
-        ("signal", "left"),
-        ("direction", "left"),
-        ("conf", "right"),
-        ("price", "right"),
-    ):
-        table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    table.add_column("message", no_wrap=True, ratio=1)  # takes what the others leave
     colours = {"bullish": "green", "bearish": "red", "neutral": ""}
-    for s in signals:
-        # Text cells: stored strings are shown as they are, never parsed as Rich markup.
-        table.add_row(
-            fmt.utc(s.time),
+    # Text cells: stored strings are shown as they are, never parsed as Rich markup.
+    rows = [
+        (
+            Text(fmt.utc(s.time, seconds=False)),
             Text(fmt.safe(s.symbol)),
             Text(s.interval or "-"),
-            Text(fmt.safe(f"{s.kind}:{s.name}")),
+            Text(fmt.safe(s.name)),
             Text(s.direction, style=colours[s.direction]),
-            f"{s.confidence:.2f}",
-            "-" if s.price is None else fmt.price(s.price),
-            Text(fmt.safe(s.message)),
+            Text(f"{s.confidence:.2f}"),
+            Text("-" if s.price is None else fmt.price(s.price)),
         )
+        for s in signals
+    ]
+    # One line per signal: the fixed columns keep their full width, the message gets what is
+    # left and is cut with an ellipsis (the csv and jsonl formats carry it whole).
+    table = Table(box=None, header_style="bold", padding=(0, 1, 0, 0))
+    headers = ("time (UTC)", "symbol", "tf", "signal", "direction", "conf", "price")
+    for index, header in enumerate(headers):
+        width = max(len(header), *(row[index].cell_len for row in rows))
+        justify = "right" if header in ("conf", "price") else "left"
+        table.add_column(header, justify=justify, no_wrap=True, min_width=width)
+    table.add_column("message", no_wrap=True, ratio=1)
+    for row, s in zip(rows, signals, strict=True):
+        table.add_row(*row, Text(fmt.safe(s.message)))
     Console().print(table)
 
 

@@ -2,7 +2,8 @@
 
 These are the store's own row shapes, validated when built so that a bad value fails in the code
 that made it, not later on the writer thread where nobody can fix it. Candles are stored straight
-from `models.Candle`.
+from `models.Candle`; the engine's `Signal`s and `Alert`s are converted by `signal_row` and
+`alert_rows`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
-from cryptotui.models import Candle
+from cryptotui.models import Alert, Candle, Signal
 
 KINDS = ("pattern", "rule")
 DIRECTIONS = ("bullish", "bearish", "neutral")
@@ -163,3 +164,42 @@ class WatchlistRow:
 
     name: str
     symbols: tuple[str, ...]
+
+
+def signal_row(s: Signal) -> SignalRow:
+    """A detector's scored `Signal` as a 'pattern' row. Its scores are stored among the factors
+    (as `score_<name>`), the same flat shape the alert JSON uses."""
+    factors = {**s.factors, **{f"score_{k}": v for k, v in s.scores.items()}}
+    return SignalRow(
+        s.time, s.symbol, s.interval, "pattern", s.name, str(s.direction), s.confidence, s.price,
+        factors, s.span_start, s.span_end, s.description,
+    )  # fmt: skip
+
+
+def alert_rows(
+    a: Alert, last_signal: SignalRow | None, channels: tuple[str, ...]
+) -> list[SignalRow | AlertRow]:
+    """The rows for one engine `Alert`.
+
+    A pattern alert follows the signal it was made from (the engine emits the signal, then its
+    alert): if `last_signal` is that signal the alert refers to it. A rule alert has no signal of
+    its own, so a 'rule' signal is written for it: `history` then lists rule firings beside
+    pattern signals, and outcomes can be tracked for both.
+    """
+    rows: list[SignalRow | AlertRow] = []
+    signal: SignalRow | None = None
+    if a.kind == "rule":
+        signal = SignalRow(
+            a.time, a.symbol, a.interval, "rule", a.name, str(a.direction), a.confidence,
+            a.price, dict(a.factors), message=a.message,
+        )  # fmt: skip
+        rows.append(signal)
+    elif last_signal is not None and (
+        last_signal.symbol,
+        last_signal.interval,
+        last_signal.name,
+        last_signal.time,
+    ) == (a.symbol, a.interval, a.name, a.time):
+        signal = last_signal
+    rows.append(AlertRow(a.time, a.name, channels, a.message, signal))
+    return rows

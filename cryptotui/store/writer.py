@@ -25,11 +25,11 @@ import logging
 import sqlite3
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptotui.models import Candle
+from cryptotui.models import Alert, Candle, Signal
 from cryptotui.store.records import (
     CANDLE_COLUMNS,
     SIGNAL_COLUMNS,
@@ -37,7 +37,9 @@ from cryptotui.store.records import (
     OutcomeRow,
     SignalRow,
     WatchlistRow,
+    alert_rows,
     candle_values,
+    signal_row,
 )
 from cryptotui.store.schema import open_db
 
@@ -160,8 +162,15 @@ class Writer:
         batch_seconds: float = 0.25,
         max_pending: int = 1_000_000,
         on_problem: Callable[[str], None] | None = None,
+        alert_channels: Sequence[str] = (),
     ) -> None:
         self.path = Path(path).expanduser()
+        self.alert_channels = tuple(alert_channels)
+        """Where alerts are delivered (e.g. "app", "bell", "webhook"), stored with each alert."""
+        self.invalid_events = 0
+        """Engine signals/alerts that could not be stored (a value out of range); counted on
+        the producer's thread, apart from `stats`, which only the writer thread writes."""
+        self._last_signal: SignalRow | None = None
         self.batch_rows = batch_rows
         self.batch_seconds = batch_seconds
         self.max_pending = max_pending
@@ -200,7 +209,8 @@ class Writer:
             self._wake.set()
 
     def __call__(self, event: object) -> None:
-        """Feed consumer: keeps closed candles and the store's own row types, ignores the rest.
+        """Feed/engine consumer: stores closed candles, the engine's `Signal`s and `Alert`s, and
+        the store's own row types; ignores everything else. Never raises.
 
         Forming candles are not stored: the closed one replaces them within the interval, and
         writing every kline frame would multiply the disk traffic for nothing.
@@ -209,8 +219,26 @@ class Writer:
         if cls is Candle:
             if event.closed:  # type: ignore[union-attr]
                 self.put(event)  # type: ignore[arg-type]
+        elif cls is Signal:
+            try:
+                self._last_signal = row = signal_row(event)  # type: ignore[arg-type]
+            except (TypeError, ValueError) as exc:
+                self._invalid(event, exc)
+            else:
+                self.put(row)
+        elif cls is Alert:
+            try:
+                rows = alert_rows(event, self._last_signal, self.alert_channels)  # type: ignore[arg-type]
+            except (TypeError, ValueError) as exc:
+                self._invalid(event, exc)
+            else:
+                self.put_many(rows)
         elif cls in _ROW_TYPES:
             self.put(event)  # type: ignore[arg-type]
+
+    def _invalid(self, event: object, exc: Exception) -> None:
+        self.invalid_events += 1
+        self._report(f"cannot store {type(event).__name__} {event!r}: {exc}")
 
     @property
     def pending(self) -> int:

@@ -145,7 +145,9 @@ async def test_ground_truth_file(tmp_path: Path) -> None:
         sim.inject("whale_trade", "DOGEUSDT", START + 1000)
         sim.inject("candle_formation", "BTCUSDT", pattern="hammer", interval="1m")
         sim.inject("volume_spike", "BTCUSDT", START + 9 * MINUTE)
-        assert len(json.loads(path.read_text())["scenarios"]) == 3  # written on injection
+        sim.inject("pump_and_dump", "DOGEUSDT", START + MINUTE, minutes=3)
+        sim.inject("round_number_cross", "DOGEUSDT", START + 5 * MINUTE, minutes=2)
+        assert len(json.loads(path.read_text())["scenarios"]) == 5  # written on injection
         sim.fast_forward(12 * MINUTE)
     data = json.loads(path.read_text())
     assert (data["seed"], data["start_time_ms"]) == (3, START)
@@ -154,9 +156,14 @@ async def test_ground_truth_file(tmp_path: Path) -> None:
         ("whale_trade", "DOGEUSDT", None),
         ("candle_formation", "BTCUSDT", "1m"),
         ("volume_spike", "BTCUSDT", "1m"),
+        ("pump_and_dump", "DOGEUSDT", None),
+        ("round_number_cross", "DOGEUSDT", None),
     ]
     for record in data["scenarios"]:
         assert set(record) == {"scenario", "symbol", "interval", "start_ms", "end_ms", "details"}
         assert record["start_ms"] <= record["end_ms"]
-    assert "agg_id" in data["scenarios"][0]["details"]  # filled in when it happened
-    assert data["scenarios"][1]["details"]["pattern"] == "hammer"
+    whale, formation, _, pump, cross = (s["details"] for s in data["scenarios"])
+    assert "agg_id" in whale  # filled in when it happened
+    assert formation["pattern"] == "hammer" and len(formation["candles"]) == 1
+    assert pump["peak_price"] > pump["start_price"]
+    assert cross["level"] == 0.35 and cross["cross_ms"] >= START + 5 * MINUTE

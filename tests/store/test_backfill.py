@@ -38,10 +38,12 @@ class Interrupted(Exception):
 
 @pytest.fixture
 async def rest() -> AsyncIterator[Rest]:
-    async with SimExchange(symbols=["BTCUSDT", "ETHUSDT"], seed=7, speed=0, start_time_ms=START) as sim:
-        async with Rest(sim.rest_url) as client:
-            client.sim = sim  # type: ignore[attr-defined]
-            yield client
+    async with (
+        SimExchange(symbols=["BTCUSDT", "ETHUSDT"], seed=7, speed=0, start_time_ms=START) as sim,
+        Rest(sim.rest_url) as client,
+    ):
+        client.sim = sim  # type: ignore[attr-defined]
+        yield client
 
 
 # --- pure range arithmetic ----------------------------------------------------------------
@@ -68,7 +70,9 @@ def test_missing_ranges_finds_gaps_and_merges_close_ones() -> None:
 # --- against the simulator --------------------------------------------------------------------
 
 
-async def test_backfills_90_days_of_1h_candles_identical_to_rest(rest: Rest, tmp_path: Path) -> None:
+async def test_backfills_90_days_of_1h_candles_identical_to_rest(
+    rest: Rest, tmp_path: Path
+) -> None:
     path = tmp_path / "store.db"
     seen: list[tuple[str, int]] = []
     results = await backfill(
@@ -95,9 +99,7 @@ async def test_backfills_90_days_of_1h_candles_identical_to_rest(rest: Rest, tmp
     assert stored[1000:1005] == direct
 
 
-async def test_a_rerun_resumes_where_an_interrupted_run_stopped(
-    rest: Rest, tmp_path: Path
-) -> None:
+async def test_a_rerun_resumes_where_an_interrupted_run_stopped(rest: Rest, tmp_path: Path) -> None:
     path = tmp_path / "store.db"
 
     def stop_after_two_pages(p: Progress) -> None:
@@ -168,7 +170,13 @@ async def test_rest_giving_up_keeps_what_was_stored(rest: Rest, tmp_path: Path) 
 
     with pytest.raises(RestUnavailable):
         await backfill(
-            path, rest, ["BTCUSDT"], "1h", HOUR0 - 90 * DAY, START, on_progress=fail_after_first_page
+            path,
+            rest,
+            ["BTCUSDT"],
+            "1h",
+            HOUR0 - 90 * DAY,
+            START,
+            on_progress=fail_after_first_page,
         )
     assert len(load_candles(open_db(path), "BTCUSDT", "1h")) == 1000
 

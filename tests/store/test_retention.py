@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
 from cryptotui.intervals import DAY, MINUTE
+from cryptotui.store.live import keep_pruned, open_writer
 from cryptotui.store.queries import load_candles
 from cryptotui.store.retention import apply_retention
 from cryptotui.store.schema import open_db
+from cryptotui.store.settings import StoreConfig
 from cryptotui.store.writer import Writer
 
 from .helpers import candle
@@ -78,3 +81,60 @@ def test_runs_beside_the_live_writer_without_errors(tmp_path: Path) -> None:
     assert sum(deleted.values()) > 500
     db = open_db(path)
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def settings_for(path: Path, retention: dict[str, float]) -> StoreConfig:
+    return StoreConfig(True, path, retention, 5000, 0.25, 1_000_000)
+
+
+def stored(path: Path) -> int:
+    db = open_db(path)
+    try:
+        return len(load_candles(db, "BTCUSDT", "1m"))
+    finally:
+        db.close()
+
+
+async def test_keep_pruned_runs_now_and_again(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    writer = open_writer(settings_for(path, {}))
+    writer.put(candle(i=0))  # from 2023: older than any retention
+    assert writer.flush(5)
+    task = asyncio.create_task(keep_pruned(settings_for(path, {"1m": 30}), every=0.05))
+    try:
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if not stored(path):
+                break
+        assert stored(path) == 0
+        writer.put(candle(i=1))  # arrives later: the next pass removes it too
+        assert writer.flush(5)
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if not stored(path):
+                break
+        assert stored(path) == 0
+        assert not task.done()
+    finally:
+        task.cancel()
+        writer.close()
+
+
+async def test_keep_pruned_reports_a_failed_pass_and_goes_on(tmp_path: Path) -> None:
+    problems: list[str] = []
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("not sqlite\n" * 100)
+    task = asyncio.create_task(
+        keep_pruned(settings_for(not_a_db, {"1m": 1}), every=0.01, on_problem=problems.append)
+    )
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if len(problems) >= 2:
+            break
+    task.cancel()
+    assert len(problems) >= 2 and "retention pass on" in problems[0]
+
+
+async def test_keep_pruned_without_retention_returns_at_once(tmp_path: Path) -> None:
+    await asyncio.wait_for(keep_pruned(settings_for(tmp_path / "x.db", {"1m": 0})), 1)
+    assert not (tmp_path / "x.db").exists()

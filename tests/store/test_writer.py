@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cryptotui.models import Candle, Ticker
+from cryptotui.models import Alert, Candle, Direction, Signal, Ticker
 from cryptotui.store.queries import load_candles, load_watchlist
 from cryptotui.store.records import AlertRow, OutcomeRow, WatchlistRow
 from cryptotui.store.schema import open_db
@@ -181,9 +181,7 @@ def test_signal_ids_continue_after_a_restart(tmp_path: Path) -> None:
         assert s.id == expected
 
 
-def test_an_invalid_row_is_left_out_and_the_rest_saved(
-    writer: Writer, problems: list[str]
-) -> None:
+def test_an_invalid_row_is_left_out_and_the_rest_saved(writer: Writer, problems: list[str]) -> None:
     writer.put(candle(i=0))
     writer.put(AlertRow(T0, "orphan", signal=12345))  # no such signal: foreign key fails
     writer.put(candle(i=1))
@@ -281,3 +279,60 @@ def test_close_drains_everything(tmp_path: Path) -> None:
     assert w.close() == 0
     assert count(tmp_path / "store.db") == 2500
     assert isinstance(load_candles(open_db(tmp_path / "store.db"), "BTCUSDT", "1m")[0], Candle)
+
+
+def engine_signal(**changes) -> Signal:
+    fields = {
+        "name": "bullish_engulfing",
+        "direction": Direction.BULLISH,
+        "symbol": "BTCUSDT",
+        "interval": "1h",
+        "time": T0,
+        "price": 101.5,
+        "span_start": T0 - 7_200_000,
+        "span_end": T0 - 3_600_000,
+        "factors": {"body_ratio": 1.8},
+        "scores": {"volume": 0.7},
+        "confidence": 0.72,
+        "description": "engulfs 2 bodies",
+    }
+    return Signal(**(fields | changes))
+
+
+def test_engine_signals_and_alerts_are_stored_and_linked(tmp_path: Path) -> None:
+    w = Writer(tmp_path / "store.db", alert_channels=("app", "bell"))
+    s = engine_signal()
+    w(s)
+    w(Alert(T0, "BTCUSDT", "1h", "pattern", s.name, s.direction, 0.72, 101.5, {}, "BTC engulfing"))
+    w(engine_signal(name="hammer", time=T0 + 1))  # no alert for this one
+    rule = Alert(
+        T0 + 2, "ETHUSDT", "1m", "rule", "eth-4k", Direction.NEUTRAL, 1.0, 4000.0,
+        {"value": 4001.0, "threshold": 4000.0}, "ETH crossed 4k", rule="price crosses 4000",
+    )  # fmt: skip
+    w(rule)
+    assert w.close() == 0
+    db = open_db(tmp_path / "store.db")
+    rows = db.execute(
+        "SELECT id, kind, name, direction, confidence, factors, span_start, message FROM signals"
+    ).fetchall()
+    assert rows == [
+        (1, "pattern", "bullish_engulfing", "bullish", 0.72,
+         '{"body_ratio":1.8,"score_volume":0.7}', T0 - 7_200_000, "engulfs 2 bodies"),
+        (2, "pattern", "hammer", "bullish", 0.72,
+         '{"body_ratio":1.8,"score_volume":0.7}', T0 - 7_200_000, "engulfs 2 bodies"),
+        (3, "rule", "eth-4k", "neutral", 1.0,
+         '{"value":4001.0,"threshold":4000.0}', None, "ETH crossed 4k"),
+    ]  # fmt: skip
+    assert db.execute("SELECT signal_id, rule, channels, message FROM alerts").fetchall() == [
+        (1, "bullish_engulfing", '["app", "bell"]', "BTC engulfing"),
+        (3, "eth-4k", '["app", "bell"]', "ETH crossed 4k"),
+    ]
+
+
+def test_a_bad_engine_value_is_reported_never_raised(writer: Writer, problems: list[str]) -> None:
+    writer(engine_signal(confidence=float("nan")))
+    writer(engine_signal(factors={"when": object()}))
+    assert writer.invalid_events == 2
+    assert len(problems) == 2 and "confidence nan" in problems[0]
+    assert writer.flush(5)
+    assert count(writer.path, "signals") == 0
