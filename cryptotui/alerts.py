@@ -128,9 +128,9 @@ def parse_condition(text: str, rule: str = "?") -> Condition:
     while pos < len(text.rstrip()):
         m = _TOKEN.match(text, pos)
         if m is None or m.end() == pos:
+            at = len(text) - len(text[pos:].lstrip())
             raise RuleError(
-                f"rule {rule!r}: {text!r}: unexpected {text[pos:].strip()[:10]!r} "
-                f"at column {pos + 1}"
+                f"rule {rule!r}: {text!r}: unexpected {text[at:][:10]!r} at column {at + 1}"
             )
         kind = m.lastgroup if m.lastgroup != "unit" else "num"
         start = m.start(kind)

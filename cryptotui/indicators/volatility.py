@@ -18,23 +18,35 @@ class BBandsValue(NamedTuple):
 class BBands(IndicatorBase):
     """Bollinger Bands: SMA(close) ± nbdev · population standard deviation, as TA-Lib.
 
-    The variance is E[(x-K)²] - E[x-K]² over values shifted by a reference K taken from the
+    The variance is E[d²] - E[d]² over deviations d = x - K from a reference K inside the
     window, which avoids the catastrophic cancellation of E[x²] - E[x]² when the price is large
-    and the spread small: with K inside the window, E[(x-K)²] is at most (2·period+1) times the
-    variance. Whenever the ring wraps, K becomes the newest close and the shifted sums are
-    recomputed exactly (fsum), so they never drift. If the mean walks far from K before that
-    (variance below 1e-3 · E[(x-K)²], e.g. a flat stretch after a move), this candle's sums are
-    recomputed the same way at once (O(period), rare), like TA-Lib's reseed. A flat window gives
-    exactly 0: every shifted value is exactly 0.
+    and the spread small. The running sums of d and d² are exact-recomputed (fsum, K reset to the
+    newest close) whenever the ring wraps, so they never drift.
+
+    Between recomputes the sum of d² carries rounding error of up to a few ulps of the largest d²
+    that went through it, which matters once that d² has left the window (a spike, or the mean
+    having walked away from K): so whenever the variance falls below 1e-6 of that largest d²,
+    the candle's sums are recomputed exactly at once (O(period); like TA-Lib's reseed). That
+    bounds the variance's relative error by ~2.2e-16 · 1e6 and makes a flat window exactly 0.
     """
 
     name = "bbands"
     outputs = ("upper", "middle", "lower")
-    __slots__ = ("_i", "_pending", "_ring", "_s1", "_s2", "_shift", "_total", "nbdev", "period")
+    __slots__ = (
+        "_i",
+        "_peak",
+        "_pending",
+        "_ring",
+        "_s1",
+        "_s2",
+        "_shift",
+        "_total",
+        "nbdev",
+        "period",
+    )
 
-    _ILL_CONDITIONED = 1e-3
-    """Recompute when variance < this · E[(x-K)²]: the incremental sums then carry about
-    period · 2.2e-16 / this relative error into the variance, far below 1e-9."""
+    _EXACT_BELOW = 1e-6
+    """Recompute exactly when variance < this · the largest d² since the last recompute."""
 
     def __init__(self, period: int = 20, nbdev: float = 2.0) -> None:
         self.period = period
@@ -50,26 +62,40 @@ class BBands(IndicatorBase):
         self._shift = 0.0
         self._s1 = 0.0
         self._s2 = 0.0
+        self._peak = 0.0
         self._pending = self.period
 
+    def _sums(self, x: float) -> tuple[float, float, float, float]:
+        """(total, Σd, Σd², largest d²) once close `x` is pushed, incrementally."""
+        old = self._ring[self._i]
+        shift = self._shift
+        new_dev = x - shift
+        old_dev = old - shift
+        square = new_dev * new_dev
+        return (
+            self._total + (x - old),
+            self._s1 + (new_dev - old_dev),
+            self._s2 + (square - old_dev * old_dev),
+            square if square > self._peak else self._peak,
+        )
+
     @staticmethod
-    def _recentred(values: list[float], shift: float) -> tuple[float, float, float]:
-        """Exact (shift, Σ(x-shift), Σ(x-shift)²)."""
+    def _exact(values: list[float], shift: float) -> tuple[float, float, float, float]:
+        """(shift, Σd, Σd², largest d²) of `values` around `shift`, correctly rounded."""
         deviations = [v - shift for v in values]
-        return shift, fsum(deviations), fsum([d * d for d in deviations])
+        squares = [d * d for d in deviations]
+        return shift, fsum(deviations), fsum(squares), max(squares)
 
     def _variance(
-        self, s1: float, s2: float, values: list[float], newest: float
-    ) -> tuple[float, tuple[float, float, float] | None]:
-        """Variance from the shifted sums, and the exact recentred sums when it had to be
-        recomputed from `values` because the shifted form was ill-conditioned."""
+        self, s1: float, s2: float, peak: float, window: list[float], newest: float
+    ) -> tuple[float, tuple[float, float, float, float] | None]:
+        """The variance, and the exact sums when they had to be recomputed from `window`."""
         n = self.period
         m1 = s1 / n
-        m2 = s2 / n
-        variance = m2 - m1 * m1
-        if variance >= self._ILL_CONDITIONED * m2:
+        variance = s2 / n - m1 * m1
+        if variance >= self._EXACT_BELOW * peak:
             return variance, None
-        exact = self._recentred(values, newest)
+        exact = self._exact(window, newest)
         m1 = exact[1] / n
         return exact[2] / n - m1 * m1, exact
 
@@ -80,44 +106,37 @@ class BBands(IndicatorBase):
 
     def update(self, candle: Candle) -> BBandsValue | None:
         x = candle.close
+        total, s1, s2, peak = self._sums(x)
         ring = self._ring
-        i = self._i
-        old = ring[i]
-        shift = self._shift
-        total = self._total + (x - old)
-        new_dev = x - shift
-        old_dev = old - shift
-        s1 = self._s1 + (new_dev - old_dev)
-        s2 = self._s2 + (new_dev * new_dev - old_dev * old_dev)
-        ring[i] = x
-        i += 1
-        wrapped = i == self.period
-        self._i = 0 if wrapped else i
-        self._total = fsum(ring) if wrapped else total
-        recentred = self._recentred(ring, x) if wrapped else None
+        ring[self._i] = x
+        self._i += 1
+        wrapped = self._i == self.period
+        if wrapped:
+            self._i = 0
+            total_state = fsum(ring)
+            state = self._exact(ring, x)
+        else:
+            total_state = total
+            state = (self._shift, s1, s2, peak)
         if self._pending:
             self._pending -= 1
             if self._pending:
-                self._shift, self._s1, self._s2 = recentred or (shift, s1, s2)
+                self._total = total_state
+                self._shift, self._s1, self._s2, self._peak = state
                 return None
-        variance, exact = self._variance(s1, s2, ring, x)
-        self._shift, self._s1, self._s2 = exact or recentred or (shift, s1, s2)
+        variance, exact = self._variance(s1, s2, peak, ring, x)
+        self._total = total_state
+        self._shift, self._s1, self._s2, self._peak = exact or state
         return self._bands(total, variance)
 
     def preview(self, candle: Candle) -> BBandsValue | None:
         if self._pending > 1:
             return None
         x = candle.close
-        i = self._i
-        old = self._ring[i]
-        shift = self._shift
-        new_dev = x - shift
-        old_dev = old - shift
-        s1 = self._s1 + (new_dev - old_dev)
-        s2 = self._s2 + (new_dev * new_dev - old_dev * old_dev)
-        ring = self._ring.copy()
-        ring[i] = x
-        return self._bands(self._total + (x - old), self._variance(s1, s2, ring, x)[0])
+        total, s1, s2, peak = self._sums(x)
+        window = self._ring.copy()
+        window[self._i] = x
+        return self._bands(total, self._variance(s1, s2, peak, window, x)[0])
 
 
 class ATR(IndicatorBase):
