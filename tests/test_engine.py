@@ -1,0 +1,65 @@
+"""The engine wiring: indicators per (symbol, interval), detectors, rules reading indicators."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import talib
+
+from cryptotui.alerts import AlertRouter, parse_rules
+from cryptotui.engine import Engine
+from cryptotui.models import Alert, Candle, Signal
+from cryptotui.patterns.candles import CandlestickScanner
+from cryptotui.patterns.candlestick import DEFAULT_PATTERNS
+
+M = 60_000
+
+
+def candles(n: int, seed: int = 1) -> list[Candle]:
+    rng = np.random.default_rng(seed)
+    close = 100 + np.cumsum(rng.normal(0, 1, n))
+    out = []
+    for i, c in enumerate(close):
+        o = close[i - 1] if i else c
+        hi, lo = max(o, c) + abs(rng.normal(0, 0.5)), min(o, c) - abs(rng.normal(0, 0.5))
+        vol = float(rng.lognormal(3, 0.4))
+        out.append(Candle("BTCUSDT", "1m", i * M, i * M + M - 1, o, hi, lo, float(c), vol))
+    return out
+
+
+def test_indicator_values_follow_talib_and_replays_are_ignored():
+    out: list = []
+    engine = Engine(["BTCUSDT"], ["1m"], emit=out.append, detectors=[])
+    data = candles(300)
+    for c in data:
+        engine.on_candle(c)
+    engine.on_candle(data[10])  # a replayed old candle must not be committed again
+    close = np.array([c.close for c in data])
+    assert engine.values("BTCUSDT", "1m")["rsi_14"] == pytest.approx(
+        talib.RSI(close, 14)[-1], rel=1e-9
+    )
+    assert engine.keys[("BTCUSDT", "1m")].trend in (1, -1)
+
+
+def test_candlestick_signals_match_the_scanner_and_are_scored():
+    out: list = []
+    engine = Engine(["BTCUSDT"], ["1m"], emit=out.append, detectors=["candlestick"])
+    scanner = CandlestickScanner(DEFAULT_PATTERNS)
+    expected = []
+    for c in candles(500, seed=4):
+        engine.on_candle(c)
+        expected += [(c.open_time, f"cdl_{k}") for k in scanner.update(c) if k in DEFAULT_PATTERNS]
+    got = [(s.span_start, s.name) for s in out if isinstance(s, Signal)]
+    assert got and sorted(got) == sorted(expected)
+    assert all(0 <= s.confidence <= 1 and s.scores for s in out if isinstance(s, Signal))
+
+
+def test_rules_get_the_indicators_they_read():
+    rules = parse_rules([{"name": "oversold", "when": "rsi crosses below 45"}])
+    out: list = []
+    engine = Engine(["BTCUSDT"], ["1m"], emit=out.append, detectors=[], router=AlertRouter(rules))
+    assert "rsi:14" in engine.spec
+    for c in candles(400, seed=9):
+        engine.on_candle(c)
+    alerts = [a for a in out if isinstance(a, Alert)]
+    assert alerts and all(a.kind == "rule" and a.factors["value"] < 45 for a in alerts)
