@@ -166,6 +166,14 @@ def _make_feed(config: Config, symbols, intervals, state=None):
     return make
 
 
+async def _reload(args: argparse.Namespace, feed) -> str:
+    """Re-read the configuration and apply what can change while running."""
+    from cryptotui.engine import reconfigure
+
+    config = load_config(args.config, overrides=_overrides(args))
+    return await reconfigure(feed.engine, config)
+
+
 def _headless(args, config: Config, symbols: list[str], intervals: list[str]) -> int:
     from cryptotui import headless
 
@@ -178,6 +186,7 @@ def _headless(args, config: Config, symbols: list[str], intervals: list[str]) ->
                 out=out,
                 jsonl=args.format == "jsonl",
                 candles=args.candles,
+                reload=lambda feed: _reload(args, feed),
             )
         )
     finally:

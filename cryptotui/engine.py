@@ -207,6 +207,27 @@ class Engine:
             self.dispatcher.submit(alert)
 
 
+def _router(config: Config, decimals: Callable[[str], int | None]) -> AlertRouter:
+    alerts = config.raw["alerts"]
+    return AlertRouter(
+        parse_rules(alerts["rules"]),
+        min_confidence=alerts["min_confidence"],
+        cooldown_s=alerts["cooldown_seconds"],
+        decimals=decimals,
+    )
+
+
+def _dispatcher(config: Config) -> Dispatcher:
+    alerts = config.raw["alerts"]
+    return Dispatcher(
+        jsonl_path=alerts["jsonl_path"],
+        bell=alerts["bell"],
+        desktop=alerts["desktop"],
+        command=alerts["command"],
+        webhook_url=alerts["webhook_url"],
+    )
+
+
 def engine_from_config(
     config: Config,
     symbols: Sequence[str],
@@ -215,28 +236,38 @@ def engine_from_config(
     decimals: Callable[[str], int | None] = lambda _s: None,
 ) -> Engine:
     """The engine the config describes: detectors, weights, rules and delivery channels."""
-    engine_cfg, alerts = config.raw["engine"], config.raw["alerts"]
-    router = AlertRouter(
-        parse_rules(alerts["rules"]),
-        min_confidence=alerts["min_confidence"],
-        cooldown_s=alerts["cooldown_seconds"],
-        decimals=decimals,
-    )
-    dispatcher = Dispatcher(
-        jsonl_path=alerts["jsonl_path"],
-        bell=alerts["bell"],
-        desktop=alerts["desktop"],
-        command=alerts["command"],
-        webhook_url=alerts["webhook_url"],
-    )
+    engine_cfg = config.raw["engine"]
     return Engine(
         symbols,
         intervals,
         emit=lambda _ev: None,
-        router=router,
+        router=_router(config, decimals),
         scorer=Scorer(dict(config.raw["scoring"])),
         detectors=engine_cfg["detectors"],
         indicators=engine_cfg["indicators"],
-        dispatcher=dispatcher,
+        dispatcher=_dispatcher(config),
         detector_options={"candlestick": {"patterns": engine_cfg["candlestick_patterns"]}},
     )
+
+
+async def reconfigure(engine: Engine, config: Config) -> str:
+    """Apply a reloaded config's alert rules, thresholds, weights and delivery channels.
+
+    Detectors, intervals and symbols need a restart (they own warmed-up state); everything that
+    only decides what reaches the user takes effect at once. Indicators the new rules read are
+    added for every (symbol, interval) and warm up from the next candle.
+    """
+    router = _router(config, engine.router._decimals)
+    first = next(iter(engine.keys.values()), None)
+    have = {c for i in first.indicators for c in i.columns} if first else set()
+    if router.columns - have:
+        engine.spec = _spec_for(router.columns, engine.spec)
+        for key in engine.keys.values():
+            key.indicators += [i for i in build(engine.spec) if not set(i.columns) & have]
+    old = engine.dispatcher
+    engine.router = router
+    engine.scorer = Scorer(dict(config.raw["scoring"]))
+    engine.dispatcher = _dispatcher(config)
+    if old is not None:
+        await old.drain()
+    return f"configuration reloaded: {len(router.rules)} alert rule(s)"

@@ -3,7 +3,8 @@
 Alerts go to stdout (or `--output`), one line each — readable text or JSONL — flushed as they
 come; with `--candles` closed candles too. What the operator should know (reconnects,
 gap-fills, rejected symbols) goes to stderr. SIGINT/SIGTERM stop the feed, deliver queued alerts
-and exit 0; a stream that is down does not exit: it reconnects and says so on stderr.
+and exit 0; SIGHUP re-reads the configuration (alert rules, thresholds, delivery); a stream that
+is down does not exit: it reconnects and says so on stderr.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import TextIO
 
 from cryptotui import fmt
 from cryptotui.binance import codec
+from cryptotui.config import ConfigError
 from cryptotui.feed import Endpoints, Feed, serve
 from cryptotui.models import Alert, Candle, ConnectionStatus, ConnState, GapFill, Notice
 from cryptotui.state import MarketState
@@ -95,15 +97,35 @@ async def run(
     err: TextIO = sys.stderr,
     jsonl: bool = False,
     candles: bool = False,
+    reload: Callable[[Feed], Awaitable[str]] | None = None,
 ) -> int:
+    """Run until SIGINT/SIGTERM. SIGHUP calls `reload(feed)` (re-read the config): its message,
+    or why the new config was refused while the running one stays, goes to stderr."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     printer: LinePrinter | None = None
+    feed: Feed | None = None
+    reloads: set[asyncio.Task] = set()
+
+    async def do_reload() -> None:
+        if feed is None or printer is None or reload is None:
+            return
+        try:
+            printer.say(await reload(feed))
+        except (ConfigError, ValueError) as exc:
+            printer.say(f"reload refused, the running configuration stays: {exc}")
+
+    def on_hup() -> None:
+        task = loop.create_task(do_reload())
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, on_hup)
 
     def make(endpoints: Endpoints) -> Feed:
-        nonlocal printer
+        nonlocal printer, feed
         feed = make_feed(endpoints)
         printer = LinePrinter(feed.state, out, err, jsonl=jsonl, candles=candles)
         feed.consumers.append(printer)
@@ -116,7 +138,7 @@ async def run(
     try:
         await serve(source, make, stop)
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.remove_signal_handler(sig)
         out.flush()
     if printer is not None:

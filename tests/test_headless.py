@@ -145,3 +145,40 @@ async def test_log_jsonl_reports_injected_scenarios_once_each(tmp_path):
     rule = by_name["eth-up"]
     assert rule["kind"] == "rule" and sum(a["name"] == "eth-up" for a in alerts) == 1
     assert all(0.3 <= a["confidence"] <= 1 for a in alerts)
+
+
+async def test_sighup_reloads_rules_and_refuses_a_broken_config(tmp_path):
+    cfg = tmp_path / "config.toml"
+
+    def rules(name: str, when: str = "price > 0") -> None:
+        rule = f'{{ name = "{name}", when = "{when}", symbols = ["ETHUSDT"], frequency = "once" }}'
+        cfg.write_text(f"[engine]\ndetectors = []\n[alerts]\nrules = [{rule}]\n")
+
+    rules("first")
+    async with SimExchange(symbols=["ETHUSDT"], seed=8, speed=120, start_time_ms=T0) as sim:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "cryptotui", "--log", "--format", "jsonl",
+            "--config", str(cfg), "--symbols", "ETHUSDT", "--intervals", "1m",
+            "--rest-url", sim.rest_url, "--ws-url", sim.ws_url,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        names = []
+        try:
+            async with asyncio.timeout(30):
+                names.append(json.loads(await proc.stdout.readline())["name"])
+                rules("broken", "price >> 1")
+                proc.send_signal(signal.SIGHUP)
+                line = await proc.stderr.readline()
+                while b"reload" not in line:
+                    line = await proc.stderr.readline()
+                assert b"reload refused" in line and b"price >> 1" in line, line
+                rules("second")
+                proc.send_signal(signal.SIGHUP)
+                names.append(json.loads(await proc.stdout.readline())["name"])
+        finally:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGINT)
+            async with asyncio.timeout(10):
+                _, err = await proc.communicate()
+        assert proc.returncode == 0, err.decode()
+    assert names == ["first", "second"]
