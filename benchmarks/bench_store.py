@@ -50,7 +50,7 @@ def _candles(n: int, symbols: list[str], interval: str = "1m") -> list[Candle]:
 def _signal(i: int) -> SignalRow:
     return SignalRow(
         T0 + i * 1000, SYMBOLS[i % len(SYMBOLS)], "1m", "pattern", NAMES[i % len(NAMES)],
-        ("bullish", "bearish", "neutral")[i % 3], (i % 100) / 100, 100.0 + i % 13,
+        ("bullish", "bearish", "neutral")[i % 3], (i // 50) % 100 / 100, 100.0 + i % 13,
         {"body": 0.4, "volume_z": 2.1}, T0, T0 + 60_000, "bench",
     )  # fmt: skip
 

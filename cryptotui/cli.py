@@ -13,9 +13,7 @@ import sys
 from pathlib import Path
 
 from cryptotui import __version__
-from cryptotui.binance.stream import StreamOptions
 from cryptotui.config import Config, ConfigError, load_config, render, user_config_path
-from cryptotui.state import MarketState
 
 EPILOG = """\
 examples:
@@ -97,16 +95,6 @@ def _overrides(args: argparse.Namespace) -> dict:
     }
 
 
-def stream_options(config: Config) -> StreamOptions:
-    s = config.stream
-    return StreamOptions(
-        stall_factor=s.stall_factor,
-        max_age=s.max_connection_age_hours * 3600,
-        backoff_initial=s.backoff_initial,
-        backoff_max=s.backoff_max,
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -147,25 +135,6 @@ def _source(args: argparse.Namespace, config: Config, symbols: list[str]):
     return sources.simulated(config, symbols) if args.demo else sources.live(config)
 
 
-def _make_feed(config: Config, symbols, intervals, state=None):
-    """The feed and engine the configuration describes, for the endpoints a source provides."""
-    from cryptotui.engine import engine_from_config
-    from cryptotui.feed import Feed
-
-    def make(endpoints):
-        state_ = state or MarketState(symbols)
-        engine = engine_from_config(
-            config,
-            symbols,
-            intervals,
-            decimals=state_.price_decimals,
-        )
-        options = stream_options(config)
-        return Feed(endpoints, symbols, intervals, options=options, state=state_, engine=engine)
-
-    return make
-
-
 async def _reload(args: argparse.Namespace, feed) -> str:
     """Re-read the configuration and apply what can change while running."""
     from cryptotui.engine import reconfigure
@@ -176,13 +145,14 @@ async def _reload(args: argparse.Namespace, feed) -> str:
 
 def _headless(args, config: Config, symbols: list[str], intervals: list[str]) -> int:
     from cryptotui import headless
+    from cryptotui.feed import feed_factory
 
     out = args.output.open("a", encoding="utf-8") if args.output else sys.stdout
     try:
         return asyncio.run(
             headless.run(
                 _source(args, config, symbols),
-                _make_feed(config, symbols, intervals),
+                feed_factory(config, symbols, intervals),
                 out=out,
                 jsonl=args.format == "jsonl",
                 candles=args.candles,
@@ -195,16 +165,8 @@ def _headless(args, config: Config, symbols: list[str], intervals: list[str]) ->
 
 
 def _tui(args, config: Config, symbols: list[str], intervals: list[str]) -> int:
-    from cryptotui.feed import serve
     from cryptotui.sources import SIMULATED
-    from cryptotui.ui.app import CryptoTUI
+    from cryptotui.ui.launch import run_tui
 
-    state = MarketState(symbols)
-    make = _make_feed(config, symbols, intervals, state)
-
-    async def feed_main(stop: asyncio.Event) -> None:
-        await serve(_source(args, config, symbols), make, stop)
-
-    app = CryptoTUI(state, feed_main, source_label=SIMULATED if args.demo else "Binance")
-    app.run()
-    return 0
+    label = SIMULATED if args.demo else "Binance"
+    return run_tui(config, symbols, intervals, _source(args, config, symbols), label)

@@ -45,6 +45,9 @@ class _Key:
     indicators: list
     detectors: list
     values: dict[str, float | None] = field(default_factory=dict)
+    """Committed: as of the last closed candle."""
+    live: dict[str, float | None] = field(default_factory=dict)
+    """As of the forming candle (`preview`), or the committed values when none is forming."""
     trend: int = 0
     last_open: int = -1
 
@@ -114,6 +117,12 @@ class Engine:
         key = self.keys.get((symbol, interval))
         return key.values if key else {}
 
+    def live_values(self, symbol: str, interval: str) -> dict[str, float | None]:
+        """What the UI shows: values including the forming candle (a dict never mutated after
+        publication, so another thread may read it)."""
+        key = self.keys.get((symbol, interval))
+        return key.live if key else {}
+
     # ------------------------------------------------------------------ events
 
     def on_event(self, ev: object, received_ns: int = 0) -> None:
@@ -130,18 +139,22 @@ class Engine:
         if key is None:
             return
         if not c.closed:
+            if c.open_time <= key.last_open:
+                return
+            preview = dict(key.values)
+            for ind in key.indicators:
+                _store(preview, ind, ind.preview(c))
+            key.live = preview
             if self.router.needs_previews:
-                preview = dict(key.values)
-                for ind in key.indicators:
-                    _store(preview, ind, ind.preview(c))
                 self._rules(c, preview, False, received_ns)
             return
         if c.open_time <= key.last_open:
             return  # already committed (replay, REST/WS overlap)
         key.last_open = c.open_time
-        values = key.values
+        values = dict(key.values)  # a new dict: readers on other threads keep a consistent one
         for ind in key.indicators:
             _store(values, ind, ind.update(c))
+        key.values = key.live = values
         ema = values.get("ema_20")
         if ema is not None:
             key.trend = 1 if c.close > ema else -1 if c.close < ema else 0

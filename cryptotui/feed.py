@@ -16,9 +16,11 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from cryptotui.binance.limits import IpBanned
-from cryptotui.binance.rest import BinanceError, Rest, RestUnavailable, UnknownSymbol
+from cryptotui.binance.rest import BinanceError, Rest, RestUnavailable
 from cryptotui.binance.stream import Stream, StreamOptions
-from cryptotui.engine import Engine
+from cryptotui.config import Config
+from cryptotui.engine import Engine, engine_from_config
+from cryptotui.intervals import INTERVAL_MS, candle_open
 from cryptotui.models import Candle, Notice
 from cryptotui.state import MarketState
 
@@ -56,13 +58,17 @@ class Feed:
         on_event: Callable[[object], None] | None = None,
         state: MarketState | None = None,
         engine: Engine | None = None,
+        overview: bool = False,
     ) -> None:
         self.endpoints = endpoints
         self.intervals = list(intervals)
         self.state = state or MarketState(list(dict.fromkeys(symbols)))
         self.engine = engine
+        self.overview = overview
+        """Also stream `!miniTicker@arr` (every symbol's 24 h stats) for the market overview."""
         if engine is not None:
             engine.emit = self._emit
+            self.state.indicators = engine.live_values
         self.rest = Rest(endpoints.rest_url)
         self.consumers: list[Callable[[object], None]] = [on_event] if on_event else []
         self.stream = Stream(
@@ -95,16 +101,51 @@ class Feed:
             self.notice("error", "no valid symbols to watch — fix the watchlist and restart")
             return
         await self._best_effort(self._seed_tickers())
-        trades = self.engine is not None and self.engine.wants_trades
-        await self.stream.subscribe(stream_names(self.state.symbols, self.intervals, trades))
+        names = stream_names(self.state.symbols, self.intervals, self._trades)
+        await self.stream.subscribe([*names, *(["!miniTicker@arr"] if self.overview else [])])
+
+    @property
+    def _trades(self) -> bool:
+        return self.engine is not None and self.engine.wants_trades
+
+    async def watch(self, symbol: str) -> bool:
+        """Add a symbol while running (watchlist edits). False, with a notice, if unknown."""
+        symbol = symbol.upper()
+        state = self.state
+        if state.info and symbol not in state.info:
+            self.notice("error", f"unknown symbol {symbol} on {self.endpoints.label}")
+            return False
+        if symbol in state.symbols:
+            return True
+        state.symbols = [*state.symbols, symbol]
+        if self.engine is not None:
+            self.engine.add_symbol(symbol)
+        await self._best_effort(self._seed_tickers([symbol]))
+        await self.stream.subscribe(stream_names([symbol], self.intervals, self._trades))
+        return True
+
+    async def unwatch(self, symbol: str) -> None:
+        symbol = symbol.upper()
+        self.state.symbols = [s for s in self.state.symbols if s != symbol]
+        await self.stream.unsubscribe(stream_names([symbol], self.intervals, True))
+
+    async def load_candles(self, symbol: str, interval: str, limit: int = 500) -> int:
+        """Closed history of (symbol, interval) from REST into the state (charts), and its
+        kline stream from then on, gap-free: the gate continues from the last row."""
+        server_now = await self.rest.server_time()
+        end = candle_open(server_now, interval) - 1 if interval in INTERVAL_MS else None
+        rows = await self.rest.klines(symbol, interval, end=end, limit=limit)
+        self.state.load_history(symbol, interval, rows)
+        if rows:
+            self.stream.gate.seed(symbol, interval, rows[-1].open_time)
+        await self.stream.subscribe([f"{symbol.lower()}@kline_{interval}"])
+        return len(rows)
 
     async def _load_symbols(self) -> None:
         state = self.state
         try:
-            try:
-                state.info = await self.rest.exchange_info(state.symbols)
-            except UnknownSymbol:
-                state.info = await self.rest.exchange_info()
+            # All symbols (weight 20, once): validation, tick sizes, and the `/` symbol search.
+            state.info = await self.rest.exchange_info()
             unknown = [s for s in state.symbols if s not in state.info]
             halted = [s for s in state.symbols if s in state.info and not state.info[s].trading]
             if unknown:
@@ -124,8 +165,8 @@ class Feed:
             self.notice("warning", f"exchangeInfo unavailable, symbols not validated: {exc}")
         await self._best_effort(self.rest.sync_time())
 
-    async def _seed_tickers(self) -> None:
-        for t in await self.rest.tickers_24h(self.state.symbols):
+    async def _seed_tickers(self, symbols: Sequence[str] | None = None) -> None:
+        for t in await self.rest.tickers_24h(symbols or self.state.symbols):
             self._on_event(t)
 
     async def _best_effort(self, coro) -> None:
@@ -174,3 +215,39 @@ async def serve(
             await feed.run_forever(stop)
         finally:
             await feed.aclose()
+
+
+def stream_options(config: Config) -> StreamOptions:
+    s = config.stream
+    return StreamOptions(
+        stall_factor=s.stall_factor,
+        max_age=s.max_connection_age_hours * 3600,
+        backoff_initial=s.backoff_initial,
+        backoff_max=s.backoff_max,
+    )
+
+
+def feed_factory(
+    config: Config,
+    symbols: Sequence[str],
+    intervals: Sequence[str],
+    *,
+    state: MarketState | None = None,
+    overview: bool = False,
+) -> Callable[[Endpoints], Feed]:
+    """Builds the feed and engine the configuration describes, once a source has endpoints."""
+
+    def make(endpoints: Endpoints) -> Feed:
+        state_ = state or MarketState(list(symbols))
+        engine = engine_from_config(config, symbols, intervals, decimals=state_.price_decimals)
+        return Feed(
+            endpoints,
+            symbols,
+            intervals,
+            options=stream_options(config),
+            state=state_,
+            engine=engine,
+            overview=overview,
+        )
+
+    return make

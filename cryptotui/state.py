@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from cryptotui.models import (
@@ -72,6 +73,8 @@ class MarketState:
         self.alerts: deque[Alert] = deque(maxlen=ALERTS_KEPT)
         self.health = Health()
         self.started = time.monotonic()
+        self.indicators: Callable[[str, str], Mapping[str, float | None]] = lambda _s, _i: {}
+        """Live indicator values of (symbol, interval), previews included (set by the feed)."""
 
     # ------------------------------------------------------------------ writer side
 
@@ -120,6 +123,14 @@ class MarketState:
                 del self.forming[key]
         else:
             self.forming[key] = c
+
+    def load_history(self, symbol: str, interval: str, rows: list[Candle]) -> None:
+        """Closed candles from REST, merged under what the stream already delivered."""
+        key = (symbol, interval)
+        live = self.candles.get(key, ())
+        first_live = live[0].open_time if live else None
+        older = [c for c in rows if first_live is None or c.open_time < first_live]
+        self.candles[key] = deque([*older, *live], maxlen=CANDLES_KEPT)
 
     # ------------------------------------------------------------------ reader side
 

@@ -60,7 +60,7 @@ def format_param(value: int | float) -> str:
 class IndicatorBase:
     """Naming and flattening shared by all indicators; the arithmetic lives in subclasses."""
 
-    __slots__ = ("lookback", "params")
+    __slots__ = ("_columns", "lookback", "params")
 
     name: ClassVar[str]
     outputs: ClassVar[tuple[str, ...]] = ("",)
@@ -70,9 +70,14 @@ class IndicatorBase:
 
     @property
     def columns(self) -> tuple[str, ...]:
-        """`<name>_<params joined by _>[_<output>]`, e.g. `macd_12_26_9_signal`."""
-        stem = "_".join((self.name, *map(format_param, self.params)))
-        return tuple(f"{stem}_{out}" if out else stem for out in self.outputs)
+        """`<name>_<params joined by _>[_<output>]`, e.g. `macd_12_26_9_signal`. Built once:
+        consumers read it next to every update."""
+        try:
+            return self._columns
+        except AttributeError:
+            stem = "_".join((self.name, *map(format_param, self.params)))
+            self._columns = tuple(f"{stem}_{out}" if out else stem for out in self.outputs)
+            return self._columns
 
     def cells(self, value: Any) -> tuple[float | None, ...]:
         """One entry per column: the value itself, a NamedTuple's fields, or Nones."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
+from cryptotui.binance.codec import dumps
 from cryptotui.models import Alert, Candle, Signal
 
 KINDS = ("pattern", "rule")
@@ -92,7 +93,7 @@ class SignalRow:
             )
         if not 0.0 <= self.confidence <= 1.0:
             raise ValueError(f"signal confidence {self.confidence}: must be between 0 and 1")
-        json.dumps(self.factors)  # TypeError now, not on the writer thread
+        dumps(self.factors)  # TypeError now, not on the writer thread
 
     def values(self, signal_id: int) -> tuple:
         """The row in `SIGNAL_COLUMNS` order."""
@@ -106,7 +107,7 @@ class SignalRow:
             self.direction,
             self.confidence,
             self.price,
-            json.dumps(self.factors, separators=(",", ":")),
+            dumps(self.factors),
             self.span_start,
             self.span_end,
             self.message,
@@ -135,7 +136,7 @@ class AlertRow:
 
     def values(self) -> tuple:
         signal = self.signal.id if isinstance(self.signal, SignalRow) else self.signal
-        channels = json.dumps(list(self.channels))
+        channels = dumps(list(self.channels))
         return (signal, self.time, self.rule, channels, self.message)
 
 

@@ -161,7 +161,7 @@ def test_signals_alerts_outcomes_and_watchlists(writer: Writer) -> None:
     assert writer.flush(5)
     db = open_db(writer.path)
     assert db.execute("SELECT signal_id, rule, channels, message FROM alerts").fetchall() == [
-        (2, "rsi_above", '["bell", "desktop"]', "RSI 72")
+        (2, "rsi_above", '["bell","desktop"]', "RSI 72")
     ]
     assert db.execute("SELECT * FROM outcomes ORDER BY horizon").fetchall() == [
         (1, 5, -0.004, 0),
@@ -324,8 +324,8 @@ def test_engine_signals_and_alerts_are_stored_and_linked(tmp_path: Path) -> None
          '{"value":4001.0,"threshold":4000.0}', None, "ETH crossed 4k"),
     ]  # fmt: skip
     assert db.execute("SELECT signal_id, rule, channels, message FROM alerts").fetchall() == [
-        (1, "bullish_engulfing", '["app", "bell"]', "BTC engulfing"),
-        (3, "eth-4k", '["app", "bell"]', "ETH crossed 4k"),
+        (1, "bullish_engulfing", '["app","bell"]', "BTC engulfing"),
+        (3, "eth-4k", '["app","bell"]', "ETH crossed 4k"),
     ]
 
 
