@@ -1,4 +1,6 @@
-"""`cryptotui analyze INPUT [--indicators SPEC] [--output FILE]`: indicators over a candle CSV.
+"""`cryptotui analyze INPUT [--indicators SPEC] [--patterns [NAMES]] [--output FILE]`.
+
+Indicators (and, with `--patterns`, TA-Lib's candlestick patterns) over a candle CSV.
 
 The candles go one at a time through the same indicator classes the live engine uses, so what
 this prints is what the dashboard shows. INPUT is either a CSV with a header that names at least
@@ -32,6 +34,7 @@ from rich.console import Console
 
 from cryptotui.indicators import DEFAULT_SPEC, SpecError, build
 from cryptotui.models import Candle
+from cryptotui.patterns.candles import CandlestickScanner
 
 PROG = "cryptotui analyze"
 REQUIRED = ("open_time", "open", "high", "low", "close", "volume")
@@ -62,6 +65,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: the full set)",
     )
     parser.add_argument(
+        "--patterns",
+        nargs="?",
+        const="all",
+        metavar="NAMES",
+        help="add TA-Lib candlestick pattern columns cdl_<name> (100/-100/0, like TA-Lib): all "
+        "61, or a comma list such as engulfing,hammer,3whitesoldiers",
+    )
+    parser.add_argument(
         "--output", "-o", metavar="FILE", help="write the CSV here instead of stdout"
     )
 
@@ -70,7 +81,13 @@ def run(args: argparse.Namespace) -> int:
     """Run the indicators over INPUT; 0 on success, 2 (with one line on stderr) on bad input."""
     try:
         indicators = build(args.indicators)
-        header = ["open_time", *(c for ind in indicators for c in ind.columns)]
+        scanner = _scanner(getattr(args, "patterns", None))
+        pattern_names = scanner.names if scanner else ()
+        header = [
+            "open_time",
+            *(c for ind in indicators for c in ind.columns),
+            *(f"cdl_{name}" for name in pattern_names),
+        ]
         with _output(args.output) as out:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(header)
@@ -84,6 +101,9 @@ def run(args: argparse.Namespace) -> int:
                             row.append(value)
                         else:
                             row.extend(value if value is not None else (None,) * width)
+                    if scanner is not None:
+                        fired = scanner.update(candle)
+                        row.extend(fired.get(name, 0) for name in pattern_names)
                     writer.writerow(row)
                     if not n % _PROGRESS_EVERY:
                         advance(n)
@@ -91,6 +111,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _scanner(spec: str | None) -> CandlestickScanner | None:
+    """The candlestick scanner for `--patterns` (None without it); SpecError names bad ones."""
+    if spec is None:
+        return None
+    names = None if spec == "all" else [n.strip() for n in spec.split(",") if n.strip()]
+    try:
+        return CandlestickScanner(names)
+    except ValueError as exc:
+        raise SpecError(str(exc)) from None
 
 
 def read_candles(path: Path) -> Iterator[Candle]:

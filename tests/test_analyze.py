@@ -238,3 +238,51 @@ def test_module_entry_point(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert read_output(done.stdout) == expected_output(source, "ema:5,obv")
+
+
+def test_patterns_columns_agree_with_talib(tmp_path):
+    """`--patterns` adds cdl_<name> columns holding TA-Lib's values for each candle."""
+    import numpy as np
+    import talib
+
+    rng = np.random.default_rng(12)
+    n = 600
+    close = 100 + np.cumsum(rng.normal(0, 1, n)).round(2)
+    open_ = np.concatenate(([close[0]], close[:-1])) + rng.normal(0, 0.3, n).round(2)
+    high = np.maximum(open_, close) + np.abs(rng.normal(0, 0.6, n)).round(2)
+    low = np.minimum(open_, close) - np.abs(rng.normal(0, 0.6, n)).round(2)
+    src = tmp_path / "c.csv"
+    lines = ["open_time,open,high,low,close,volume"]
+    lines += [
+        f"{i * 60000},{o},{h},{lo},{c},1"
+        for i, (o, h, lo, c) in enumerate(zip(open_, high, low, close, strict=True))
+    ]
+    src.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out.csv"
+    proc = subprocess.run(
+        [sys.executable, "-m", "cryptotui", "analyze", str(src), "--indicators", "sma:5",
+         "--patterns", "engulfing,hammer,doji", "--output", str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(out.open()))
+    assert list(rows[0]) == ["open_time", "sma_5", "cdl_engulfing", "cdl_hammer", "cdl_doji"]
+    for name, fn in (
+        ("engulfing", talib.CDLENGULFING),
+        ("hammer", talib.CDLHAMMER),
+        ("doji", talib.CDLDOJI),
+    ):
+        want = fn(open_, high, low, close)
+        got = np.array([int(r[f"cdl_{name}"]) for r in rows])
+        assert (got == want).all() and (want != 0).sum() > 0, name
+
+
+def test_unknown_pattern_is_one_clear_error(tmp_path):
+    src = tmp_path / "c.csv"
+    src.write_text("open_time,open,high,low,close,volume\n0,1,2,0.5,1.5,3\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "cryptotui", "analyze", str(src), "--patterns", "engulfin"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "engulfin" in proc.stderr and proc.stdout == ""

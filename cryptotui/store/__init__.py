@@ -1,31 +1,43 @@
 """SQLite history: closed candles, signals, alerts, outcomes and watchlists.
 
-    writer = Writer(store_config(config).path, on_problem=...)   # one per process
-    feed.consumers.append(writer)                                # stores closed candles
-    writer.put(SignalRow(...)); writer.close()                   # on shutdown
+    settings = store_config(config, args.db)
+    writer = open_writer(settings, on_problem=...)    # one per process
+    feed.consumers.append(writer)                     # closed candles, Signals, Alerts
+    ...
+    writer.close()                                    # on shutdown: drains the queue
 
 `schema` opens and migrates the file, `writer` is the one batched writer of the live path,
-`queries` reads (`load_candles`, `signal_history`), `retention` forgets old candles, `export`
-writes files, `backfill` fills from REST, `commands` holds the CLI subcommands.
+`live` builds it from `[store]` and prunes periodically, `queries` reads (`load_candles`,
+`signal_history`), `retention` forgets old candles, `export` writes files, `backfill` fills
+from REST, `commands` holds the CLI subcommands.
 """
 
-from cryptotui.store.queries import load_candles, signal_history
-from cryptotui.store.records import AlertRow, OutcomeRow, SignalRow, WatchlistRow
-from cryptotui.store.schema import StoreError, default_db_path, open_db
-from cryptotui.store.settings import StoreConfig, store_config
-from cryptotui.store.writer import Writer
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "AlertRow",
-    "OutcomeRow",
-    "SignalRow",
-    "StoreConfig",
-    "StoreError",
-    "WatchlistRow",
-    "Writer",
-    "default_db_path",
-    "load_candles",
-    "open_db",
-    "signal_history",
-    "store_config",
-]
+_HOME = {
+    "AlertRow": "records",
+    "OutcomeRow": "records",
+    "SignalRow": "records",
+    "WatchlistRow": "records",
+    "StoreConfig": "settings",
+    "default_db_path": "settings",
+    "store_config": "settings",
+    "StoreError": "schema",
+    "open_db": "schema",
+    "Writer": "writer",
+    "keep_pruned": "live",
+    "open_writer": "live",
+    "load_candles": "queries",
+    "signal_history": "queries",
+}
+"""Public names → their module, imported on first use (PEP 562): importing a light part of the
+package (the CLI's `store.commands`) must not pull in sqlite-utils, which imports pandas."""
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'cryptotui.store' has no attribute {name!r}")
+    return getattr(import_module(f"cryptotui.store.{_HOME[name]}"), name)

@@ -135,7 +135,13 @@ async def backfill(
         progress.fetched += len(page)
         progress.stored += new
 
+    tasks = [asyncio.ensure_future(one(symbol)) for symbol in symbols]
     try:
-        return list(await asyncio.gather(*(one(s) for s in symbols)))
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:  # a ban or an outage stops the other symbols too
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
     finally:
         db.close()

@@ -4,6 +4,9 @@
 so `cli.py` wires them in a loop. Each `run` loads the configuration itself (honouring the main
 parser's `--config` and `--rest-url`), and maps every expected failure to one line on stderr:
 exit 1 for a runtime problem (database, network), 2 for bad usage or configuration.
+
+`cli.py` imports this module on every start, so SQLite, Rich and httpx are imported only inside
+the commands (sqlite-utils alone costs ~0.4 s, since it imports pandas).
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from cryptotui import fmt
 from cryptotui.config import Config, ConfigError, load_config
 from cryptotui.intervals import DAY, HOUR, INTERVAL_MS, INTERVALS, MINUTE
 from cryptotui.store.records import DIRECTIONS, SIGNAL_COLUMNS, SignalRow
-from cryptotui.store.schema import StoreError, open_db
 from cryptotui.store.settings import StoreConfig, store_config
 
 _AGO = re.compile(r"(\d+(?:\.\d+)?)\s*([mhdw])")
@@ -127,6 +129,8 @@ def _guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
     """Expected failures as one line: configuration → 2, storage → 1."""
 
     def guarded(args: argparse.Namespace) -> int:
+        from cryptotui.store.schema import StoreError
+
         try:
             return run(args)
         except ConfigError as exc:
@@ -158,6 +162,7 @@ def run_history(args: argparse.Namespace) -> int:
     """Stored signals, newest first."""
     from cryptotui.store.export import write_csv, write_jsonl
     from cryptotui.store.queries import signal_history
+    from cryptotui.store.schema import open_db
 
     _, settings = _settings(args)
     db = open_db(settings.path, create=False)
@@ -245,6 +250,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
 def run_export(args: argparse.Namespace) -> int:
     """Write stored candles or signals to a file, the format following its suffix."""
     from cryptotui.store.export import ExportError, export
+    from cryptotui.store.schema import open_db
 
     _, settings = _settings(args)
     db = open_db(settings.path, create=False)
@@ -286,6 +292,7 @@ def run_db(args: argparse.Namespace) -> int:
 
     from cryptotui.store.queries import db_stats
     from cryptotui.store.retention import apply_retention
+    from cryptotui.store.schema import open_db
 
     _, settings = _settings(args)
     path = settings.path

@@ -25,7 +25,6 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import platformdirs
 import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
@@ -34,11 +33,6 @@ BUSY_TIMEOUT_MS = 10_000
 
 class StoreError(Exception):
     """A storage problem as one line that says what to do (printed as is by the CLI)."""
-
-
-def default_db_path() -> Path:
-    """`<user data dir>/cryptotui.db` (`appauthor=False`: no `cryptotui\\cryptotui` on Windows)."""
-    return platformdirs.user_data_path("cryptotui", appauthor=False) / "cryptotui.db"
 
 
 def _v1(db: sqlite_utils.Database) -> None:

@@ -1,5 +1,9 @@
 """The `[store]` section typed: the config loader checks its value types (from the defaults
-file); the rules types cannot express are checked here, with messages in the loader's style."""
+file); the rules types cannot express are checked here, with messages in the loader's style.
+
+Light on purpose (no SQLite imports): `cli.py` imports the store commands, and with them this,
+on every start.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import platformdirs
+
 from cryptotui.config import Config, ConfigError
 from cryptotui.intervals import INTERVALS
-from cryptotui.store.schema import default_db_path
+
+
+def default_db_path() -> Path:
+    """`<user data dir>/cryptotui.db` (`appauthor=False`: no `cryptotui\\cryptotui` on Windows)."""
+    return platformdirs.user_data_path("cryptotui", appauthor=False) / "cryptotui.db"
 
 
 @dataclass(slots=True, frozen=True)

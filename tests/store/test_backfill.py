@@ -172,13 +172,18 @@ async def test_rest_giving_up_keeps_what_was_stored(rest: Rest, tmp_path: Path) 
         await backfill(
             path,
             rest,
-            ["BTCUSDT"],
+            ["BTCUSDT", "ETHUSDT"],
             "1h",
             HOUR0 - 90 * DAY,
             START,
             on_progress=fail_after_first_page,
+            parallel=1,
         )
-    assert len(load_candles(open_db(path), "BTCUSDT", "1h")) == 1000
+    db = open_db(path)
+    assert len(load_candles(db, "BTCUSDT", "1h")) == 1000
+    assert load_candles(db, "ETHUSDT", "1h") == []  # stopped too, not left running
+    await asyncio.sleep(0.05)
+    assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
 
 
 async def test_runs_beside_the_live_writer(rest: Rest, tmp_path: Path) -> None:

@@ -14,11 +14,11 @@ from cryptotui.store.schema import (
     SCHEMA_VERSION,
     StoreError,
     connect,
-    default_db_path,
     migrate,
     open_db,
     schema_version,
 )
+from cryptotui.store.settings import default_db_path
 
 from .helpers import T0
 
