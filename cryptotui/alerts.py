@@ -316,7 +316,7 @@ class AlertRouter:
         self.rules = list(rules)
         self.min_confidence = min_confidence
         self.cooldown_ms = int(cooldown_s * 1000)
-        self._decimals = decimals
+        self.decimals = decimals
         self._state: dict[tuple[str, str], _RuleState] = {}
         self._gate = _SignalGate()
         self._closes: dict[tuple[str, str], deque[tuple[int, float]]] = {}
@@ -342,7 +342,7 @@ class AlertRouter:
         gate.order.append(key)
         gate.seen.add(key)
         gate.last[cool] = s.time
-        d = self._decimals(s.symbol)
+        d = self.decimals(s.symbol)
         where = f" {s.interval}" if s.interval else ""
         message = (
             f"{s.symbol}{where} {s.name.replace('_', ' ')} ({s.direction}) at "
@@ -445,7 +445,7 @@ class AlertRouter:
         if time_ms - st.last_fire < rule.cooldown * 1000:
             return None
         st.fired, st.last_bar, st.last_fire = True, bar, time_ms
-        d = self._decimals(symbol)
+        d = self.decimals(symbol)
         fields = {
             "symbol": symbol,
             "price": fmt.price(price, d),

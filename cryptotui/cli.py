@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cryptotui import __version__
 from cryptotui.config import Config, ConfigError, load_config, render, user_config_path
+from cryptotui.store.commands import SUBCOMMANDS as STORE_COMMANDS
 
 EPILOG = """\
 examples:
@@ -54,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rest-url", help="REST base URL (the client appends /api/v3/...)")
     parser.add_argument("--ws-url", help="WebSocket base URL (the client appends /stream?...)")
     parser.add_argument("--config", type=Path, help="config file to use instead of the user's")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="history database (default: [store] path, else cryptotui.db in the user data "
+        "directory; with --demo nothing is recorded unless --db is given)",
+    )
     parser.add_argument("--seed", type=int, help="simulator seed for --demo")
     parser.add_argument("--speed", type=float, help="simulator speed multiplier for --demo")
     parser.add_argument("--output", type=Path, help="with --log: append lines to FILE")
@@ -83,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     from cryptotui import analyze as analyze_cmd
 
     analyze_cmd.add_arguments(analyze)
+    for name, command in STORE_COMMANDS.items():
+        command.add_arguments(sub.add_parser(name, help=command.help, description=command.help))
     return parser
 
 
@@ -107,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         from cryptotui import analyze as analyze_cmd
 
         return analyze_cmd.run(args)
+    if args.command in STORE_COMMANDS:
+        return STORE_COMMANDS[args.command].run(args)
     try:
         config = load_config(args.config, overrides=_overrides(args))
     except ConfigError as exc:
@@ -120,13 +131,29 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(render(config), end="")
         return 0
+    try:
+        store = _store(args, config)
+    except ConfigError as exc:
+        print(f"cryptotui: {exc}", file=sys.stderr)
+        return 2
     # The demo market has its own symbol list unless --symbols names one.
     demo_list = args.demo and not args.symbols
     symbols = list(config.demo.symbols if demo_list else config.watchlist.symbols)
     intervals = list(config.watchlist.intervals)
     if args.log:
-        return _headless(args, config, symbols, intervals)
-    return _tui(args, config, symbols, intervals)
+        return _headless(args, config, symbols, intervals, store)
+    return _tui(args, config, symbols, intervals, store)
+
+
+def _store(args: argparse.Namespace, config: Config):
+    """Where to record history, or None: simulated data stays out of the real history unless
+    --db names a database for it."""
+    from cryptotui.store.settings import store_config
+
+    settings = store_config(config, args.db)
+    if not settings.enabled or (args.demo and args.db is None):
+        return None
+    return settings
 
 
 def _source(args: argparse.Namespace, config: Config, symbols: list[str]):
@@ -143,7 +170,7 @@ async def _reload(args: argparse.Namespace, feed) -> str:
     return await reconfigure(feed.engine, config)
 
 
-def _headless(args, config: Config, symbols: list[str], intervals: list[str]) -> int:
+def _headless(args, config: Config, symbols: list[str], intervals: list[str], store) -> int:
     from cryptotui import headless
     from cryptotui.feed import feed_factory
 
@@ -152,7 +179,7 @@ def _headless(args, config: Config, symbols: list[str], intervals: list[str]) ->
         return asyncio.run(
             headless.run(
                 _source(args, config, symbols),
-                feed_factory(config, symbols, intervals),
+                feed_factory(config, symbols, intervals, store=store),
                 out=out,
                 jsonl=args.format == "jsonl",
                 candles=args.candles,
@@ -164,9 +191,9 @@ def _headless(args, config: Config, symbols: list[str], intervals: list[str]) ->
             out.close()
 
 
-def _tui(args, config: Config, symbols: list[str], intervals: list[str]) -> int:
+def _tui(args, config: Config, symbols: list[str], intervals: list[str], store) -> int:
     from cryptotui.sources import SIMULATED
     from cryptotui.ui.launch import run_tui
 
     label = SIMULATED if args.demo else "Binance"
-    return run_tui(config, symbols, intervals, _source(args, config, symbols), label)
+    return run_tui(config, symbols, intervals, _source(args, config, symbols), label, store)

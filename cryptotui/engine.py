@@ -270,7 +270,7 @@ async def reconfigure(engine: Engine, config: Config) -> str:
     only decides what reaches the user takes effect at once. Indicators the new rules read are
     added for every (symbol, interval) and warm up from the next candle.
     """
-    router = _router(config, engine.router._decimals)
+    router = _router(config, engine.router.decimals)
     first = next(iter(engine.keys.values()), None)
     have = {c for i in first.indicators for c in i.columns} if first else set()
     if router.columns - have:

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptotui.binance.limits import IpBanned
 from cryptotui.binance.rest import BinanceError, Rest, RestUnavailable
@@ -23,6 +24,9 @@ from cryptotui.engine import Engine, engine_from_config
 from cryptotui.intervals import INTERVAL_MS, candle_open
 from cryptotui.models import Candle, Notice
 from cryptotui.state import MarketState
+
+if TYPE_CHECKING:
+    from cryptotui.store import StoreConfig, Writer
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +63,7 @@ class Feed:
         state: MarketState | None = None,
         engine: Engine | None = None,
         overview: bool = False,
+        store: StoreConfig | None = None,
     ) -> None:
         self.endpoints = endpoints
         self.intervals = list(intervals)
@@ -66,6 +71,10 @@ class Feed:
         self.engine = engine
         self.overview = overview
         """Also stream `!miniTicker@arr` (every symbol's 24 h stats) for the market overview."""
+        self.store = store
+        """Record closed candles, signals and alerts to SQLite (`[store]`), when set."""
+        self.writer: Writer | None = None
+        self._prune: asyncio.Task | None = None
         if engine is not None:
             engine.emit = self._emit
             self.state.indicators = engine.live_values
@@ -96,6 +105,8 @@ class Feed:
         return out
 
     async def start(self) -> None:
+        if self.store is not None and self.store.enabled:
+            self._open_store(self.store)
         await self._load_symbols()
         if not self.state.symbols:
             self.notice("error", "no valid symbols to watch — fix the watchlist and restart")
@@ -103,6 +114,24 @@ class Feed:
         await self._best_effort(self._seed_tickers())
         names = stream_names(self.state.symbols, self.intervals, self._trades)
         await self.stream.subscribe([*names, *(["!miniTicker@arr"] if self.overview else [])])
+
+    def _open_store(self, settings: StoreConfig) -> None:
+        """The batched writer as a consumer, and periodic retention; a database that cannot be
+        opened costs the history, never the stream (one notice says why)."""
+        from cryptotui.store import StoreError, keep_pruned, open_writer
+
+        loop = asyncio.get_running_loop()
+
+        def problem(text: str) -> None:  # called from the writer's thread
+            loop.call_soon_threadsafe(self.notice, "error", text, "store")
+
+        try:
+            self.writer = open_writer(settings, on_problem=problem)
+        except StoreError as exc:
+            self.notice("warning", f"history not recorded: {exc}", "store")
+            return
+        self.consumers.append(self.writer)
+        self._prune = loop.create_task(keep_pruned(settings, on_problem=problem))
 
     @property
     def _trades(self) -> bool:
@@ -199,6 +228,10 @@ class Feed:
         await self.stream.close()
         if self.engine is not None and self.engine.dispatcher is not None:
             await self.engine.dispatcher.drain()
+        if self._prune is not None:
+            self._prune.cancel()
+        if self.writer is not None:
+            await asyncio.to_thread(self.writer.close)
         await self.rest.aclose()
 
 
@@ -234,6 +267,7 @@ def feed_factory(
     *,
     state: MarketState | None = None,
     overview: bool = False,
+    store: StoreConfig | None = None,
 ) -> Callable[[Endpoints], Feed]:
     """Builds the feed and engine the configuration describes, once a source has endpoints."""
 
@@ -248,6 +282,7 @@ def feed_factory(
             state=state_,
             engine=engine,
             overview=overview,
+            store=store,
         )
 
     return make

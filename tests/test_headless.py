@@ -24,6 +24,8 @@ async def test_log_prints_closed_candles_and_exits_cleanly_on_sigint(tmp_path):
             "cryptotui",
             "--log",
             "--candles",
+            "--db",
+            str(tmp_path / "history.db"),
             "--config",
             str(empty),
             "--symbols",
@@ -104,6 +106,7 @@ async def test_log_jsonl_reports_injected_scenarios_once_each(tmp_path):
     ) as sim:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "cryptotui", "--log", "--format", "jsonl",
+            "--db", str(tmp_path / "history.db"),
             "--config", str(cfg), "--symbols", "BTCUSDT,ETHUSDT", "--intervals", "1m",
             "--rest-url", sim.rest_url, "--ws-url", sim.ws_url,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -145,6 +148,18 @@ async def test_log_jsonl_reports_injected_scenarios_once_each(tmp_path):
     rule = by_name["eth-up"]
     assert rule["kind"] == "rule" and sum(a["name"] == "eth-up" for a in alerts) == 1
     assert all(0.3 <= a["confidence"] <= 1 for a in alerts)
+    # everything alerted was recorded: the history command lists it after the daemon stopped
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "cryptotui", "--config", str(cfg), "history",
+        "--db", str(tmp_path / "history.db"), "--format", "jsonl", "--limit", "1000",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    stored = {
+        (r["name"], r["symbol"], r["time"]) for r in map(json.loads, out.decode().splitlines())
+    }
+    assert {(a["name"], a["symbol"], a["time"]) for a in alerts} <= stored
 
 
 async def test_sighup_reloads_rules_and_refuses_a_broken_config(tmp_path):
@@ -158,6 +173,7 @@ async def test_sighup_reloads_rules_and_refuses_a_broken_config(tmp_path):
     async with SimExchange(symbols=["ETHUSDT"], seed=8, speed=120, start_time_ms=T0) as sim:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "cryptotui", "--log", "--format", "jsonl",
+            "--db", str(tmp_path / "history.db"),
             "--config", str(cfg), "--symbols", "ETHUSDT", "--intervals", "1m",
             "--rest-url", sim.rest_url, "--ws-url", sim.ws_url,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,

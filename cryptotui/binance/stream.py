@@ -24,6 +24,7 @@ import itertools
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -244,7 +245,8 @@ class _Connection:
         self._task: asyncio.Task | None = None
         self._pending: dict[int, asyncio.Future] = {}
         self._settling: set[asyncio.Task] = set()
-        self._control: asyncio.Queue[tuple[str, list[str], asyncio.Future]] = asyncio.Queue()
+        self._control: deque[tuple[str, list[str], asyncio.Future]] = deque()
+        self._control_ready = asyncio.Event()
         self._stop = False
         self._got_data = False
         self._last_frame = time.monotonic()
@@ -286,7 +288,8 @@ class _Connection:
 
     def _request(self, method: str, names: list[str]) -> asyncio.Future:
         done = asyncio.get_running_loop().create_future()
-        self._control.put_nowait((method, names, done))
+        self._control.append((method, names, done))
+        self._control_ready.set()
         return done
 
     def reply(self, ev: ControlReply | ControlError) -> None:
@@ -299,10 +302,13 @@ class _Connection:
         interval = 1.0 / self.owner.options.control_rate
         loop = asyncio.get_running_loop()
         while True:
-            method, names, done = await self._control.get()
+            await self._control_ready.wait()
+            method, names, done = self._control.popleft()
+            if not self._control:
+                self._control_ready.clear()
             batch, waiters = list(names), [done]
-            while not self._control.empty() and self._control._queue[0][0] == method:
-                _, more, other = self._control.get_nowait()  # merge same-method requests
+            while self._control and self._control[0][0] == method:
+                _, more, other = self._control.popleft()  # merge same-method requests
                 batch.extend(more)
                 waiters.append(other)
             req_id = next(self.owner._ids)

@@ -78,19 +78,8 @@ def kline_event(symbol: str, interval: str, bar: Bar, closed: bool, event_time: 
 
 
 def agg_trade_event(t: AggTrade) -> dict:
-    return {
-        "e": "aggTrade",
-        "E": t.event_time,
-        "s": t.symbol,
-        "a": t.agg_id,
-        "p": fmt(t.price),
-        "q": fmt(t.qty),
-        "f": t.first_trade_id,
-        "l": t.last_trade_id,
-        "T": t.time,
-        "m": t.buyer_is_maker,
-        "M": True,
-    }
+    # Binance's key order: the event header, then the REST record's fields.
+    return {"e": "aggTrade", "E": t.event_time, "s": t.symbol, **agg_trade_rest(t)}
 
 
 def trade_event(t: Trade) -> dict:

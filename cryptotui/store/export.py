@@ -9,7 +9,6 @@ field names. The file appears only when complete (written beside it, then rename
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -47,11 +46,14 @@ def export(
             f"{output}: unknown format {suffix or '(no suffix)'!r}; name the file "
             f"{' or '.join('*' + s for s in FORMATS)}"
         )
-    if suffix == ".parquet" and importlib.util.find_spec("pyarrow") is None:
-        raise ExportError(
-            "Parquet export needs pyarrow, which is not installed: `pip install pyarrow`, "
-            "or export to .csv or .jsonl"
-        )
+    if suffix == ".parquet":
+        try:
+            import pyarrow  # noqa: F401  (pandas writes Parquet through it)
+        except ImportError:
+            raise ExportError(
+                "Parquet export needs pyarrow, which is not installed: `pip install pyarrow`, "
+                "or export to .csv or .jsonl"
+            ) from None
     where, params = [], []
     if symbols:
         where.append(f"symbol IN ({', '.join('?' * len(symbols))})")

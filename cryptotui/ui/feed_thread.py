@@ -1,22 +1,33 @@
 """The feed on its own asyncio loop in one thread (DESIGN.md: Threads).
 
 A slow repaint can then never delay a frame, a gap-fill or an alert. The UI thread only reads
-the `MarketState` snapshot the feed writes; alerts (later) cross over with `App.post_message`,
-which is thread-safe.
+the `MarketState` snapshot the feed writes; everything the UI asks of the feed (watch a symbol,
+load chart history) is a coroutine handed to the feed's loop with `submit`, so every mutation
+of the state still happens on one thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import threading
 from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from cryptotui.feed import Feed
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 
 class FeedThread(threading.Thread):
-    """Runs `main(stop)` on a fresh event loop until `stop()` is called from another thread."""
+    """Runs `main(stop)` on a fresh event loop until `stop()` is called from another thread.
+
+    Whoever builds the `Feed` inside `main` hands it to `attach`, which makes it visible to the
+    UI as `feed` (None until the source is open).
+    """
 
     def __init__(self, main: Callable[[asyncio.Event], Coroutine[None, None, None]]) -> None:
         super().__init__(name="cryptotui-feed", daemon=True)
@@ -25,6 +36,22 @@ class FeedThread(threading.Thread):
         self._stop_event: asyncio.Event | None = None
         self._running = threading.Event()
         self.error: BaseException | None = None
+        self.feed: Feed | None = None
+
+    def attach(self, feed: Feed) -> Feed:
+        """Publish the feed built on this thread's loop (returns it, for use in a factory)."""
+        self.feed = feed
+        return feed
+
+    def submit(
+        self, coro_fn: Callable[[Feed], Coroutine[Any, Any, T]]
+    ) -> concurrent.futures.Future[T] | None:
+        """Run `coro_fn(feed)` on the feed's loop; thread-safe. None while no feed is running
+        (the caller decides whether that matters: a watchlist edit is retried at start-up)."""
+        loop, feed = self._loop, self.feed
+        if loop is None or feed is None or loop.is_closed():
+            return None
+        return asyncio.run_coroutine_threadsafe(coro_fn(feed), loop)
 
     def run(self) -> None:
         try:

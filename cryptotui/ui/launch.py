@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager
 from cryptotui.config import Config
 from cryptotui.feed import Endpoints, feed_factory, serve
 from cryptotui.state import MarketState
+from cryptotui.store.settings import StoreConfig
 from cryptotui.ui.app import CryptoTUI
 
 
@@ -18,9 +19,10 @@ def run_tui(
     intervals: Sequence[str],
     source: AbstractAsyncContextManager[Endpoints],
     label: str,
+    store: StoreConfig | None = None,
 ) -> int:
     state = MarketState(list(symbols))
-    make = feed_factory(config, symbols, intervals, state=state, overview=True)
+    make = feed_factory(config, symbols, intervals, state=state, overview=True, store=store)
 
     async def feed_main(stop: asyncio.Event) -> None:
         await serve(source, make, stop)

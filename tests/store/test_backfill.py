@@ -170,20 +170,29 @@ async def test_rest_giving_up_keeps_what_was_stored(rest: Rest, tmp_path: Path) 
 
     with pytest.raises(RestUnavailable):
         await backfill(
-            path,
-            rest,
-            ["BTCUSDT", "ETHUSDT"],
-            "1h",
-            HOUR0 - 90 * DAY,
-            START,
+            path, rest, ["BTCUSDT"], "1h", HOUR0 - 90 * DAY, START,
             on_progress=fail_after_first_page,
-            parallel=1,
-        )
+        )  # fmt: skip
+    assert len(load_candles(open_db(path), "BTCUSDT", "1h")) == 1000
+
+
+async def test_a_failure_stops_the_other_symbols_too(rest: Rest, tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+
+    def interrupt_btc(p: Progress) -> None:
+        if p.symbol == "BTCUSDT" and p.fetched:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        await backfill(
+            path, rest, ["BTCUSDT", "ETHUSDT"], "1h", HOUR0 - 90 * DAY, START,
+            on_progress=interrupt_btc, parallel=1,
+        )  # fmt: skip
+    running = [t for t in asyncio.all_tasks() if "backfill" in t.get_coro().__qualname__]
+    assert running == []  # ETHUSDT's task was cancelled and awaited, not left behind
     db = open_db(path)
     assert len(load_candles(db, "BTCUSDT", "1h")) == 1000
-    assert load_candles(db, "ETHUSDT", "1h") == []  # stopped too, not left running
-    await asyncio.sleep(0.05)
-    assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
+    assert load_candles(db, "ETHUSDT", "1h") == []
 
 
 async def test_runs_beside_the_live_writer(rest: Rest, tmp_path: Path) -> None:

@@ -1,36 +1,75 @@
-"""Watchlist: a line-API widget with one cached Strip per row.
+"""Watchlist: live tickers of the active list, one cached Strip per row (see `CursorList`).
 
-Textual's DataTable repaints every row when one cell changes (~42 ms for 50 rows, STYLE.md);
-here a price change re-renders one line (~0.07 ms). The app pushes `Row` snapshots on a timer;
-only rows whose `version`, selection or flash state changed are rebuilt and refreshed.
+A price change re-renders one line (~0.07 ms), where a DataTable would repaint all of them
+(~42 ms for 50 rows, STYLE.md). Columns are chosen by the pane's width, most useful first, so
+the same widget reads well at 80 columns and at 200.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from cryptotui import fmt
-from cryptotui.state import Row
+from cryptotui.ui.services.watch import WatchItem
+from cryptotui.ui.widgets.cursor_list import CursorList
 
 FLASH_SECONDS = 0.6
-COLUMNS: tuple[tuple[str, int, str], ...] = (
-    ("Symbol", 12, "left"),
-    ("Last", 16, "right"),
-    ("24h %", 9, "right"),
-    ("Volume", 10, "right"),
-    ("24h High", 16, "right"),
-    ("24h Low", 16, "right"),
+SPARK_CHARS = "▁▂▃▄▅▆▇█"
+
+
+@dataclass(slots=True, frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    align: str
+    priority: int
+    """Lower shows first when the pane is narrow."""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("symbol", "Symbol", 10, "left", 0),
+    Column("last", "Last", 12, "right", 1),
+    Column("change", "24h %", 8, "right", 2),
+    Column("spark", "1h", 12, "left", 4),
+    Column("rsi", "RSI", 5, "right", 5),
+    Column("volume", "Volume", 8, "right", 3),
+    Column("high", "24h High", 12, "right", 6),
+    Column("low", "24h Low", 12, "right", 7),
 )
+
+
+def columns_for(width: int) -> list[Column]:
+    """The columns that fit `width` (one space between columns), in display order."""
+    chosen: set[str] = set()
+    used = 0
+    for col in sorted(COLUMNS, key=lambda c: c.priority):
+        if used + col.width + 1 <= width or not chosen:
+            chosen.add(col.key)
+            used += col.width + 1
+    return [c for c in COLUMNS if c.key in chosen]
+
+
+def sparkline(points: tuple[float, ...], width: int) -> str:
+    """`width` cells, each the last close of its slice of the points, scaled min..max."""
+    if len(points) < 2:
+        return ""
+    lo, hi = min(points), max(points)
+    n = len(points)
+    cells = [points[min(n - 1, (k + 1) * n // width - 1)] for k in range(min(width, n))]
+    if hi <= lo:
+        return SPARK_CHARS[0] * len(cells)
+    top = len(SPARK_CHARS) - 1
+    return "".join(SPARK_CHARS[round((v - lo) / (hi - lo) * top)] for v in cells)
 
 
 def _cell(text: str, width: int, align: str) -> str:
@@ -38,15 +77,17 @@ def _cell(text: str, width: int, align: str) -> str:
     return text.ljust(width) if align == "left" else text.rjust(width)
 
 
-class Watchlist(ScrollView, can_focus=True):
-    """Live tickers of the watched symbols; arrows or j/k move the selection."""
+class Watchlist(CursorList):
+    """The active watchlist; the app feeds it snapshots with `update_items`."""
 
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("home,g", "cursor_home", "First", show=False),
-        Binding("end,G", "cursor_end", "Last", show=False),
+        Binding("d,delete", "remove", "Remove"),
+        Binding("K,shift+up", "move(-1)", "Move up"),
+        Binding("J,shift+down", "move(1)", "Move down"),
+        Binding("enter", "open_chart", "Chart", show=False),
     ]
+    HEADER_ROWS = 1
+    EMPTY_TEXT = "empty: press / to add symbols"
     COMPONENT_CLASSES = {
         "watchlist--header",
         "watchlist--cursor",
@@ -57,12 +98,26 @@ class Watchlist(ScrollView, can_focus=True):
         "watchlist--muted",
     }
 
-    cursor: reactive[int] = reactive(0)
-
     class Selected(Message):
+        """The cursor is on another symbol."""
+
         def __init__(self, symbol: str) -> None:
             self.symbol = symbol
             super().__init__()
+
+    class RemoveRequested(Message):
+        def __init__(self, symbol: str) -> None:
+            self.symbol = symbol
+            super().__init__()
+
+    class MoveRequested(Message):
+        def __init__(self, symbol: str, delta: int) -> None:
+            self.symbol = symbol
+            self.delta = delta
+            super().__init__()
+
+    class ChartRequested(Message):
+        """Enter on a row: look at its chart."""
 
     def __init__(
         self,
@@ -74,119 +129,120 @@ class Watchlist(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._decimals = decimals
-        self.rows: list[Row] = []
-        self._cache: dict[int, tuple[tuple, Strip]] = {}
+        self.items: list[WatchItem] = []
+        self.rsi_label = "RSI"
         self._flash_until: dict[str, float] = {}
-        self._width = sum(w for _, w, _ in COLUMNS) + len(COLUMNS)
+        self._now = time.monotonic()
 
     # ------------------------------------------------------------------ data in
 
-    def update_rows(self, rows: list[Row]) -> int:
+    def update_items(self, items: list[WatchItem], rsi_label: str = "RSI") -> int:
         """Take a snapshot; refresh only lines whose content changed. Returns lines refreshed."""
-        now = time.monotonic()
-        old = {r.symbol: r for r in self.rows}
-        if [r.symbol for r in rows] != [r.symbol for r in self.rows]:
-            self.rows = rows
+        self._now = now = time.monotonic()
+        if rsi_label != self.rsi_label:
+            self.rsi_label = rsi_label
             self._cache.clear()
-            self.virtual_size = Size(self._width, len(rows) + 1)
-            self.cursor = min(self.cursor, max(0, len(rows) - 1))
             self.refresh()
-            return len(rows)
-        self.rows = rows
-        changed = 0
-        for i, row in enumerate(rows):
-            prev = old.get(row.symbol)
+        old_symbols = [i.row.symbol for i in self.items]
+        symbols = [i.row.symbol for i in items]
+        if symbols != old_symbols:
+            selected = self.selected_symbol
+            self.items = items
+            self.set_count(len(items))
+            if selected in symbols:
+                self.cursor = symbols.index(selected)
+            if self.selected_symbol is not None and self.selected_symbol != selected:
+                self.cursor_moved(self.cursor)
+            return len(items)
+        old = {i.row.symbol: i.row for i in self.items}
+        self.items = items
+        for item in items:
+            prev = old.get(item.row.symbol)
+            row = item.row
             if prev is not None and prev.version != row.version and prev.last != row.last:
                 self._flash_until[row.symbol] = now + FLASH_SECONDS
-            if self._key(i, now) != self._cache.get(i, ((),))[0]:
-                self.refresh_line(i + 1)
-                changed += 1
-        return changed
+        return self.refresh_changed()
 
     @property
     def selected_symbol(self) -> str | None:
-        return self.rows[self.cursor].symbol if self.rows else None
+        return self.items[self.cursor].row.symbol if self.items else None
+
+    def select(self, symbol: str) -> None:
+        for i, item in enumerate(self.items):
+            if item.row.symbol == symbol:
+                self.cursor = i
 
     # ------------------------------------------------------------------ actions
 
-    def action_cursor(self, delta: int) -> None:
-        if self.rows:
-            self.cursor = max(0, min(len(self.rows) - 1, self.cursor + delta))
+    def cursor_moved(self, index: int) -> None:
+        self.post_message(self.Selected(self.items[index].row.symbol))
 
-    def action_cursor_home(self) -> None:
-        self.cursor = 0
+    def action_remove(self) -> None:
+        if self.selected_symbol is not None:
+            self.post_message(self.RemoveRequested(self.selected_symbol))
 
-    def action_cursor_end(self) -> None:
-        self.cursor = max(0, len(self.rows) - 1)
+    def action_move(self, delta: int) -> None:
+        if self.selected_symbol is not None:
+            self.post_message(self.MoveRequested(self.selected_symbol, delta))
 
-    def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_line(old + 1)
-        self.refresh_line(new + 1)
-        self.scroll_to_region_if_needed(new + 1)
-        if self.rows:
-            self.post_message(self.Selected(self.rows[new].symbol))
-
-    def scroll_to_region_if_needed(self, line: int) -> None:
-        top = self.scroll_offset.y
-        height = max(1, self.size.height)
-        if line < top + 1:
-            self.scroll_to(y=max(0, line - 1), animate=False)
-        elif line >= top + height:
-            self.scroll_to(y=line - height + 1, animate=False)
+    def action_open_chart(self) -> None:
+        self.post_message(self.ChartRequested())
 
     # ------------------------------------------------------------------ rendering
 
-    def _key(self, index: int, now: float) -> tuple:
-        row = self.rows[index]
-        flashing = self._flash_until.get(row.symbol, 0.0) > now
-        return (row.version, index == self.cursor, flashing, self.size.width)
+    def item_key(self, index: int) -> tuple:
+        item = self.items[index]
+        flashing = self._flash_until.get(item.row.symbol, 0.0) > self._now
+        rsi = round(item.rsi, 1) if item.rsi is not None and math.isfinite(item.rsi) else None
+        return (item.row.version, item.spark, rsi, flashing)
 
-    def render_line(self, y: int) -> Strip:
-        if y == 0:
-            return self._header()
-        index = y - 1 + self.scroll_offset.y
-        if index >= len(self.rows):
-            return Strip.blank(self.size.width, self.rich_style)
-        key = self._key(index, time.monotonic())
-        cached = self._cache.get(index)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        strip = self._render_row(self.rows[index], key[1], key[2])
-        self._cache[index] = (key, strip)
-        return strip
-
-    def _header(self) -> Strip:
+    def render_header(self, width: int) -> Strip:
         style = self.get_component_rich_style("watchlist--header")
-        text = " ".join(_cell(title, w, align) for title, w, align in COLUMNS)
-        return Strip([Segment(text, style)]).adjust_cell_length(self.size.width, style)
+        titles = {"rsi": self.rsi_label}
+        text = " ".join(
+            _cell(titles.get(c.key, c.title), c.width, c.align) for c in columns_for(width)
+        )
+        return self.line([Segment(text, style)], width, style)
 
-    def _render_row(self, row: Row, selected: bool, flashing: bool) -> Strip:
+    def render_item(self, index: int, selected: bool, width: int) -> Strip:
+        item = self.items[index]
+        row = item.row
         base = self.rich_style
         if selected:
             base = base + self.get_component_rich_style("watchlist--cursor")
+        flashing = self._flash_until.get(row.symbol, 0.0) > self._now
         if flashing and row.direction:
             flash = "watchlist--flash-up" if row.direction > 0 else "watchlist--flash-down"
             base = base + self.get_component_rich_style(flash, partial=True)
+        muted = base + self.get_component_rich_style("watchlist--muted", partial=True)
         if row.version == 0:
-            muted = base + self.get_component_rich_style("watchlist--muted", partial=True)
-            text = _cell(fmt.safe(row.symbol), 12, "left") + " " + "waiting for data…"
-            return Strip([Segment(text, muted)]).adjust_cell_length(self.size.width, base)
-        move: Style = Style()
-        if row.change_pct > 0:
-            move = self.get_component_rich_style("watchlist--up", partial=True)
-        elif row.change_pct < 0:
-            move = self.get_component_rich_style("watchlist--down", partial=True)
+            text = _cell(fmt.safe(row.symbol), 10, "left") + " waiting for data…"
+            return self.line([Segment(text, muted)], width, base)
+        up = self.get_component_rich_style("watchlist--up", partial=True)
+        down = self.get_component_rich_style("watchlist--down", partial=True)
+        move = up if row.change_pct > 0 else down if row.change_pct < 0 else Style()
         d = self._decimals(row.symbol)
-        cells = (
-            (fmt.safe(row.symbol), Style(bold=True)),
-            (fmt.price(row.last, d), Style()),
-            (fmt.pct(row.change_pct), move),
-            (fmt.volume(row.quote_volume), Style()),
-            (fmt.price(row.high, d), Style()),
-            (fmt.price(row.low, d), Style()),
-        )
+        spark_style = muted
+        if len(item.spark) >= 2:
+            spark_style = base + (up if item.spark[-1] >= item.spark[0] else down)
+        rsi_style = base
+        rsi_text = "–"
+        if item.rsi is not None and math.isfinite(item.rsi):
+            rsi_text = f"{item.rsi:.0f}"
+            rsi_style = base + (down if item.rsi >= 70 else up if item.rsi <= 30 else Style())
+        cells = {
+            "symbol": (fmt.safe(row.symbol), base + Style(bold=True)),
+            "last": (fmt.price(row.last, d), base),
+            "change": (fmt.pct(row.change_pct), base + move),
+            "spark": (sparkline(item.spark, 12), spark_style),
+            "rsi": (rsi_text, rsi_style),
+            "volume": (fmt.volume(row.quote_volume), base),
+            "high": (fmt.price(row.high, d), base),
+            "low": (fmt.price(row.low, d), base),
+        }
         segments = []
-        for (text, style), (_, width, align) in zip(cells, COLUMNS, strict=True):
-            segments.append(Segment(_cell(text, width, align), base + style))
+        for col in columns_for(width):
+            text, style = cells[col.key]
+            segments.append(Segment(_cell(text, col.width, col.align), style))
             segments.append(Segment(" ", base))
-        return Strip(segments).adjust_cell_length(self.size.width, base)
+        return self.line(segments, width, base)

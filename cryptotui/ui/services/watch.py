@@ -1,0 +1,49 @@
+"""Watchlist rows as the pane shows them: the state's `Row` plus the last hour as sparkline
+points and the live RSI of the selected interval."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptotui.state import MarketState, Row
+from cryptotui.ui.services.market import SPARK_INTERVAL, SPARK_POINTS
+
+
+@dataclass(slots=True, frozen=True)
+class WatchItem:
+    row: Row
+    spark: tuple[float, ...]
+    """Closes of the last hour of 1m candles, the forming one last; () until they arrive."""
+    rsi: float | None
+
+
+class WatchItems:
+    """Builds `WatchItem`s each snapshot; sparkline tuples are rebuilt only when a candle of
+    that symbol changed (checked by identity, so an idle symbol costs two dict lookups)."""
+
+    def __init__(self) -> None:
+        self._spark: dict[str, tuple[tuple, tuple[float, ...]]] = {}
+
+    def build(self, state: MarketState, rsi_interval: str | None) -> list[WatchItem]:
+        items = []
+        for row in state.rows():
+            rsi = None
+            if rsi_interval is not None:
+                rsi = state.indicators(row.symbol, rsi_interval).get("rsi_14")
+            items.append(WatchItem(row, self._sparkline(state, row.symbol), rsi))
+        return items
+
+    def _sparkline(self, state: MarketState, symbol: str) -> tuple[float, ...]:
+        key = (symbol, SPARK_INTERVAL)
+        dq = state.candles.get(key)
+        forming = state.forming.get(key)
+        seen = (id(dq[-1]) if dq else 0, len(dq) if dq else 0, id(forming))
+        cached = self._spark.get(symbol)
+        if cached is not None and cached[0] == seen:
+            return cached[1]
+        closes = [c.close for c in list(dq)[-SPARK_POINTS:]] if dq else []
+        if forming is not None and (not dq or forming.open_time > dq[-1].open_time):
+            closes = [*closes[1 - SPARK_POINTS :], forming.close] if closes else [forming.close]
+        points = tuple(closes)
+        self._spark[symbol] = (seen, points)
+        return points

@@ -1,0 +1,97 @@
+"""Alerts feed: newest first, coloured by direction, with a confidence bar; Enter opens one.
+
+Alerts are rare, so the pane simply takes the state's alert list on each snapshot when it grew;
+rows are cached Strips like the watchlist's, so a new alert costs one line per visible row.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.message import Message
+from textual.strip import Strip
+
+from cryptotui import fmt
+from cryptotui.models import Alert, Direction
+from cryptotui.ui.widgets.cursor_list import CursorList
+
+BAR_CHARS = " ▏▎▍▌▋▊▉█"
+ARROWS = {Direction.BULLISH: "▲", Direction.BEARISH: "▼", Direction.NEUTRAL: "◆"}
+
+
+def confidence_bar(value: float, width: int) -> str:
+    """A horizontal bar in eighth-cell steps, `width` cells for 1.0."""
+    eighths = round(max(0.0, min(1.0, value)) * width * 8)
+    full, part = divmod(eighths, 8)
+    return ("█" * full + (BAR_CHARS[part] if part else "")).ljust(width)
+
+
+class AlertsPane(CursorList):
+    """The session's alerts (the state keeps the last 500), newest at the top."""
+
+    BINDINGS = [Binding("enter", "open", "Details")]
+    EMPTY_TEXT = "no alerts yet: they appear here and as a toast"
+    COMPONENT_CLASSES = {
+        "alerts--cursor",
+        "alerts--bullish",
+        "alerts--bearish",
+        "alerts--neutral",
+        "alerts--muted",
+        "alerts--bar-bg",
+    }
+
+    class Opened(Message):
+        def __init__(self, alert: Alert) -> None:
+            self.alert = alert
+            super().__init__()
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.alerts: list[Alert] = []
+        """Newest first."""
+
+    def update_alerts(self, newest_last: list[Alert]) -> None:
+        alerts = newest_last[::-1]
+        if len(alerts) == len(self.alerts) and (not alerts or alerts[0] is self.alerts[0]):
+            return
+        added = len(alerts) - len(self.alerts)
+        self.alerts = alerts
+        self.set_count(len(alerts))
+        if self.cursor and added > 0:
+            self.cursor = min(len(alerts) - 1, self.cursor + added)  # stay on the same alert
+        self.border_subtitle = f"{len(alerts)}"
+
+    @property
+    def selected(self) -> Alert | None:
+        return self.alerts[self.cursor] if self.alerts else None
+
+    def action_open(self) -> None:
+        if self.selected is not None:
+            self.post_message(self.Opened(self.selected))
+
+    def item_key(self, index: int) -> tuple:
+        return (id(self.alerts[index]),)
+
+    def render_item(self, index: int, selected: bool, width: int) -> Strip:
+        a = self.alerts[index]
+        base = self.rich_style
+        if selected:
+            base = base + self.get_component_rich_style("alerts--cursor")
+        colour = self.get_component_rich_style(f"alerts--{a.direction.value}", partial=True)
+        muted = base + self.get_component_rich_style("alerts--muted", partial=True)
+        bar_bg = self.get_component_rich_style("alerts--bar-bg", partial=True)
+        segments = [
+            Segment(fmt.utc(a.time)[11:19] + " ", muted),
+            Segment(ARROWS.get(a.direction, "◆") + " ", base + colour),
+            Segment(fmt.safe(a.symbol)[:10].ljust(10) + " ", base + Style(bold=True)),
+            Segment((a.interval or "–").ljust(3) + " ", muted),
+            Segment(confidence_bar(a.confidence, 6), base + colour + bar_bg),
+            Segment(f" {a.confidence:.2f} ", base),
+            Segment(fmt.safe(a.name), base + colour),
+        ]
+        if width > 70 and a.message:
+            segments.append(Segment("  " + fmt.safe(a.message), muted))
+        return self.line(segments, width, base)

@@ -1,0 +1,220 @@
+"""The chart pane: candles of the selected symbol and interval with volume, overlays, an RSI or
+MACD sub-pane and alert markers; keys scroll and zoom through the held history.
+
+The app calls `show` only when the series changed (a candle closed or the forming one moved),
+at most once per snapshot; the widget draws the whole chart once into Strips (`candles.py`)
+and serves `render_line` from them until data, size, options or position change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
+
+from cryptotui import fmt
+from cryptotui.ui.services.chart_data import Marker, Point
+from cryptotui.ui.widgets.candles import (
+    MA_MODES,
+    SUB_MODES,
+    ZOOM_STEPS,
+    ChartOptions,
+    ChartStyles,
+    render_chart,
+)
+
+
+class Chart(Widget, can_focus=True):
+    BINDINGS = [
+        Binding("left,h", "scroll_candles(1)", "Back", show=False),
+        Binding("right,l", "scroll_candles(-1)", "Forward", show=False),
+        Binding("pageup,H", "scroll_page(1)", "Page back", show=False),
+        Binding("pagedown,L", "scroll_page(-1)", "Page forward", show=False),
+        Binding("home", "oldest", "Oldest", show=False),
+        Binding("end", "live", "Live"),
+        Binding("plus,equals_sign", "zoom(1)", "Zoom in"),
+        Binding("minus", "zoom(-1)", "Zoom out"),
+        Binding("m", "cycle_ma", "MA"),
+        Binding("b", "toggle_bollinger", "Bollinger"),
+        Binding("i", "cycle_sub", "RSI/MACD"),
+        Binding("v", "toggle_volume", "Volume"),
+    ]
+    ALLOW_MAXIMIZE = True
+    COMPONENT_CLASSES = {
+        "chart--up",
+        "chart--down",
+        "chart--axis",
+        "chart--muted",
+        "chart--legend",
+        "chart--sma",
+        "chart--ema",
+        "chart--bb",
+        "chart--rsi",
+        "chart--macd",
+        "chart--signal",
+        "chart--vol-up",
+        "chart--vol-down",
+        "chart--bull",
+        "chart--bear",
+        "chart--neutral",
+    }
+
+    options: reactive[ChartOptions] = reactive(ChartOptions, always_update=True)
+    offset: reactive[int] = reactive(0)
+    """Candles the right edge is scrolled back from the newest (0: follow live)."""
+
+    class OlderWanted(Message):
+        """Scrolled to the oldest candle held: the app may fetch older ones from the store."""
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.symbol = ""
+        self.interval = ""
+        self.points: Sequence[Point] = ()
+        self.markers: Sequence[Marker] = ()
+        self.decimals: int | None = None
+        self._strips: list[Strip] | None = None
+        self._drawn_for: tuple = ()
+        self.renders = 0
+        """How many times the chart was drawn (tests and the benchmark read it)."""
+
+    def show(
+        self,
+        symbol: str,
+        interval: str,
+        points: Sequence[Point],
+        markers: Sequence[Marker],
+        decimals: int | None,
+    ) -> None:
+        """New data for the chart; redrawn on the next paint."""
+        same_series = (symbol, interval) == (self.symbol, self.interval)
+        if same_series and self.offset and self.points and points:
+            # Scrolled back: keep the same candles in view as new ones arrive.
+            grown = len(points) - len(self.points)
+            if grown > 0 and points[0].candle.open_time == self.points[0].candle.open_time:
+                self.set_reactive(Chart.offset, self.offset + grown)
+        elif not same_series:
+            self.set_reactive(Chart.offset, 0)
+        self.symbol, self.interval = symbol, interval
+        self.points, self.markers, self.decimals = points, markers, decimals
+        title = Text.assemble(("Chart ", "bold"), fmt.safe(symbol), " · ", interval)
+        self.border_title = title
+        self._strips = None
+        self.refresh()
+
+    # ------------------------------------------------------------------ actions
+
+    def _visible(self) -> int:
+        return max(1, (self.size.width - 10) // self.options.step)
+
+    def action_scroll_candles(self, direction: int) -> None:
+        self._scroll(direction * max(1, self._visible() // 10))
+
+    def action_scroll_page(self, direction: int) -> None:
+        self._scroll(direction * max(1, self._visible() - 2))
+
+    def _scroll(self, delta: int) -> None:
+        limit = max(0, len(self.points) - 1)
+        self.offset = max(0, min(limit, self.offset + delta))
+        if delta > 0 and self.offset >= limit - self._visible():
+            self.post_message(self.OlderWanted())
+
+    def action_oldest(self) -> None:
+        self._scroll(len(self.points))
+
+    def action_live(self) -> None:
+        self.offset = 0
+
+    def action_zoom(self, direction: int) -> None:
+        steps = ZOOM_STEPS
+        i = steps.index(self.options.step) if self.options.step in steps else 0
+        i = max(0, min(len(steps) - 1, i + direction))
+        self.options = replace(self.options, step=steps[i])
+
+    def action_cycle_ma(self) -> None:
+        mode = MA_MODES[(MA_MODES.index(self.options.ma) + 1) % len(MA_MODES)]
+        self.options = replace(self.options, ma=mode)
+
+    def action_toggle_bollinger(self) -> None:
+        self.options = replace(self.options, bollinger=not self.options.bollinger)
+
+    def action_cycle_sub(self) -> None:
+        mode = SUB_MODES[(SUB_MODES.index(self.options.sub) + 1) % len(SUB_MODES)]
+        self.options = replace(self.options, sub=mode)
+
+    def action_toggle_volume(self) -> None:
+        self.options = replace(self.options, volume=not self.options.volume)
+
+    def watch_options(self) -> None:
+        o = self.options
+        parts = [f"zoom {o.step}", o.ma.upper() if o.ma != "off" else "no MA"]
+        if o.bollinger:
+            parts.append("BB")
+        if o.sub != "off":
+            parts.append(o.sub.upper())
+        self.border_subtitle = " · ".join(parts)
+        self._strips = None
+        self.refresh()
+
+    def watch_offset(self) -> None:
+        self._strips = None
+        self.refresh()
+
+    # ------------------------------------------------------------------ rendering
+
+    def _styles(self) -> ChartStyles:
+        def get(name: str) -> Style:
+            return self.get_component_rich_style(f"chart--{name}", partial=True)
+
+        base = self.rich_style
+        return ChartStyles(
+            base=base,
+            up=base + get("up"),
+            down=base + get("down"),
+            axis=base + get("axis"),
+            muted=base + get("muted"),
+            legend=base + get("legend"),
+            sma=base + get("sma"),
+            ema=base + get("ema"),
+            bb=base + get("bb"),
+            rsi=base + get("rsi"),
+            macd=base + get("macd"),
+            signal=base + get("signal"),
+            vol_up=base + get("vol-up"),
+            vol_down=base + get("vol-down"),
+            bull=base + get("bull"),
+            bear=base + get("bear"),
+            neutral=base + get("neutral"),
+        )
+
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size.width, self.size.height
+        key = (width, height, self.app.theme)
+        if self._strips is None or self._drawn_for != key:
+            self._strips = render_chart(
+                self.points,
+                self.markers,
+                width,
+                height,
+                self.options,
+                self._styles(),
+                self.decimals,
+                self.interval,
+                offset=self.offset,
+            )
+            self._drawn_for = key
+            self.renders += 1
+        return self._strips[y] if y < len(self._strips) else Strip.blank(width, self.rich_style)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips = None
