@@ -93,6 +93,7 @@ class Engine:
         self.changes: dict[str, float] = {}
         self.signals = 0
         self.alerts = 0
+        self._muted = False
         for sym in self.symbols:
             self.add_symbol(sym)
 
@@ -122,6 +123,16 @@ class Engine:
         publication, so another thread may read it)."""
         key = self.keys.get((symbol, interval))
         return key.live if key else {}
+
+    def warm_up(self, candles: Iterable[Candle]) -> None:
+        """Commit history (oldest first) so indicators and detectors start warm: nothing is
+        emitted — a pattern in last week's candles is not news."""
+        self._muted = True
+        try:
+            for c in candles:
+                self.on_candle(c)
+        finally:
+            self._muted = False
 
     # ------------------------------------------------------------------ events
 
@@ -197,6 +208,8 @@ class Engine:
         return Context(volume_z, trends, breadth)
 
     def _signal(self, s: Signal, volume_z: float | None, received_ns: int) -> None:
+        if self._muted:
+            return
         self.scorer.score(s, self._context(s, volume_z))
         self.signals += 1
         self.emit(s)
@@ -205,7 +218,7 @@ class Engine:
             self._alert(alert, received_ns)
 
     def _rules(self, c: Candle, values, closed: bool, received_ns: int) -> None:
-        if not self.router.rules:
+        if not self.router.rules or self._muted:
             return
         for alert in self.router.on_values(
             c.symbol, c.interval, c.event_time or c.close_time, c.open_time, c.close, values, closed

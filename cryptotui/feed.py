@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+WARM_UP_CANDLES = 500
+"""Closed candles fetched per (symbol, interval) at start: enough for every default indicator
+to converge (docs/indicators.md: ~400) and for a chart screen, at weight 2 each."""
+
 
 @dataclass(slots=True, frozen=True)
 class Endpoints:
@@ -112,8 +116,39 @@ class Feed:
             self.notice("error", "no valid symbols to watch — fix the watchlist and restart")
             return
         await self._best_effort(self._seed_tickers())
+        await self._warm_up(self.state.symbols)
         names = stream_names(self.state.symbols, self.intervals, self._trades)
         await self.stream.subscribe([*names, *(["!miniTicker@arr"] if self.overview else [])])
+
+    async def _warm_up(self, symbols: Sequence[str]) -> None:
+        """Recent closed history of every watched (symbol, interval): indicators and detectors
+        start warm, charts have candles, and the stream's gate continues from the last one."""
+        try:
+            server_now = await self.rest.server_time()
+        except (RestUnavailable, IpBanned, BinanceError) as exc:
+            self.notice("warning", f"no history to warm up from ({exc}); indicators start cold")
+            return
+        limit = asyncio.Semaphore(8)
+
+        async def one(symbol: str, interval: str) -> None:
+            end = candle_open(server_now, interval) - 1 if interval in INTERVAL_MS else None
+            async with limit:
+                rows = await self.rest.klines(symbol, interval, end=end, limit=WARM_UP_CANDLES)
+            for c in rows:
+                self.state.apply(c)
+                if self.writer is not None:
+                    self.writer(c)
+            if self.engine is not None:
+                self.engine.warm_up(rows)
+            if rows:
+                self.stream.gate.seed(symbol, interval, rows[-1].open_time)
+
+        jobs = [one(s, iv) for s in symbols for iv in self.intervals]
+        for result in await asyncio.gather(*jobs, return_exceptions=True):
+            if isinstance(result, RestUnavailable | IpBanned | BinanceError):
+                self.notice("warning", f"history for warm-up incomplete: {result}")
+            elif isinstance(result, BaseException):
+                raise result
 
     def _open_store(self, settings: StoreConfig) -> None:
         """The batched writer as a consumer, and periodic retention; a database that cannot be
@@ -150,6 +185,7 @@ class Feed:
         if self.engine is not None:
             self.engine.add_symbol(symbol)
         await self._best_effort(self._seed_tickers([symbol]))
+        await self._warm_up([symbol])
         await self.stream.subscribe(stream_names([symbol], self.intervals, self._trades))
         return True
 

@@ -73,3 +73,21 @@ async def test_chart_history_joins_the_live_stream_without_gaps():
             assert not [x for x in feed.state.notices if isinstance(x, Notice)]
         finally:
             await feed.aclose()
+
+
+async def test_start_warms_up_indicators_and_continues_gap_free(tmp_path):
+    async with SimExchange(symbols=["BTCUSDT"], seed=6, speed=300, start_time_ms=T0) as sim:
+        out: list = []
+        engine = Engine(["BTCUSDT"], ["1m"], emit=lambda _e: None)
+        feed = make(sim, ["BTCUSDT"], engine=engine, on_event=out.append)
+        try:
+            await feed.start()
+            history = list(feed.state.candles[("BTCUSDT", "1m")])
+            assert len(history) == 500  # WARM_UP_CANDLES, all closed, before any live frame
+            assert engine.values("BTCUSDT", "1m")["rsi_14"] is not None
+            assert engine.signals == 0  # history warms the detectors but raises nothing
+            await until(lambda: len(feed.state.candles[("BTCUSDT", "1m")]) >= 505, what="live")
+            candles = list(feed.state.candles[("BTCUSDT", "1m")])
+            assert all(b.open_time - a.open_time == 60_000 for a, b in pairwise(candles))
+        finally:
+            await feed.aclose()

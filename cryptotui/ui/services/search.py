@@ -41,7 +41,7 @@ def search(
     info: Mapping[str, SymbolInfo],
     limit: int = 50,
 ) -> list[str]:
-    """Best matches for `query` (case-insensitive); halted symbols after trading ones of the same rank."""
+    """Best matches for `query` (case-insensitive); within a rank, halted symbols come last."""
     q = "".join(query.split()).upper()
     if not q:
         return [s for s in POPULAR if s in info or not info][:limit]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 from rich.text import Text
 from textual.widgets import Static
 
 from cryptotui import fmt
 from cryptotui.state import MarketState
+from cryptotui.ui.services.health import Rates
 
 STATE_STYLE = {
     "open": "bold green",
@@ -18,37 +17,38 @@ STATE_STYLE = {
 }
 
 
+def status_text(state: MarketState, rates: Rates) -> Text:
+    """The status line; exchange text (notices) goes in as plain `Text`, never as markup."""
+    h = state.health
+    summary, n_open = state.connection_summary()
+    text = Text()
+    text.append(f" ● {summary}", STATE_STYLE[summary])
+    text.append(f" ({n_open} conn)  ")
+    text.append(f"{rates.messages_per_s:,.0f} msg/s  ")
+    text.append(f"lag {h.lag_ms} ms  ")
+    text.append(f"reconnects {h.reconnects}  ")
+    text.append(f"gap-fill {h.gap_candles}")
+    if h.holes:
+        text.append(f" ({h.holes} holes)")
+    if h.rest_limit:
+        text.append(f"  weight {h.rest_weight}/{h.rest_limit}")
+    if h.decode_errors:
+        text.append(f"  bad frames {h.decode_errors}", "yellow")
+    if state.notices:
+        note = state.notices[-1]
+        text.append(f"  │ {fmt.safe(note.text)}", "red" if note.level == "error" else "yellow")
+    return text
+
+
 class StatusBar(Static):
     """Rendered from `MarketState.health`; the app calls `update_from` on its snapshot timer."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
-        self._last_messages = 0
-        self._last_time = time.monotonic()
-        self.rate = 0.0
+        self._last: Text | None = None
 
-    def update_from(self, state: MarketState) -> None:
-        now = time.monotonic()
-        h = state.health
-        elapsed = now - self._last_time
-        if elapsed >= 1.0:
-            self.rate = (h.messages - self._last_messages) / elapsed
-            self._last_messages, self._last_time = h.messages, now
-        summary, n_open = state.connection_summary()
-        text = Text()
-        text.append(f" ● {summary}", STATE_STYLE[summary])
-        text.append(f" ({n_open} conn)  ")
-        text.append(f"{self.rate:,.0f} msg/s  ")
-        text.append(f"lag {h.lag_ms} ms  ")
-        text.append(f"reconnects {h.reconnects}  ")
-        text.append(f"gap-fill {h.gap_candles}")
-        if h.holes:
-            text.append(f" ({h.holes} holes)")
-        if h.rest_limit:
-            text.append(f"  weight {h.rest_weight}/{h.rest_limit}")
-        if h.decode_errors:
-            text.append(f"  bad frames {h.decode_errors}", "yellow")
-        if state.notices:
-            note = state.notices[-1]
-            text.append(f"  │ {fmt.safe(note.text)}", "red" if note.level == "error" else "yellow")
-        self.update(text)
+    def update_from(self, state: MarketState, rates: Rates) -> None:
+        text = status_text(state, rates)
+        if text != self._last:
+            self._last = text
+            self.update(text)

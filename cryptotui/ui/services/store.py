@@ -1,0 +1,222 @@
+"""The UI's use of the SQLite store: named watchlists, the history browser's pages, the size.
+
+Writes go through the process's one batched `Writer` (a watchlist is a `WatchlistRow`, replaced
+as a whole; an empty one deletes it). Reads use a connection of their own, serialised by a lock
+because the history browser queries from a worker thread.
+
+The history browser pages by keyset (`(time, id) < last row seen`, on the `signals_time` index),
+so page 500 of ten million signals costs what page 1 does and nothing is loaded in advance.
+`store.queries.signal_history` has no upper time bound or keyset yet, so this module carries
+that one query (see the lead's notes: it belongs in `store/queries.py`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shlex
+import threading
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import platformdirs
+import sqlite_utils
+
+from cryptotui.models import Candle
+from cryptotui.store.commands import parse_when
+from cryptotui.store.queries import load_candles, load_watchlist
+from cryptotui.store.records import DIRECTIONS, SIGNAL_COLUMNS, SignalRow, WatchlistRow
+from cryptotui.store.schema import open_db
+from cryptotui.store.writer import Writer
+
+PAGE_ROWS = 100
+
+
+def default_ui_state_path() -> Path:
+    """Where the UI remembers the active watchlist between runs (not market data)."""
+    return platformdirs.user_state_path("cryptotui", appauthor=False) / "ui.json"
+
+
+@dataclass(slots=True, frozen=True)
+class HistoryFilter:
+    """What the history browser shows; every field optional. Parsed from the filter line."""
+
+    symbol: str | None = None
+    interval: str | None = None
+    name: str | None = None
+    """Substring of the pattern or rule name."""
+    direction: str | None = None
+    min_confidence: float | None = None
+    since: int | None = None
+    until: int | None = None
+
+    def describe(self) -> str:
+        parts = [f"{f.name}={getattr(self, f.name)}" for f in fields(self) if getattr(self, f.name)]
+        return " ".join(parts) or "everything"
+
+
+class FilterError(ValueError):
+    """A filter line that cannot be understood; the message says what to write."""
+
+
+FILTER_HELP = (
+    "words: SYMBOL  iv=1h  name=engulf  dir=bull|bear|neutral  conf>=0.7  "
+    "since=7d|2026-01-31  until=…"
+)
+
+
+def parse_filter(text: str) -> HistoryFilter:
+    """`BTCUSDT dir=bull conf>=0.7 since=7d name=engulf iv=1h until=2026-02-01`."""
+    values: dict[str, object] = {}
+    try:
+        words = shlex.split(text)
+    except ValueError as exc:
+        raise FilterError(f"{exc}; {FILTER_HELP}") from None
+    for word in words:
+        key, sep, value = word.partition("=")
+        if word.lower().startswith(("conf>=", "conf>")):
+            key, value, sep = "conf", word.split(">", 1)[1].lstrip("="), "="
+        key = key.lower()
+        if not sep:
+            values["symbol"] = word.upper()
+        elif key in ("iv", "interval"):
+            values["interval"] = value
+        elif key == "name":
+            values["name"] = value
+        elif key in ("dir", "direction"):
+            match = [d for d in DIRECTIONS if d.startswith(value.lower())] if value else []
+            if len(match) != 1:
+                raise FilterError(f"dir={value}: use bull, bear or neutral")
+            values["direction"] = match[0]
+        elif key in ("conf", "confidence"):
+            try:
+                values["min_confidence"] = float(value)
+            except ValueError:
+                raise FilterError(f"conf>={value}: use a number between 0 and 1") from None
+        elif key in ("since", "until"):
+            try:
+                values[key] = parse_when(value)
+            except (argparse.ArgumentTypeError, ValueError) as exc:
+                raise FilterError(f"{key}={value}: {exc}") from None
+        else:
+            raise FilterError(f"unknown filter {word!r}; {FILTER_HELP}")
+    return HistoryFilter(**values)  # type: ignore[arg-type]
+
+
+@dataclass(slots=True)
+class Page:
+    rows: list[SignalRow]
+    more: bool
+    """Another page follows."""
+
+
+class UiStore:
+    def __init__(
+        self,
+        path: Path,
+        writer: Writer | None = None,
+        *,
+        ui_state_path: Path | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.writer = writer
+        self.ui_state_path = ui_state_path
+        self._db: sqlite_utils.Database = open_db(self.path)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # ------------------------------------------------------------------ watchlists
+
+    def watchlists(self) -> dict[str, list[str]]:
+        """Every saved watchlist, by name, in name order."""
+        with self._lock:
+            names = [
+                n for (n,) in self._db.execute("SELECT DISTINCT name FROM watchlists ORDER BY name")
+            ]
+            return {name: load_watchlist(self._db, name) for name in names}
+
+    def save_watchlist(self, name: str, symbols: list[str]) -> None:
+        if self.writer is not None:
+            self.writer.put(WatchlistRow(name, tuple(symbols)))
+
+    def delete_watchlist(self, name: str) -> None:
+        self.save_watchlist(name, [])
+
+    def active_watchlist(self) -> str | None:
+        if self.ui_state_path is None:
+            return None
+        try:
+            return json.loads(self.ui_state_path.read_text()).get("watchlist")
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def set_active_watchlist(self, name: str) -> None:
+        if self.ui_state_path is None:
+            return
+        try:
+            self.ui_state_path.parent.mkdir(parents=True, exist_ok=True)
+            self.ui_state_path.write_text(json.dumps({"watchlist": name}))
+        except OSError:
+            pass  # remembering the list is a convenience; the lists themselves are in SQLite
+
+    # ------------------------------------------------------------------ history
+
+    def signals_page(
+        self, flt: HistoryFilter, after: tuple[int, int] | None = None, rows: int = PAGE_ROWS
+    ) -> Page:
+        """One page of stored signals, newest first, strictly older than `after` (time, id)."""
+        where: list[str] = []
+        params: list[object] = []
+        for column, value in (
+            ("symbol", flt.symbol),
+            ("interval", flt.interval),
+            ("direction", flt.direction),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if flt.name:
+            where.append("name LIKE ? ESCAPE '\\'")
+            escaped = flt.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params.append(f"%{escaped}%")
+        if flt.min_confidence is not None:
+            where.append("confidence >= ?")
+            params.append(flt.min_confidence)
+        if flt.since is not None:
+            where.append("time >= ?")
+            params.append(flt.since)
+        if flt.until is not None:
+            where.append("time < ?")
+            params.append(flt.until)
+        if after is not None:
+            where.append("(time, id) < (?, ?)")
+            params.extend(after)
+        sql = f"SELECT {', '.join(SIGNAL_COLUMNS)} FROM signals"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY time DESC, id DESC LIMIT ?"
+        params.append(rows + 1)
+        with self._lock:
+            found = self._db.execute(sql, params).fetchall()
+        return Page([SignalRow.from_row(r) for r in found[:rows]], len(found) > rows)
+
+    def candles(self, symbol: str, interval: str, since: int, until: int) -> list[Candle]:
+        """Stored candles of a series opening in [since, until) (alert detail, chart history)."""
+        with self._lock:
+            rows = load_candles(self._db, symbol, interval, since=since)
+        return [c for c in rows if c.open_time < until]
+
+    # ------------------------------------------------------------------ health
+
+    def size_bytes(self) -> int:
+        """The database file plus its write-ahead log."""
+        total = 0
+        for p in (self.path, Path(f"{self.path}-wal")):
+            with contextlib.suppress(OSError):
+                total += os.path.getsize(p)
+        return total

@@ -1,0 +1,143 @@
+"""Health view: every stream connection, latency, throughput, recoveries, REST weight, storage.
+
+Rendered once a second while visible, from the state's counters and the store's file size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.widget import Widget
+
+from cryptotui import fmt
+from cryptotui.models import ConnectionStatus
+from cryptotui.state import MarketState
+from cryptotui.ui.services.health import Rates
+from cryptotui.ui.widgets.status_bar import STATE_STYLE
+
+
+@dataclass(slots=True, frozen=True)
+class HealthView:
+    """What the pane shows, copied out of the state and the store once per second."""
+
+    connections: tuple[ConnectionStatus, ...]
+    messages_per_s: float
+    messages: int
+    lag_ms: int
+    clock_offset_ms: int | None
+    reconnects: int
+    gap_fills: int
+    gap_candles: int
+    holes: int
+    decode_errors: int
+    rest_weight: int
+    rest_limit: int
+    signals: int
+    alerts: int
+    uptime_s: float
+    db_bytes: int | None
+    store_note: str
+    """Shown instead of the size when nothing is recorded (why not)."""
+
+    @classmethod
+    def collect(
+        cls,
+        state: MarketState,
+        rates: Rates,
+        *,
+        clock_offset_ms: int | None = None,
+        db_bytes: int | None = None,
+        store_note: str = "not recording",
+    ) -> HealthView:
+        h = state.health
+        return cls(
+            tuple(sorted(list(state.conns.values()), key=lambda c: c.conn_id)),
+            rates.messages_per_s,
+            h.messages,
+            h.lag_ms,
+            clock_offset_ms,
+            h.reconnects,
+            h.gap_fills,
+            h.gap_candles,
+            h.holes,
+            h.decode_errors,
+            h.rest_weight,
+            h.rest_limit,
+            h.signals,
+            h.alerts,
+            rates.uptime_s,
+            db_bytes,
+            store_note,
+        )
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
+
+
+def _duration(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
+
+
+class Health(Widget, can_focus=True):
+    ALLOW_MAXIMIZE = True
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view: HealthView | None = None
+
+    def update_view(self, view: HealthView) -> None:
+        if view != self.view:
+            self.view = view
+            self.refresh()
+
+    def render(self) -> Group | Text:
+        v = self.view
+        if v is None:
+            return Text("collecting…", "dim")
+        conns = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
+        for title in ("conn", "state", "streams", "attempt", "note"):
+            conns.add_column(title, no_wrap=True)
+        for c in v.connections:
+            note = fmt.safe(c.reason)
+            if c.retry_in:
+                note = f"retry in {c.retry_in:.1f} s {note}".strip()
+            conns.add_row(
+                str(c.conn_id),
+                Text(str(c.state), STATE_STYLE.get(str(c.state), "")),
+                str(c.streams),
+                str(c.attempt),
+                Text(note),
+            )
+        if not v.connections:
+            conns.add_row("–", Text("offline", "bold red"), "", "", "")
+        stats = Table.grid(padding=(0, 2))
+        stats.add_column(style="dim", no_wrap=True)
+        stats.add_column(no_wrap=True)
+        skew = f" (clock offset {v.clock_offset_ms:+} ms applied)" if v.clock_offset_ms else ""
+        weight = f"{v.rest_weight}/{v.rest_limit} per minute" if v.rest_limit else "–"
+        rows = [
+            ("stream lag", f"{v.lag_ms} ms{skew}"),
+            ("messages", f"{v.messages_per_s:,.0f}/s  ({v.messages:,} total)"),
+            ("reconnects", str(v.reconnects)),
+            ("gap-fills", f"{v.gap_fills} ({v.gap_candles} candles, {v.holes} holes)"),
+            ("REST weight", weight),
+            ("bad frames", str(v.decode_errors)),
+            ("signals/alerts", f"{v.signals} / {v.alerts}"),
+            ("database", _size(v.db_bytes) if v.db_bytes is not None else v.store_note),
+            ("uptime", _duration(v.uptime_s)),
+        ]
+        for label, value in rows:
+            stats.add_row(label, value)
+        grid = Table.grid(expand=True, padding=(0, 3))
+        grid.add_column()
+        grid.add_column()
+        grid.add_row(conns, stats)
+        return Group(grid)
