@@ -23,7 +23,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
 from math import isfinite
@@ -54,9 +54,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "input",
         metavar="INPUT",
+        nargs="?",
         help="candle CSV: a header with open_time,open,high,low,close,volume (ms UTC), "
         "or a Binance public-data kline file (12 columns, no header; ms or µs)",
     )
+    parser.add_argument(
+        "--symbol", help="instead of INPUT: the stored candles of SYMBOL (needs --interval)"
+    )
+    parser.add_argument("--interval", help="with --symbol: which stored interval, e.g. 1h")
     parser.add_argument(
         "--indicators",
         metavar="SPEC",
@@ -92,8 +97,9 @@ def run(args: argparse.Namespace) -> int:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(header)
             steps = [(ind.update, len(ind.outputs)) for ind in indicators]
-            with _progress(Path(args.input)) as advance:
-                for n, candle in enumerate(read_candles(Path(args.input)), 1):
+            candles, total = _candles_of(args)
+            with _progress(total) as advance:
+                for n, candle in enumerate(candles, 1):
                     row: list[object] = [candle.open_time]
                     for update, width in steps:
                         value = update(candle)
@@ -111,6 +117,38 @@ def run(args: argparse.Namespace) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _candles_of(args: argparse.Namespace) -> tuple[Iterable[Candle], Callable[[], int]]:
+    """The candles to analyse and a way to count them (for the progress bar)."""
+    if args.symbol is None and args.interval is None:
+        if args.input is None:
+            raise InputError("name an INPUT file, or --symbol and --interval for stored candles")
+        path = Path(args.input)
+        return read_candles(path), lambda: _count_lines(path)
+    if args.input is not None or args.symbol is None or args.interval is None:
+        raise InputError("use either INPUT or --symbol with --interval, not both")
+    stored = _stored(args, args.symbol.upper(), args.interval)
+    return stored, lambda: len(stored)
+
+
+def _stored(args: argparse.Namespace, symbol: str, interval: str) -> list[Candle]:
+    """Candles from the history database (`--db`, else `[store] path`)."""
+    from cryptotui.config import ConfigError, load_config
+    from cryptotui.store import StoreError, load_candles, open_db, store_config
+
+    try:
+        settings = store_config(load_config(args.config), args.db)
+        db = open_db(settings.path, create=False)
+    except (ConfigError, StoreError) as exc:
+        raise InputError(str(exc)) from None
+    candles = load_candles(db, symbol, interval)
+    if not candles:
+        raise InputError(
+            f"{settings.path}: no stored {symbol} {interval} candles; fetch them with "
+            f"`cryptotui backfill {symbol} --interval {interval} --days 90`"
+        )
+    return candles
 
 
 def _scanner(spec: str | None) -> CandlestickScanner | None:
@@ -269,10 +307,10 @@ def _stderr_console() -> Console:
 
 
 @contextmanager
-def _progress(path: Path) -> Iterator[Callable[[int], None]]:
+def _progress(count: Callable[[], int]) -> Iterator[Callable[[int], None]]:
     """`advance(rows_done)`: a progress bar on an interactive stderr for large inputs."""
     console = _stderr_console()
-    total = _count_lines(path) if console.is_terminal else 0
+    total = count() if console.is_terminal else 0
     if total <= PROGRESS_MIN_ROWS:
         yield lambda done: None
         return

@@ -286,3 +286,36 @@ def test_unknown_pattern_is_one_clear_error(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "engulfin" in proc.stderr and proc.stdout == ""
+
+
+def test_stored_candles_are_analysed_like_a_file(tmp_path):
+    from cryptotui.models import Candle
+    from cryptotui.store import Writer
+
+    db = tmp_path / "h.db"
+    writer = Writer(db)
+    closes = [10.0, 11.0, 12.0, 13.0, 12.0]
+    for i, c in enumerate(closes):
+        writer(Candle("BTCUSDT", "1h", i * 3_600_000, (i + 1) * 3_600_000 - 1, c, c, c, c, 1.0))
+    assert writer.close() == 0
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("")
+    run = [sys.executable, "-m", "cryptotui", "--config", str(cfg), "--db", str(db), "analyze"]
+    proc = subprocess.run(
+        [*run, "--symbol", "btcusdt", "--interval", "1h", "--indicators", "sma:3"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert [r["sma_3"] for r in rows] == ["", "", "11.0", "12.0", "12.333333333333334"]
+    missing = subprocess.run(
+        [*run, "--symbol", "ETHUSDT", "--interval", "1h"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert missing.returncode == 2 and "cryptotui backfill ETHUSDT --interval 1h" in missing.stderr
+    both = subprocess.run(
+        [*run, "x.csv", "--symbol", "A"], capture_output=True, text=True, check=False
+    )
+    assert both.returncode == 2 and "not both" in both.stderr

@@ -135,7 +135,7 @@ class Health(Widget, can_focus=True):
             ("uptime", _duration(v.uptime_s)),
         ]
         for label, value in rows:
-            stats.add_row(label, value)
+            stats.add_row(label, Text(value))
         grid = Table.grid(expand=True, padding=(0, 3))
         grid.add_column()
         grid.add_column()

@@ -1,0 +1,154 @@
+"""History browser: stored signals and alerts, filtered, one page at a time, newest first.
+
+A DataTable is right here (STYLE.md): the rows change only when the user pages or filters.
+Queries run in a worker thread and page by keyset, so a history of millions of rows is browsed
+without loading it; `[`/`]` page, `f` edits the filter, Enter opens the signal.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+
+from cryptotui import fmt
+from cryptotui.store.records import SignalRow
+from cryptotui.ui.services.store import (
+    FILTER_HELP,
+    FilterError,
+    HistoryFilter,
+    Page,
+    UiStore,
+    parse_filter,
+)
+
+DIRECTION_STYLE = {"bullish": "green", "bearish": "red", "neutral": "yellow"}
+COLUMNS = ("time (UTC)", "symbol", "iv", "name", "dir", "conf", "price", "kind")
+
+
+class HistoryBrowser(Vertical, can_focus=False):
+    BINDINGS = [
+        Binding("right_square_bracket,n", "page(1)", "Older"),
+        Binding("left_square_bracket,p", "page(-1)", "Newer"),
+        Binding("f", "filter", "Filter"),
+        Binding("R", "reload", "Reload", show=False),
+    ]
+    ALLOW_MAXIMIZE = True
+
+    class Opened(Message):
+        def __init__(self, row: SignalRow) -> None:
+            self.row = row
+            super().__init__()
+
+    def __init__(self, store: UiStore | None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.store = store
+        self.filter = HistoryFilter()
+        self.page_no = 0
+        self._starts: list[tuple[int, int] | None] = [None]
+        """Keyset start of every page visited so far (page 0 starts at the newest)."""
+        self.page: Page | None = None
+        self.loads = 0
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=f"filter — {FILTER_HELP}", id="history-filter")
+        yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="history-status")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(*COLUMNS)
+        if self.store is None:
+            self._status("history needs the store: set [store] enabled = true")
+        else:
+            self.reload()
+
+    def _status(self, text: str) -> None:
+        self.query_one("#history-status", Static).update(Text(text, "dim"))
+
+    # ------------------------------------------------------------------ actions
+
+    def action_filter(self) -> None:
+        self.query_one(Input).focus()
+
+    def action_page(self, delta: int) -> None:
+        if self.page is None:
+            return
+        if delta > 0 and self.page.more and self.page.rows:
+            last = self.page.rows[-1]
+            self.page_no += 1
+            del self._starts[self.page_no :]
+            self._starts.append((last.time, last.id or 0))
+            self._load()
+        elif delta < 0 and self.page_no > 0:
+            self.page_no -= 1
+            self._load()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Back to the newest page of the current filter."""
+        self.page_no = 0
+        self._starts = [None]
+        self._load()
+
+    @on(Input.Submitted, "#history-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        try:
+            self.filter = parse_filter(event.value)
+        except FilterError as exc:
+            self._status(str(exc))
+            return
+        self.reload()
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected, "#history-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        if self.page is not None and 0 <= event.cursor_row < len(self.page.rows):
+            self.post_message(self.Opened(self.page.rows[event.cursor_row]))
+
+    # ------------------------------------------------------------------ loading
+
+    def _load(self) -> None:
+        if self.store is None:
+            return
+        self._status("loading…")
+        self._query(self.filter, self._starts[self.page_no], self.page_no)
+
+    @work(thread=True, exclusive=True, group="history")
+    def _query(self, flt: HistoryFilter, start: tuple[int, int] | None, page_no: int) -> None:
+        assert self.store is not None
+        page = self.store.signals_page(flt, start)
+        self.app.call_from_thread(self._show, page, page_no, flt)
+
+    def _show(self, page: Page, page_no: int, flt: HistoryFilter) -> None:
+        self.page = page
+        self.loads += 1
+        table = self.query_one(DataTable)
+        with self.app.batch_update():
+            table.clear()
+            for r in page.rows:
+                table.add_row(*self._cells(r))
+        first = page_no * 100 + 1
+        shown = f"rows {first}–{first + len(page.rows) - 1}" if page.rows else "no rows"
+        more = "  ] older" if page.more else ""
+        newer = "  [ newer" if page_no else ""
+        self._status(f"page {page_no + 1} · {shown} · {flt.describe()}{newer}{more}")
+
+    @staticmethod
+    def _cells(r: SignalRow) -> tuple[Text, ...]:
+        return (
+            Text(fmt.utc(r.time)[:19].replace("T", " ")),
+            Text(fmt.safe(r.symbol), "bold"),
+            Text(r.interval or "–"),
+            Text(fmt.safe(r.name)),
+            Text(r.direction, DIRECTION_STYLE.get(r.direction, "")),
+            Text(f"{r.confidence:.2f}", justify="right"),
+            Text(fmt.price(r.price) if r.price is not None else "–", justify="right"),
+            Text(r.kind, "dim"),
+        )
