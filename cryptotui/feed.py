@@ -10,6 +10,7 @@ the stream still runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -249,6 +250,14 @@ class Feed:
         h.lag_ms = st.lag_ms() + self.rest.clock_offset_ms
         h.rest_weight = self.rest.budget.used
         h.rest_limit = self.rest.budget.limit
+        if self.writer is not None and self.store is not None:
+            ws = self.writer.stats
+            h.db_path = str(self.store.path)
+            h.db_rows, h.db_problem = ws.committed_rows, ws.problem
+            h.db_pending = self.writer.pending
+            files = (self.store.path, self.store.path.with_name(self.store.path.name + "-wal"))
+            with contextlib.suppress(OSError):
+                h.db_bytes = sum(f.stat().st_size for f in files if f.exists())
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         await self.start()

@@ -57,6 +57,12 @@ class Health:
     rest_limit: int = 0
     signals: int = 0
     alerts: int = 0
+    db_path: str = ""
+    """'' when history is not recorded."""
+    db_bytes: int = 0
+    db_rows: int = 0
+    db_pending: int = 0
+    db_problem: str = ""
 
 
 class MarketState:
