@@ -161,26 +161,36 @@ def history_rows(tmp: Path) -> list[tuple[str, str, str]]:
 async def _backfill(tmp: Path) -> list[tuple[str, str, str]]:
     from cryptotui.sim import SimExchange
 
-    symbols = ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT", "DOGEUSDT"]
+    six = ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT", "DOGEUSDT"]
+    runs = (
+        (six, "1m", 5, 5),
+        (six, "1h", 125, 5),
+        (["BTCUSDT"], "1m", 365, 366),  # the "1 year of 1m candles for one symbol"
+    )
     rows = []
-    async with SimExchange(symbols=symbols, seed=7, speed=0) as sim:
-        for interval, days in (("1m", 5), ("1h", 125)):
-            async with Rest(sim.rest_url) as rest:
-                now = await rest.server_time()
-                started = time.perf_counter()
-                done = await backfill(
-                    tmp / "backfill.db", rest, symbols, interval, now - days * DAY, now
+    for symbols, interval, days, minute_days in runs:
+        sim = SimExchange(symbols=symbols, seed=7, speed=0, minute_days=minute_days)
+        async with sim, Rest(sim.rest_url) as rest:
+            now = await rest.server_time()
+            started = time.perf_counter()
+            done = await backfill(
+                tmp / f"backfill-{interval}-{days}.db",
+                rest,
+                symbols,
+                interval,
+                now - days * DAY,
+                now,
+            )
+            elapsed = time.perf_counter() - started
+            stored = sum(p.stored for p in done)
+            weight = 1 + 2 * (rest.requests - 1)
+            rows.append(
+                (
+                    f"backfill {len(symbols)} symbol(s) × {days} d of {interval} from the sim",
+                    f"{stored:,} candles in {elapsed:.1f} s ({stored / elapsed:,.0f}/s)",
+                    f"{rest.requests} requests, weight {weight}",
                 )
-                elapsed = time.perf_counter() - started
-                stored = sum(p.stored for p in done)
-                weight = 1 + 2 * (rest.requests - 1)
-                rows.append(
-                    (
-                        f"backfill {len(symbols)} symbols × {days} days of {interval} from the sim",
-                        f"{stored:,} candles in {elapsed:.1f} s ({stored / elapsed:,.0f}/s)",
-                        f"{rest.requests} requests, weight {weight}",
-                    )
-                )
+            )
     return rows
 
 

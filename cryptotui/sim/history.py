@@ -12,6 +12,7 @@ random walk of candles generated *backwards* from the price where the finer tier
 Every interval is then aggregated from the finest tier that covers it (1s←0; 1m…30m←1;
 1h…12h←2; 1d, 3d, 1w, 1M←3), so overlapping intervals agree exactly, and the last, partial
 group of each interval seeds the live open candle. History candles always contain trades.
+The 5 days of 1m candles are `minute_days` (a backfill benchmark asks for a year).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from cryptotui.sim.symbols import SymbolSpec
 Cols = dict[str, np.ndarray]
 
 TIER0_SECONDS = 20 * 60
-TIER1_MINUTES = 5 * 24 * 60
+MINUTE_HISTORY_DAYS = 5.0
+"""Default depth of 1m history; a backfill benchmark asks for a year."""
 TIER2_HOURS = 3000
 TIER3_DAYS = 1500
 STORE_CAP = 1500
@@ -128,13 +130,20 @@ def _slice(cols: Cols, sl: slice) -> Cols:
     return {k: v[sl] for k, v in cols.items()}
 
 
-def build_history(spec: SymbolSpec, seed: int, start_ms: int, agg_rate: float) -> History:
-    """History of `spec.symbol` ending at `start_ms` (a whole minute) at price `spec.price`."""
+def build_history(
+    spec: SymbolSpec,
+    seed: int,
+    start_ms: int,
+    agg_rate: float,
+    minute_days: float = MINUTE_HISTORY_DAYS,
+) -> History:
+    """History of `spec.symbol` ending at `start_ms` (a whole minute) at price `spec.price`,
+    with `minute_days` of 1m candles (tier 1) before the 1s tier."""
 
     def rng(tier: int) -> np.random.Generator:
         return np.random.default_rng([seed, zlib.crc32(spec.symbol.encode()), tier])
 
-    t1_start = (start_ms - TIER1_MINUTES * MINUTE) // HOUR * HOUR
+    t1_start = (start_ms - int(minute_days * DAY)) // HOUR * HOUR
     t2_start = (t1_start - TIER2_HOURS * HOUR) // DAY * DAY
     t3_start = t2_start - TIER3_DAYS * DAY
     t0_start = start_ms - TIER0_SECONDS * SECOND

@@ -31,7 +31,7 @@ from cryptotui.intervals import DAY, MINUTE
 from cryptotui.models import AggTrade, BookTicker, Trade
 from cryptotui.sim import wire
 from cryptotui.sim.bars import INTERVALS, Bar, bounds
-from cryptotui.sim.history import build_history
+from cryptotui.sim.history import MINUTE_HISTORY_DAYS, build_history
 from cryptotui.sim.scenarios import SCENARIOS, Forced, GroundTruth, Plan, Steer
 from cryptotui.sim.symbols import DEFAULT_SYMBOLS, SymbolSpec, spec_for
 
@@ -83,14 +83,21 @@ def split_trades(agg: AggTrade, step: float) -> list[Trade]:
 class SymbolSim:
     """Live state of one symbol: price walk, trade ids, candles, book, recent trades."""
 
-    def __init__(self, spec: SymbolSpec, seed: int, start_ms: int, trade_rate: float) -> None:
+    def __init__(
+        self,
+        spec: SymbolSpec,
+        seed: int,
+        start_ms: int,
+        trade_rate: float,
+        minute_days: float = MINUTE_HISTORY_DAYS,
+    ) -> None:
         self.spec = spec
         self.symbol = spec.symbol
         self.seed = seed
         self.rng = random.Random(f"{seed}:{spec.symbol}:live")
         self.agg_rate = max(trade_rate * spec.activity, 1e-6)
         """Mean aggTrades per sim second."""
-        history = build_history(spec, seed, start_ms, self.agg_rate)
+        history = build_history(spec, seed, start_ms, self.agg_rate, minute_days)
         self.stores = history.stores
         self.cur = history.open_bars.pop("1s")
         self.open_bars = history.open_bars
@@ -355,9 +362,11 @@ class Market:
         seed: int = 7,
         start_time_ms: int | None = None,
         trade_rate: float = 5.0,
+        minute_days: float = MINUTE_HISTORY_DAYS,
     ) -> None:
         """`start_time_ms` is rounded down to a whole minute (default: now); `trade_rate` is the
-        mean number of BTCUSDT aggTrades per sim second (other symbols scale from it)."""
+        mean number of BTCUSDT aggTrades per sim second (other symbols scale from it);
+        `minute_days` is how far back REST serves 1m candles (coarser intervals go further)."""
         if start_time_ms is None:
             start_time_ms = int(time.time() * 1000)
         start = start_time_ms // MINUTE * MINUTE
@@ -369,7 +378,10 @@ class Market:
         self.start_ms = start
         self.now = start
         self.specs = {s: spec_for(s, seed) for s in names}
-        self.sims = {s: SymbolSim(spec, seed, start, trade_rate) for s, spec in self.specs.items()}
+        self.sims = {
+            s: SymbolSim(spec, seed, start, trade_rate, minute_days)
+            for s, spec in self.specs.items()
+        }
         self.truth: list[GroundTruth] = []
         self._order = list(self.sims.values())
         self._next_tick = start + 100

@@ -36,6 +36,7 @@ from websockets.http11 import Request, Response
 from cryptotui.sim import wire
 from cryptotui.sim.bars import INTERVALS
 from cryptotui.sim.faults import Faults
+from cryptotui.sim.history import MINUTE_HISTORY_DAYS
 from cryptotui.sim.market import Frame, Market
 from cryptotui.sim.rest import JSON_TYPE, HttpReply, RestApi
 from cryptotui.sim.scenarios import GroundTruth
@@ -125,6 +126,7 @@ class SimExchange:
         weight_limit: int = 6000,
         max_connection_age: float = 86_400.0,
         trade_rate: float = 5.0,
+        minute_days: float = MINUTE_HISTORY_DAYS,
         tick_interval: float = 0.025,
         ping_interval: float | None = 20.0,
         ground_truth_path: str | Path | None = None,
@@ -134,7 +136,13 @@ class SimExchange:
             raise ValueError(f"refusing to bind non-loopback host {host!r} (allow_remote=False)")
         if speed < 0:
             raise ValueError("speed must be >= 0")
-        self.market = Market(symbols, seed=seed, start_time_ms=start_time_ms, trade_rate=trade_rate)
+        self.market = Market(
+            symbols,
+            seed=seed,
+            start_time_ms=start_time_ms,
+            trade_rate=trade_rate,
+            minute_days=minute_days,
+        )
         self.faults = Faults()
         self.faults.shutdown_hook = self._server_shutdown
         self.rest = RestApi(self.market, self.faults, weight_limit)

@@ -10,11 +10,12 @@ is what the engine and `analyze` compute.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from cryptotui.indicators import EMA, MACD, RSI, SMA, BBands
-from cryptotui.models import Alert, Candle, Direction
+from cryptotui.models import Candle, Direction
 from cryptotui.state import MarketState
 
 MAX_POINTS = 3000
@@ -31,6 +32,16 @@ class Point:
     rsi: float | None
     macd: tuple[float, float, float] | None
     """(macd, signal, histogram)."""
+
+
+class Marked(Protocol):
+    """What can be marked on a chart: an `Alert`, or a stored signal's view."""
+
+    symbol: str
+    interval: str | None
+    time: int
+    direction: Direction
+    name: str
 
 
 @dataclass(slots=True, frozen=True)
@@ -95,6 +106,11 @@ class ChartSeries:
             self.forming = None
         return True
 
+    def load(self, candles: Sequence[Candle]) -> None:
+        """Start over from these closed candles (detail views, tests)."""
+        self._rebuild(candles)
+        self.forming = None
+
     def _rebuild(self, candles: Sequence[Candle]) -> None:
         self._indicators = self._fresh()
         self.closed = []
@@ -114,7 +130,7 @@ class ChartSeries:
             c, sma.preview(c), ema.preview(c), bb.preview(c), rsi.preview(c), macd.preview(c)
         )
 
-    def markers(self, alerts: Sequence[Alert], points: Sequence[Point]) -> list[Marker]:
+    def markers(self, alerts: Iterable[Marked], points: Sequence[Point]) -> list[Marker]:
         """Alerts of this symbol and interval placed on the candle open when they fired."""
         if not points:
             return []

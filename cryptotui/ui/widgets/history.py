@@ -19,6 +19,7 @@ from cryptotui import fmt
 from cryptotui.store.records import SignalRow
 from cryptotui.ui.services.store import (
     FILTER_HELP,
+    PAGE_ROWS,
     FilterError,
     HistoryFilter,
     Page,
@@ -30,7 +31,7 @@ DIRECTION_STYLE = {"bullish": "green", "bearish": "red", "neutral": "yellow"}
 COLUMNS = ("time (UTC)", "symbol", "iv", "name", "dir", "conf", "price", "kind")
 
 
-class HistoryBrowser(Vertical, can_focus=False):
+class HistoryBrowser(Vertical):
     BINDINGS = [
         Binding("right_square_bracket,n", "page(1)", "Older"),
         Binding("left_square_bracket,p", "page(-1)", "Newer"),
@@ -134,7 +135,7 @@ class HistoryBrowser(Vertical, can_focus=False):
             table.clear()
             for r in page.rows:
                 table.add_row(*self._cells(r))
-        first = page_no * 100 + 1
+        first = page_no * PAGE_ROWS + 1
         shown = f"rows {first}–{first + len(page.rows) - 1}" if page.rows else "no rows"
         more = "  ] older" if page.more else ""
         newer = "  [ newer" if page_no else ""

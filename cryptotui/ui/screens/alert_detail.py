@@ -1,0 +1,103 @@
+"""An alert or stored signal in full: every confidence factor with its score, the raw inputs,
+the rule or detector that fired, and a chart of the candles around it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from cryptotui import fmt
+from cryptotui.models import Direction
+from cryptotui.ui.services.alert_view import AlertView
+from cryptotui.ui.services.chart_data import Marker, Point
+from cryptotui.ui.widgets.alerts import ARROWS, confidence_bar
+from cryptotui.ui.widgets.candles import ChartOptions
+from cryptotui.ui.widgets.chart import Chart
+
+DIRECTION_STYLE = {
+    Direction.BULLISH: "green",
+    Direction.BEARISH: "red",
+    Direction.NEUTRAL: "yellow",
+}
+
+
+class MiniChart(Chart, can_focus=False):
+    """The chart renderer without keys: candles and volume around the alert, its marker."""
+
+
+def _value(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}" if math.isfinite(v) else str(v)
+    return fmt.safe(str(v))
+
+
+def describe(view: AlertView) -> Table:
+    colour = DIRECTION_STYLE.get(view.direction, "")
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+    grid.add_row(
+        "signal",
+        Text.assemble(
+            (f"{ARROWS.get(view.direction, '◆')} {view.direction.value} ", colour),
+            (fmt.safe(view.name), "bold"),
+        ),
+    )
+    source = "user rule" if view.kind == "rule" else "pattern detector"
+    grid.add_row("source", Text(f"{source}: {fmt.safe(view.rule or view.name)}"))
+    grid.add_row("time", Text(fmt.utc(view.time)))
+    if view.span is not None and view.span[0] is not None:
+        grid.add_row("span", Text(f"{fmt.utc(view.span[0])} → {fmt.utc(view.span[1])}"))
+    if view.price is not None:
+        grid.add_row("price", Text(fmt.price(view.price)))
+    grid.add_row(
+        "confidence",
+        Text.assemble((confidence_bar(view.confidence, 20), colour), f" {view.confidence:.2f}"),
+    )
+    for factor, score in view.scores():
+        if score is None:
+            continue
+        grid.add_row(
+            f"  {factor}", Text.assemble((confidence_bar(score, 20), "cyan"), f" {score:.2f}")
+        )
+    inputs = view.inputs()
+    if inputs:
+        grid.add_row("inputs", Text("  ".join(f"{fmt.safe(k)}={_value(v)}" for k, v in inputs)))
+    if view.message:
+        grid.add_row("message", Text(fmt.safe(view.message)))
+    return grid
+
+
+class AlertDetail(ModalScreen[None]):
+    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
+
+    def __init__(self, view: AlertView, points: Sequence[Point], markers: Sequence[Marker]) -> None:
+        super().__init__()
+        self.view = view
+        self.points = points
+        self.markers = markers
+
+    def compose(self) -> ComposeResult:
+        v = self.view
+        with Vertical(id="detail-box") as box:
+            box.border_title = Text.assemble(
+                fmt.safe(v.symbol), " ", v.interval or "", " · ", fmt.safe(v.name)
+            )
+            box.border_subtitle = "Esc close"
+            yield Static(describe(v), id="detail-text")
+            yield MiniChart(id="detail-chart")
+
+    def on_mount(self) -> None:
+        chart = self.query_one(MiniChart)
+        chart.options = ChartOptions(ma="off", sub="off", volume=True, step=2)
+        chart.show(self.view.symbol, self.view.interval or "", self.points, self.markers, None)
+        if not self.points:
+            chart.border_subtitle = "no candles held for this time"

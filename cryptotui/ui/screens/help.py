@@ -1,0 +1,53 @@
+"""`?`: every key binding, read from the widgets' own BINDINGS so it can never go stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+Section = tuple[str, Iterable[BindingType]]
+
+
+def bindings_of(cls: type) -> list[Binding]:
+    """The class's bindings with those it inherits from our own base classes (not Textual's)."""
+    out: list[Binding] = []
+    for klass in reversed(cls.__mro__):
+        if klass.__module__.startswith("cryptotui") and "BINDINGS" in vars(klass):
+            out.extend(b for b in klass.BINDINGS if isinstance(b, Binding))
+    return out
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+
+    def __init__(self, sections: list[Section]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "Keys — Esc closes · Ctrl+P: command palette"
+            yield Static(self._table(), id="help-table")
+
+    def _table(self) -> Table:
+        table = Table(box=None, show_header=False, padding=(0, 2), expand=True)
+        table.add_column("key", style="bold", no_wrap=True, min_width=14)
+        table.add_column("what")
+        for title, bindings in self.sections:
+            table.add_row(Text(title, "bold underline"), "")
+            seen: set[str] = set()
+            for b in bindings:
+                if not isinstance(b, Binding) or b.key in seen:
+                    continue
+                seen.add(b.key)
+                keys = " ".join(self.app.get_key_display(Binding(k, "")) for k in b.key.split(","))
+                table.add_row(Text(keys), Text(b.description or b.action))
+            table.add_row("", "")
+        return table
