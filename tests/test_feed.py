@@ -75,11 +75,10 @@ async def test_chart_history_joins_the_live_stream_without_gaps():
             await feed.aclose()
 
 
-async def test_start_warms_up_indicators_and_continues_gap_free(tmp_path):
+async def test_start_warms_up_indicators_and_continues_gap_free():
     async with SimExchange(symbols=["BTCUSDT"], seed=6, speed=300, start_time_ms=T0) as sim:
-        out: list = []
         engine = Engine(["BTCUSDT"], ["1m"], emit=lambda _e: None)
-        feed = make(sim, ["BTCUSDT"], engine=engine, on_event=out.append)
+        feed = make(sim, ["BTCUSDT"], engine=engine)
         try:
             await feed.start()
             history = list(feed.state.candles[("BTCUSDT", "1m")])
