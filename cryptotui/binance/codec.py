@@ -34,11 +34,12 @@ from cryptotui.models import (
 log = logging.getLogger(__name__)
 
 loads = msgspec.json.Decoder().decode
-_encode = msgspec.json.Encoder().encode
+encode = msgspec.json.Encoder().encode
+"""JSON bytes, keys in insertion order (Binance's own order wherever we build payloads)."""
 
 
 def dumps(obj: Any) -> str:
-    return _encode(obj).decode()
+    return encode(obj).decode()
 
 
 # ---------------------------------------------------------------------------- stream events

@@ -8,6 +8,7 @@ any request during that 429 period earns a ban (418), 2 minutes at first, doubli
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable
@@ -15,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-import orjson
-
+from cryptotui.binance.codec import encode
 from cryptotui.sim import wire
 from cryptotui.sim.bars import INTERVALS
 from cryptotui.sim.faults import Faults
@@ -127,10 +127,8 @@ class RestApi:
         try:
             body = handler(params)
         except ApiError as err:
-            return HttpReply(
-                err.status, orjson.dumps(wire.error(err.code, err.msg)), self._headers()
-            )
-        return HttpReply(200, orjson.dumps(body), self._headers())
+            return HttpReply(err.status, encode(wire.error(err.code, err.msg)), self._headers())
+        return HttpReply(200, encode(body), self._headers())
 
     def _headers(self, retry_after: float | None = None) -> dict[str, str]:
         used = str(self.meter.used)
@@ -170,7 +168,7 @@ class RestApi:
         else:
             body = wire.error(-1000, "An unknown error occurred while processing the request.")
             retry = retry_after
-        return HttpReply(status, orjson.dumps(body), self._headers(retry))
+        return HttpReply(status, encode(body), self._headers(retry))
 
     # ------------------------------------------------------------------ parameters
 
@@ -196,8 +194,8 @@ class RestApi:
         if raw is None:
             return None
         try:
-            names = orjson.loads(raw)
-        except orjson.JSONDecodeError:
+            names = json.loads(raw)
+        except json.JSONDecodeError:
             raise _illegal("symbols", _SYMBOLS_RANGE) from None
         if not isinstance(names, list) or not names:
             raise _illegal("symbols", _SYMBOLS_RANGE)
@@ -235,8 +233,8 @@ class RestApi:
         if raw is None:
             return len(self.market.sims)
         try:
-            names = orjson.loads(raw)
-        except orjson.JSONDecodeError:
+            names = json.loads(raw)
+        except json.JSONDecodeError:
             raise ApiError(-1100, "bad symbols") from None
         return len(names) if isinstance(names, list) else 1
 

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import email.utils
 import ipaddress
+import json
 import logging
 import re
 import time
@@ -27,12 +28,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-import orjson
+import msgspec
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from cryptotui.binance.codec import encode
 from cryptotui.sim import wire
 from cryptotui.sim.bars import INTERVALS
 from cryptotui.sim.faults import Faults
@@ -277,7 +279,7 @@ class SimExchange:
         target = Path(path) if path else self.ground_truth_path
         if target is None:
             return
-        data = orjson.dumps(self.market.ground_truth(), option=orjson.OPT_INDENT_2)
+        data = msgspec.json.format(encode(self.market.ground_truth()), indent=2)
         if data != self._truth_written or path:
             target.write_bytes(data)
             self._truth_written = data
@@ -316,7 +318,7 @@ class SimExchange:
             conns = subs.get(stream)
             if not conns:
                 continue
-            raw = orjson.dumps(data)
+            raw = encode(data)
             combined = None
             for conn in conns:
                 if conn.combined:
@@ -339,8 +341,8 @@ class SimExchange:
 
     def _server_shutdown(self) -> None:
         event = wire.server_shutdown_event(self.sim_time_ms())
-        raw = orjson.dumps(event)
-        combined = orjson.dumps({"stream": "!serverShutdown", "data": event})
+        raw = encode(event)
+        combined = encode({"stream": "!serverShutdown", "data": event})
         for conn in self._conns:
             if not conn.closing:
                 conn.closing = True
@@ -380,7 +382,7 @@ class SimExchange:
                 problem = f"Invalid request: more than {MAX_STREAMS} streams"
             if problem is None:
                 return None
-            body = orjson.dumps({"error": {"code": 2, "msg": problem}, "id": None})
+            body = encode({"error": {"code": 2, "msg": problem}, "id": None})
             return self._response(HttpReply(400, body, {"Content-Type": JSON_TYPE}))
         return self._response(HttpReply(404, b"Not Found", {}))
 
@@ -474,16 +476,16 @@ class SimExchange:
                     del self._subs[s]
 
     def _reply(self, conn: _Conn, rid: object, result: object) -> None:
-        conn.push(_CONTROL, orjson.dumps({"result": result, "id": rid}))
+        conn.push(_CONTROL, encode({"result": result, "id": rid}))
 
     def _error(self, conn: _Conn, rid: object, code: int, msg: str) -> None:
-        conn.push(_CONTROL, orjson.dumps({"error": {"code": code, "msg": msg}, "id": rid}))
+        conn.push(_CONTROL, encode({"error": {"code": code, "msg": msg}, "id": rid}))
 
     def _control(self, conn: _Conn, message: str | bytes) -> None:
         """Answer one control message as PROTOCOL.md §3 (replies matched by `id`)."""
         try:
-            msg = orjson.loads(message)
-        except orjson.JSONDecodeError as exc:
+            msg = json.loads(message)
+        except json.JSONDecodeError as exc:
             self._error(
                 conn,
                 None,

@@ -1,7 +1,7 @@
 """Binance JSON for the simulator's objects: same keys, same key order, same JSON types.
 
 Decimals are strings with 8 fractional digits (live spot format), times and ids are ints. The
-functions return plain dicts/lists; the server serialises each frame once with orjson.
+functions return plain dicts/lists; the server serialises each frame once with msgspec.
 """
 
 from __future__ import annotations

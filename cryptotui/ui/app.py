@@ -1,73 +1,372 @@
-"""The Textual app: a watchlist and a status bar over a feed running in its own thread.
+"""The Textual app: renders `MarketState` snapshots from a feed running in its own thread.
 
-The UI pulls a `MarketState` snapshot on a timer (5 Hz) and repaints only rows that changed;
-it never handles one message per market event.
+The UI pulls a snapshot on a timer (5 Hz) and repaints only what changed: watchlist rows whose
+data moved, the chart when its series changed, the alerts pane when alerts arrived, the visible
+bottom view once a second. It never handles one message per market event. New alerts are found
+by the same pull (they are rare, and a toast within 200 ms is soon enough) and shown as toasts;
+the engine delivers them to bell/desktop/webhook on the feed thread regardless of the UI.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Iterable
 from pathlib import Path
 
-from textual.app import App, ComposeResult
+from rich.text import Text
+from textual import on
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.widgets import Footer, Header
+from textual.screen import Screen
 
+from cryptotui import fmt
+from cryptotui.intervals import INTERVAL_MS
+from cryptotui.models import Alert
 from cryptotui.state import MarketState
 from cryptotui.ui.feed_thread import FeedThread
+from cryptotui.ui.screens.alert_detail import AlertDetail
+from cryptotui.ui.screens.dashboard import BOTTOM_VIEWS, INTERVAL_KEYS, Dashboard
+from cryptotui.ui.screens.help import HelpScreen, bindings_of
+from cryptotui.ui.screens.search import SearchScreen
+from cryptotui.ui.screens.watchlists import WatchlistsScreen
+from cryptotui.ui.services.alert_view import (
+    AFTER,
+    BEFORE,
+    AlertView,
+    candles_around,
+    mini_series,
+)
+from cryptotui.ui.services.chart_data import ChartSeries
+from cryptotui.ui.services.health import RateMeter
+from cryptotui.ui.services.market import MarketLink
+from cryptotui.ui.services.overview import overview
+from cryptotui.ui.services.store import UiStore
+from cryptotui.ui.services.watch import WatchItems
+from cryptotui.ui.services.watchlists import Watchlists
+from cryptotui.ui.widgets.alerts import AlertsPane
+from cryptotui.ui.widgets.chart import Chart
+from cryptotui.ui.widgets.health import Health, HealthView
+from cryptotui.ui.widgets.history import HistoryBrowser
+from cryptotui.ui.widgets.overview import MarketOverview
 from cryptotui.ui.widgets.status_bar import StatusBar
 from cryptotui.ui.widgets.watchlist import Watchlist
 
 SNAPSHOT_HZ = 5
+SLOW_EVERY = SNAPSHOT_HZ
+"""Pulls between refreshes of the bottom view (overview, health): once a second."""
+TOASTS_PER_PULL = 3
+"""More alerts than this in one pull become one summary toast (a burst must not bury the UI)."""
 
 
 class CryptoTUI(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "cryptotui"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide"), (160, "-xwide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
         Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("slash", "search", "Add"),
+        Binding("w", "watchlists", "Lists"),
         Binding("t", "toggle_theme", "Theme"),
     ]
 
     def __init__(
         self,
         state: MarketState,
-        feed_main: Callable[[asyncio.Event], Coroutine[None, None, None]] | None,
+        feed: FeedThread | None = None,
         *,
         source_label: str = "Binance",
+        intervals: Iterable[str] = ("1m",),
+        store: UiStore | None = None,
+        lists: Watchlists | None = None,
     ) -> None:
         super().__init__()
         self.state = state
         self.source_label = source_label
         self.sub_title = source_label
-        self._thread = FeedThread(feed_main) if feed_main is not None else None
+        self.feed_thread = feed
+        self.store = store
+        self.feed_intervals = list(intervals)
+        self.link = MarketLink(state, feed)
+        self.lists = lists or Watchlists(store, state.symbols)
+        self.items = WatchItems()
+        self.meter = RateMeter()
+        self.interval = self.feed_intervals[0] if self.feed_intervals else "1m"
+        self.symbol: str | None = None
+        self.series: ChartSeries | None = None
+        self._seen_alert: Alert | None = state.alerts[-1] if state.alerts else None
+        self._pulls = 0
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Watchlist(self.state.price_decimals, id="watchlist")
-        yield StatusBar(id="status")
-        yield Footer()
+    def get_default_screen(self) -> Screen:
+        return Dashboard(self.state.price_decimals, self.store)
 
     def on_mount(self) -> None:
         if self.source_label == "SIMULATED":
             self.add_class("simulated")
-        self.query_one(Watchlist).focus()
-        if self._thread is not None:
-            self._thread.start()
-        self.pull_snapshot()
+        self.dashboard = self.screen
+        self._retitle_watchlist()
+        if self.lists.symbols != self.state.symbols:
+            self.link.set_symbols(self.lists.symbols)
+        self.link.load_sparklines()
+        if self.feed_thread is not None:
+            self.feed_thread.start()
+        self.pull_snapshot(full=True)
         self.set_interval(1 / SNAPSHOT_HZ, self.pull_snapshot)
 
-    def pull_snapshot(self) -> None:
-        self.query_one(Watchlist).update_rows(self.state.rows())
-        self.query_one(StatusBar).update_from(self.state)
-        if self._thread is not None and self._thread.error is not None:
-            error, self._thread.error = self._thread.error, None
-            self.notify(f"feed stopped: {error}", severity="error", timeout=30)
+    # ------------------------------------------------------------------ snapshots
+
+    def pull_snapshot(self, full: bool = False) -> None:
+        """Repaint what changed since the last pull (`full`: also the slow bottom view)."""
+        d = self.dashboard
+        state = self.state
+        self.link.pump()
+        self._pulls += 1
+        rsi_iv = self._rsi_interval()
+        d.query_one(Watchlist).update_items(
+            self.items.build(state, rsi_iv), f"RSI{rsi_iv}" if rsi_iv else "RSI"
+        )
+        if self.symbol is None and state.symbols:
+            self._select(state.symbols[0])
+        self._update_chart()
+        self._update_alerts()
+        rates = self.meter.sample(state)
+        d.query_one(StatusBar).update_from(state, rates)
+        if full or self._pulls % SLOW_EVERY == 0:
+            self._update_bottom(rates)
+        thread = self.feed_thread
+        if thread is not None and thread.error is not None:
+            error, thread.error = thread.error, None
+            self.notify(f"feed stopped: {error}", severity="error", timeout=30, markup=False)
+
+    def _rsi_interval(self) -> str | None:
+        """The selected interval when the engine computes it, else the feed's first."""
+        if self.interval in self.feed_intervals:
+            return self.interval
+        return self.feed_intervals[0] if self.feed_intervals else None
+
+    def _update_chart(self) -> None:
+        series = self.series
+        if series is None:
+            return
+        if series.sync(self.state):
+            points = series.points
+            self.dashboard.query_one(Chart).show(
+                series.symbol,
+                series.interval,
+                points,
+                series.markers(list(self.state.alerts), points),
+                self.state.price_decimals(series.symbol),
+            )
+
+    def _update_alerts(self) -> None:
+        alerts = list(self.state.alerts)
+        if alerts and alerts[-1] is not self._seen_alert:
+            new = []
+            for a in reversed(alerts):
+                if a is self._seen_alert:
+                    break
+                new.append(a)
+            self._seen_alert = alerts[-1]
+            self._toast(new[::-1])
+            self.dashboard.query_one(AlertsPane).update_alerts(alerts)
+            if self.series is not None:
+                self.series.invalidate()  # new markers
+
+    def _toast(self, new: list[Alert]) -> None:
+        for a in new[-TOASTS_PER_PULL:]:
+            arrow = {"bullish": "▲", "bearish": "▼"}.get(a.direction.value, "◆")
+            title = f"{arrow} {fmt.safe(a.symbol)} {a.interval or ''} {fmt.safe(a.name)}"
+            body = f"confidence {a.confidence:.2f} · {fmt.price(a.price)}"
+            if a.message:
+                body += f"\n{fmt.safe(a.message)}"
+            severity = "warning" if a.direction.value == "bearish" else "information"
+            self.notify(body, title=title, severity=severity, markup=False)
+        if len(new) > TOASTS_PER_PULL:
+            self.notify(
+                f"and {len(new) - TOASTS_PER_PULL} more alerts (see the alerts pane)", markup=False
+            )
+
+    def _update_bottom(self, rates) -> None:
+        d = self.dashboard
+        view = d.view
+        if view == "overview":
+            tickers = list(self.state.tickers.values())
+            d.query_one(MarketOverview).update_overview(overview(tickers, self.state.info))
+        elif view == "health":
+            feed = self.feed_thread.feed if self.feed_thread is not None else None
+            d.query_one(Health).update_view(
+                HealthView.collect(
+                    self.state,
+                    rates,
+                    clock_offset_ms=feed.rest.clock_offset_ms if feed is not None else None,
+                    db_bytes=self.store.size_bytes() if self.store is not None else None,
+                    store_note="store disabled" if self.store is None else "",
+                )
+            )
+
+    # ------------------------------------------------------------------ selection
+
+    def _select(self, symbol: str) -> None:
+        if symbol == self.symbol and self.series is not None:
+            return
+        self.symbol = symbol
+        self._open_series()
+
+    def _open_series(self) -> None:
+        if self.symbol is None:
+            return
+        self.series = ChartSeries(self.symbol, self.interval)
+        self.link.load_history(self.symbol, self.interval)
+        self._update_chart()
+
+    def action_interval(self, interval: str) -> None:
+        """Show `interval` candles (keys 1–9); the watchlist's RSI follows when computed."""
+        if interval != self.interval:
+            self.interval = interval
+            self._open_series()
+            self.pull_snapshot()
+
+    @on(Watchlist.Selected)
+    def _selected(self, event: Watchlist.Selected) -> None:
+        self._select(event.symbol)
+
+    @on(Watchlist.ChartRequested)
+    def _chart_requested(self) -> None:
+        self.dashboard.query_one(Chart).focus()
+
+    # ------------------------------------------------------------------ watchlist edits
+
+    def _apply_lists(self) -> None:
+        """The active list changed (edit or switch): make the feed watch it."""
+        self.link.set_symbols(self.lists.symbols)
+        self._retitle_watchlist()
+        self.pull_snapshot()
+
+    def _retitle_watchlist(self) -> None:
+        wl = self.dashboard.query_one(Watchlist)
+        wl.border_title = Text.assemble(("Watchlist ", "bold"), fmt.safe(self.lists.active))
+        wl.border_subtitle = f"{len(self.lists.symbols)} symbols"
+
+    @on(Watchlist.RemoveRequested)
+    def _remove(self, event: Watchlist.RemoveRequested) -> None:
+        self.lists.remove(event.symbol)
+        self._apply_lists()
+
+    @on(Watchlist.MoveRequested)
+    def _move(self, event: Watchlist.MoveRequested) -> None:
+        self.lists.move(event.symbol, event.delta)
+        self._apply_lists()
+
+    def action_search(self) -> None:
+        state = self.state
+
+        def universe() -> list[str]:
+            return list(state.info) or list(state.tickers) or list(state.symbols)
+
+        def added(symbol: str | None) -> None:
+            if symbol is None:
+                return
+            if self.lists.add(symbol):
+                self.notify(f"{symbol} added to {self.lists.active}", markup=False)
+            self._apply_lists()
+            self.dashboard.query_one(Watchlist).select(symbol)
+            self._select(symbol)
+
+        screen = SearchScreen(universe, state.info, state.tickers, set(self.lists.symbols))
+        self.push_screen(screen, added)
+
+    def action_watchlists(self) -> None:
+        self.push_screen(WatchlistsScreen(self.lists, self._apply_lists))
+
+    # ------------------------------------------------------------------ alerts
+
+    @on(AlertsPane.Opened)
+    def _alert_opened(self, event: AlertsPane.Opened) -> None:
+        self.open_detail(AlertView.from_alert(event.alert))
+
+    @on(HistoryBrowser.Opened)
+    def _history_opened(self, event: HistoryBrowser.Opened) -> None:
+        self.open_detail(AlertView.from_signal(event.row))
+
+    def open_detail(self, view: AlertView) -> None:
+        stored = []
+        if self.store is not None and view.interval is not None:
+            step = INTERVAL_MS.get(view.interval, 86_400_000)
+            stored = self.store.candles(
+                view.symbol, view.interval, view.time - BEFORE * step, view.time + AFTER * step
+            )
+        points, markers = mini_series(view, candles_around(view, self.state, stored))
+        self.push_screen(AlertDetail(view, points, markers))
+
+    # ------------------------------------------------------------------ app-wide
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
+    def help_sections(self) -> list[tuple[str, list[Binding]]]:
+        return [
+            ("Everywhere", [*bindings_of(CryptoTUI), Binding("ctrl+p", "", "Command palette")]),
+            (
+                "Dashboard",
+                [
+                    *bindings_of(Dashboard),
+                    Binding("tab", "", "Next pane (shift+tab: previous)"),
+                    Binding("escape", "", "Restore a maximised pane"),
+                ],
+            ),
+            ("Watchlist", bindings_of(Watchlist)),
+            ("Chart", bindings_of(Chart)),
+            ("Alerts", bindings_of(AlertsPane)),
+            ("History", [*bindings_of(HistoryBrowser), Binding("enter", "", "Open signal")]),
+            ("Watchlists (w)", bindings_of(WatchlistsScreen)),
+        ]
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_sections()))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, Dashboard):
+            return
+        yield SystemCommand("Add symbol", "Search every exchange symbol (/)", self.action_search)
+        yield SystemCommand(
+            "Watchlists", "Switch, create, rename, delete (w)", self.action_watchlists
+        )
+        for name in self.lists.names:
+            if name != self.lists.active:
+                yield SystemCommand(
+                    f"Switch to watchlist {name}",
+                    "Make it the active list",
+                    lambda n=name: self._switch_list(n),
+                )
+        for i, iv in enumerate(INTERVAL_KEYS):
+            yield SystemCommand(
+                f"Interval {iv}",
+                f"Chart {iv} candles ({i + 1})",
+                lambda v=iv: self.action_interval(v),
+            )
+        chart = screen.query_one(Chart)
+        yield SystemCommand("Chart: cycle moving averages", "SMA/EMA (m)", chart.action_cycle_ma)
+        yield SystemCommand("Chart: Bollinger bands", "Toggle (b)", chart.action_toggle_bollinger)
+        yield SystemCommand("Chart: RSI / MACD pane", "Cycle (i)", chart.action_cycle_sub)
+        yield SystemCommand("Chart: volume", "Toggle (v)", chart.action_toggle_volume)
+        yield SystemCommand(
+            "Chart: back to live", "Follow the newest candle (end)", chart.action_live
+        )
+        for i, (view, label) in enumerate(BOTTOM_VIEWS):
+            yield SystemCommand(
+                f"Show {label.lower()}",
+                f"Bottom area (F{i + 2})",
+                lambda v=view: screen.action_view(v),
+            )
+        yield SystemCommand("Toggle light/dark", "Theme (t)", self.action_toggle_theme)
+        yield SystemCommand("Help", "Every key (?)", self.action_help)
+
+    def _switch_list(self, name: str) -> None:
+        self.lists.switch(name)
+        self._apply_lists()
+
     async def on_unmount(self) -> None:
-        if self._thread is not None:
-            await asyncio.to_thread(self._thread.stop)
+        if self.feed_thread is not None:
+            await asyncio.to_thread(self.feed_thread.stop)

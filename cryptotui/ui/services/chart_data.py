@@ -106,6 +106,10 @@ class ChartSeries:
             self.forming = None
         return True
 
+    def invalidate(self) -> None:
+        """Make the next `sync` report a change (new alert markers, say)."""
+        self._seen = ()
+
     def load(self, candles: Sequence[Candle]) -> None:
         """Start over from these closed candles (detail views, tests)."""
         self._rebuild(candles)
