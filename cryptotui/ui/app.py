@@ -10,7 +10,8 @@ the engine delivers them to bell/desktop/webhook on the feed thread regardless o
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
@@ -45,10 +46,8 @@ from cryptotui.ui.services.watch import WatchItems
 from cryptotui.ui.services.watchlists import Watchlists
 from cryptotui.ui.widgets.alerts import AlertsPane
 from cryptotui.ui.widgets.chart import Chart
-from cryptotui.ui.widgets.health import Health, HealthView
+from cryptotui.ui.widgets.health import HealthView
 from cryptotui.ui.widgets.history import HistoryBrowser
-from cryptotui.ui.widgets.overview import MarketOverview
-from cryptotui.ui.widgets.status_bar import StatusBar
 from cryptotui.ui.widgets.watchlist import Watchlist
 
 SNAPSHOT_HZ = 5
@@ -65,10 +64,10 @@ class CryptoTUI(App):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
         Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-        Binding("slash", "search", "Add"),
-        Binding("w", "watchlists", "Lists"),
-        Binding("t", "toggle_theme", "Theme"),
+        Binding("question_mark", "help", "Help", tooltip="this list of keys"),
+        Binding("slash", "search", "Add", tooltip="fuzzy search over every exchange symbol"),
+        Binding("w", "watchlists", "Lists", tooltip="switch, create, rename, delete watchlists"),
+        Binding("t", "toggle_theme", "Theme", tooltip="light or dark"),
     ]
 
     def __init__(
@@ -104,7 +103,10 @@ class CryptoTUI(App):
     def on_mount(self) -> None:
         if self.source_label == "SIMULATED":
             self.add_class("simulated")
-        self.dashboard = self.screen
+
+    @on(Dashboard.Ready)
+    def _start(self, event: Dashboard.Ready) -> None:
+        self.dashboard: Dashboard = event.dashboard
         self._retitle_watchlist()
         if self.lists.symbols != self.state.symbols:
             self.link.set_symbols(self.lists.symbols)
@@ -119,11 +121,13 @@ class CryptoTUI(App):
     def pull_snapshot(self, full: bool = False) -> None:
         """Repaint what changed since the last pull (`full`: also the slow bottom view)."""
         d = self.dashboard
+        if not d.is_attached:
+            return  # shutting down
         state = self.state
         self.link.pump()
         self._pulls += 1
         rsi_iv = self._rsi_interval()
-        d.query_one(Watchlist).update_items(
+        d.watchlist.update_items(
             self.items.build(state, rsi_iv), f"RSI{rsi_iv}" if rsi_iv else "RSI"
         )
         if self.symbol is None and state.symbols:
@@ -131,7 +135,7 @@ class CryptoTUI(App):
         self._update_chart()
         self._update_alerts()
         rates = self.meter.sample(state)
-        d.query_one(StatusBar).update_from(state, rates)
+        d.status.update_from(state, rates)
         if full or self._pulls % SLOW_EVERY == 0:
             self._update_bottom(rates)
         thread = self.feed_thread
@@ -151,7 +155,7 @@ class CryptoTUI(App):
             return
         if series.sync(self.state):
             points = series.points
-            self.dashboard.query_one(Chart).show(
+            self.dashboard.chart.show(
                 series.symbol,
                 series.interval,
                 points,
@@ -160,18 +164,21 @@ class CryptoTUI(App):
             )
 
     def _update_alerts(self) -> None:
+        """Refresh the pane when alerts arrived; toast the ones that arrived while running."""
         alerts = list(self.state.alerts)
-        if alerts and alerts[-1] is not self._seen_alert:
-            new = []
-            for a in reversed(alerts):
-                if a is self._seen_alert:
-                    break
-                new.append(a)
-            self._seen_alert = alerts[-1]
-            self._toast(new[::-1])
-            self.dashboard.query_one(AlertsPane).update_alerts(alerts)
-            if self.series is not None:
-                self.series.invalidate()  # new markers
+        pane = self.dashboard.alerts
+        if not alerts or (pane.alerts and alerts[-1] is pane.alerts[0]):
+            return
+        new = []
+        for a in reversed(alerts):
+            if a is self._seen_alert:
+                break
+            new.append(a)
+        self._seen_alert = alerts[-1]
+        self._toast(new[::-1])
+        pane.update_alerts(alerts)
+        if self.series is not None:
+            self.series.invalidate()  # new markers
 
     def _toast(self, new: list[Alert]) -> None:
         for a in new[-TOASTS_PER_PULL:]:
@@ -192,10 +199,10 @@ class CryptoTUI(App):
         view = d.view
         if view == "overview":
             tickers = list(self.state.tickers.values())
-            d.query_one(MarketOverview).update_overview(overview(tickers, self.state.info))
+            d.overview.update_overview(overview(tickers, self.state.info))
         elif view == "health":
             feed = self.feed_thread.feed if self.feed_thread is not None else None
-            d.query_one(Health).update_view(
+            d.health.update_view(
                 HealthView.collect(
                     self.state,
                     rates,
@@ -233,7 +240,7 @@ class CryptoTUI(App):
 
     @on(Watchlist.ChartRequested)
     def _chart_requested(self) -> None:
-        self.dashboard.query_one(Chart).focus()
+        self.dashboard.chart.focus()
 
     # ------------------------------------------------------------------ watchlist edits
 
@@ -244,7 +251,7 @@ class CryptoTUI(App):
         self.pull_snapshot()
 
     def _retitle_watchlist(self) -> None:
-        wl = self.dashboard.query_one(Watchlist)
+        wl = self.dashboard.watchlist
         wl.border_title = Text.assemble(("Watchlist ", "bold"), fmt.safe(self.lists.active))
         wl.border_subtitle = f"{len(self.lists.symbols)} symbols"
 
@@ -270,7 +277,7 @@ class CryptoTUI(App):
             if self.lists.add(symbol):
                 self.notify(f"{symbol} added to {self.lists.active}", markup=False)
             self._apply_lists()
-            self.dashboard.query_one(Watchlist).select(symbol)
+            self.dashboard.watchlist.select(symbol)
             self._select(symbol)
 
         screen = SearchScreen(universe, state.info, state.tickers, set(self.lists.symbols))
@@ -329,41 +336,39 @@ class CryptoTUI(App):
         yield from super().get_system_commands(screen)
         if not isinstance(screen, Dashboard):
             return
-        yield SystemCommand("Add symbol", "Search every exchange symbol (/)", self.action_search)
-        yield SystemCommand(
-            "Watchlists", "Switch, create, rename, delete (w)", self.action_watchlists
-        )
-        for name in self.lists.names:
-            if name != self.lists.active:
-                yield SystemCommand(
-                    f"Switch to watchlist {name}",
-                    "Make it the active list",
-                    lambda n=name: self._switch_list(n),
+        chart = screen.chart
+        commands: list[tuple[str, str, Callable[[], object]]] = [
+            ("Add symbol", "Search every exchange symbol (/)", self.action_search),
+            ("Watchlists", "Switch, create, rename, delete (w)", self.action_watchlists),
+            *(
+                (f"Switch to watchlist {n}", "Make it the active list", partial(self._switch, n))
+                for n in self.lists.names
+                if n != self.lists.active
+            ),
+            *(
+                (
+                    f"Interval {iv}",
+                    f"Chart {iv} candles ({i + 1})",
+                    partial(self.action_interval, iv),
                 )
-        for i, iv in enumerate(INTERVAL_KEYS):
-            yield SystemCommand(
-                f"Interval {iv}",
-                f"Chart {iv} candles ({i + 1})",
-                lambda v=iv: self.action_interval(v),
-            )
-        chart = screen.query_one(Chart)
-        yield SystemCommand("Chart: cycle moving averages", "SMA/EMA (m)", chart.action_cycle_ma)
-        yield SystemCommand("Chart: Bollinger bands", "Toggle (b)", chart.action_toggle_bollinger)
-        yield SystemCommand("Chart: RSI / MACD pane", "Cycle (i)", chart.action_cycle_sub)
-        yield SystemCommand("Chart: volume", "Toggle (v)", chart.action_toggle_volume)
-        yield SystemCommand(
-            "Chart: back to live", "Follow the newest candle (end)", chart.action_live
-        )
-        for i, (view, label) in enumerate(BOTTOM_VIEWS):
-            yield SystemCommand(
-                f"Show {label.lower()}",
-                f"Bottom area (F{i + 2})",
-                lambda v=view: screen.action_view(v),
-            )
-        yield SystemCommand("Toggle light/dark", "Theme (t)", self.action_toggle_theme)
-        yield SystemCommand("Help", "Every key (?)", self.action_help)
+                for i, iv in enumerate(INTERVAL_KEYS)
+            ),
+            ("Chart: cycle moving averages", "SMA/EMA (m)", chart.action_cycle_ma),
+            ("Chart: Bollinger bands", "Toggle (b)", chart.action_toggle_bollinger),
+            ("Chart: RSI / MACD pane", "Cycle (i)", chart.action_cycle_sub),
+            ("Chart: volume", "Toggle (v)", chart.action_toggle_volume),
+            ("Chart: back to live", "Follow the newest candle (end)", chart.action_live),
+            *(
+                (f"Show {label.lower()}", f"Bottom area (F{i + 2})", partial(screen.action_view, v))
+                for i, (v, label) in enumerate(BOTTOM_VIEWS)
+            ),
+            ("Toggle light/dark", "Theme (t)", self.action_toggle_theme),
+            ("Help", "Every key (?)", self.action_help),
+        ]
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)
 
-    def _switch_list(self, name: str) -> None:
+    def _switch(self, name: str) -> None:
         self.lists.switch(name)
         self._apply_lists()
 

@@ -1,37 +1,47 @@
-"""The app end to end: the feed thread, the real stream client and the simulator on loopback."""
+"""The app end to end: the feed thread, the real stream client, the engine and the simulator on
+loopback. Prices stream in, the chart loads its history, a user rule fires an alert that reaches
+the alerts pane and a toast, and a symbol added in the UI is subscribed by the feed."""
 
 from __future__ import annotations
 
 import asyncio
 
-from cryptotui.binance.stream import StreamOptions
 from cryptotui.config import load_config
-from cryptotui.feed import Feed, serve
+from cryptotui.feed import feed_factory, serve
 from cryptotui.sources import SIMULATED, simulated
 from cryptotui.state import MarketState
 from cryptotui.ui.app import CryptoTUI
+from cryptotui.ui.feed_thread import FeedThread
+from cryptotui.ui.widgets.alerts import AlertsPane
+from cryptotui.ui.widgets.chart import Chart
 from cryptotui.ui.widgets.status_bar import StatusBar
 from cryptotui.ui.widgets.watchlist import Watchlist
 from tests.conftest import until
 
-SYMBOLS = ["BTCUSDT", "ETHUSDT", "DOGEUSDT"]
+SYMBOLS = ["BTCUSDT", "ETHUSDT", "DOGEUSDT", "SOLUSDT"]
+CONFIG = """
+[demo]
+speed = 20.0
+[alerts]
+rules = [
+  { name = "btc-alive", when = "price > 1", symbols = ["BTCUSDT"], frequency = "once" },
+]
+"""
 
 
-async def test_watchlist_shows_live_prices_from_the_simulator(tmp_path):
+async def test_live_prices_chart_alerts_and_watch_from_the_ui(tmp_path):
     cfg = tmp_path / "config.toml"
-    cfg.write_text("[demo]\nspeed = 20.0\n")
+    cfg.write_text(CONFIG)
     config = load_config(cfg, env={})
-    state = MarketState(SYMBOLS)
+    state = MarketState(SYMBOLS[:3])
+    make = feed_factory(config, SYMBOLS[:3], ["1m"], state=state, overview=True)
 
     async def feed_main(stop: asyncio.Event) -> None:
-        await serve(
-            simulated(config, SYMBOLS),
-            lambda ep: Feed(ep, SYMBOLS, ["1m"], options=StreamOptions(), state=state),
-            stop,
-        )
+        await serve(simulated(config, SYMBOLS), lambda ep: thread.attach(make(ep)), stop)
 
-    app = CryptoTUI(state, feed_main, source_label=SIMULATED)
-    async with app.run_test(size=(110, 20)) as pilot:
+    thread = FeedThread(feed_main)
+    app = CryptoTUI(state, thread, source_label=SIMULATED, intervals=["1m"])
+    async with app.run_test(size=(110, 30)) as pilot:
         await until(
             lambda: all(r.version > 0 for r in state.rows()), timeout=15, what="prices for all"
         )
@@ -43,9 +53,24 @@ async def test_watchlist_shows_live_prices_from_the_simulator(tmp_path):
         await pilot.pause(0.3)  # at least one snapshot pull
         wl = app.query_one(Watchlist)
         lines = ["".join(seg.text for seg in wl.render_line(y)) for y in range(1, 4)]
-        for symbol, line in zip(SYMBOLS, lines, strict=True):
+        for symbol, line in zip(SYMBOLS[:3], lines, strict=True):
             assert line.startswith(symbol) and "waiting" not in line
         assert state.info["BTCUSDT"].price_decimals == 2
-        assert f"{state.tickers['BTCUSDT'].last:,.2f}" in lines[0] or state.versions["BTCUSDT"]
         assert app.has_class("simulated") and app.sub_title == SIMULATED
         assert "open" in str(app.query_one(StatusBar).render())
+
+        # The chart of the selected symbol gets its history from REST, then streams.
+        chart = app.query_one(Chart)
+        await until(lambda: len(chart.points) > 100, what="chart history")
+        assert chart.symbol == "BTCUSDT" and chart.interval == "1m"
+
+        # The rule fires once: the pane shows it and a toast announced it.
+        await until(lambda: app.query_one(AlertsPane).alerts, what="the rule's alert in the pane")
+        assert app.query_one(AlertsPane).alerts[0].name == "btc-alive"
+        assert any("btc-alive" in n.title for n in app._notifications)
+
+        # Adding a symbol in the UI makes the feed subscribe it.
+        app.lists.add("SOLUSDT")
+        app._apply_lists()
+        await until(lambda: "SOLUSDT" in state.symbols, what="the feed to watch SOLUSDT")
+        await until(lambda: state.versions.get("SOLUSDT", 0) > 0, what="SOLUSDT prices")

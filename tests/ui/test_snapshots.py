@@ -1,13 +1,63 @@
-"""SVG snapshots of the main screen at the two sizes we promise (fixed state, no clock)."""
+"""SVG snapshots of the main screens at the sizes we promise, on the fixed-seed sim market.
+
+The state is built from the simulator's data (tests/ui/market.py), never from wall-clock
+streaming, and the rate meter's clock is frozen, so every run draws the same screen.
+Regenerate deliberately with `pytest tests/ui/test_snapshots.py --snapshot-update` and look.
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from cryptotui.ui.app import CryptoTUI
-from tests.ui.test_watchlist import fixed_state
+from cryptotui.ui.widgets.chart import Chart
+from tests.ui.conftest import frozen
+from tests.ui.market import sim_state
+
+
+def app(**kwargs) -> CryptoTUI:
+    return frozen(CryptoTUI(sim_state(), None, **kwargs))
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_main_screen(snap_compare, size):
-    assert snap_compare(CryptoTUI(fixed_state(), None), terminal_size=size)
+    assert snap_compare(app(), terminal_size=size)
+
+
+def test_chart_maximised_with_bollinger_and_macd(snap_compare):
+    async def setup(pilot) -> None:
+        await pilot.pause()
+        pilot.app.query_one(Chart).focus()
+        await pilot.press("z", "b", "i", "plus")
+
+    assert snap_compare(app(), run_before=setup, terminal_size=(160, 48))
+
+
+def test_alert_detail(snap_compare):
+    assert snap_compare(app(), press=["tab", "tab", "j", "j", "enter"], terminal_size=(160, 48))
+
+
+def test_symbol_search(snap_compare):
+    assert snap_compare(app(), press=["slash", *"eth"], terminal_size=(80, 24))
+
+
+def test_help(snap_compare):
+    assert snap_compare(app(), press=["question_mark"], terminal_size=(80, 24))
+
+
+def test_history(snap_compare, make_store):
+    store = make_store(signals=150)
+
+    async def setup(pilot) -> None:
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app(store=store), run_before=setup, terminal_size=(160, 48))
+
+
+def test_health(snap_compare, make_store):
+    store = make_store()
+    store.size_bytes = lambda: 48_213_504  # the file's exact size varies with SQLite's layout
+    assert snap_compare(app(store=store), press=["f4"], terminal_size=(160, 48))

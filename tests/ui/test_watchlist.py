@@ -5,6 +5,7 @@ from __future__ import annotations
 from cryptotui.models import Candle, ConnectionStatus, ConnState, Notice, SymbolInfo, Ticker
 from cryptotui.state import MarketState
 from cryptotui.ui.app import CryptoTUI
+from cryptotui.ui.services.watch import WatchItems
 from cryptotui.ui.widgets.status_bar import StatusBar
 from cryptotui.ui.widgets.watchlist import Watchlist
 
@@ -61,9 +62,10 @@ async def test_only_changed_rows_are_refreshed():
     async with app.run_test(size=(100, 20)) as pilot:
         await pilot.pause()
         wl = app.query_one(Watchlist)
-        assert wl.update_rows(state.rows()) == 0  # nothing changed since the last pull
+        items = WatchItems()
+        assert wl.update_items(items.build(state, "1m"), "RSI1m") == 0  # nothing changed
         state.apply(ticker("ETHUSDT", 3340.0, 3400.0, t=2_000))
-        assert wl.update_rows(state.rows()) == 1
+        assert wl.update_items(items.build(state, "1m"), "RSI1m") == 1
         assert "3,340.00 " in line_text(wl, 2)
 
 

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, DataTable, Footer, Header
@@ -38,13 +39,19 @@ class BottomArea(ContentSwitcher):
 
     ALLOW_MAXIMIZE = True
 
+    def on_mount(self) -> None:
+        self._retitle(self.current)
+
     def watch_current(self, old: str | None, new: str | None) -> None:
         super().watch_current(old, new)
+        self._retitle(new)
+
+    def _retitle(self, current: str | None) -> None:
         title = Text()
         for i, (view_id, label) in enumerate(BOTTOM_VIEWS):
             if i:
                 title.append(" │ ", "dim")
-            title.append(f"F{i + 2} {label}", "bold reverse" if view_id == new else "dim")
+            title.append(label, "bold" if view_id == current else "dim")
         self.border_title = title
 
 
@@ -52,8 +59,10 @@ class Dashboard(Screen):
     BINDINGS = [
         Binding("tab", "cycle(1)", "Next pane", show=False),
         Binding("shift+tab", "cycle(-1)", "Previous pane", show=False),
-        Binding("z", "toggle_maximize", "Zoom pane"),
-        Binding("o", "cycle_view", "Views"),
+        Binding(
+            "z", "toggle_maximize", "Maximise", tooltip="the focused pane; again or Esc restores"
+        ),
+        Binding("o", "cycle_view", "Views", tooltip="overview → history → health"),
         Binding("f2", "view('overview')", "Overview", show=False),
         Binding("f3", "view('history')", "History", show=False),
         Binding("f4", "view('health')", "Health", show=False),
@@ -69,27 +78,40 @@ class Dashboard(Screen):
         store: UiStore | None,
     ) -> None:
         super().__init__()
-        self._decimals = decimals
-        self._store = store
+        self.watchlist = Watchlist(decimals, id="watchlist")
+        self.alerts = AlertsPane(id="alerts")
+        self.chart = Chart(id="chart")
+        self.overview = MarketOverview(decimals, id="overview")
+        self.history = HistoryBrowser(store, id="history")
+        self.health = Health(id="health")
+        self.status = StatusBar(id="status")
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
             with Vertical(id="left"):
-                yield Watchlist(self._decimals, id="watchlist")
-                yield AlertsPane(id="alerts")
+                yield self.watchlist
+                yield self.alerts
             with Vertical(id="right"):
-                yield Chart(id="chart")
+                yield self.chart
                 with BottomArea(id="bottom", initial="overview"):
-                    yield MarketOverview(self._decimals, id="overview")
-                    yield HistoryBrowser(self._store, id="history")
-                    yield Health(id="health")
-        yield StatusBar(id="status")
+                    yield self.overview
+                    yield self.history
+                    yield self.health
+        yield self.status
         yield Footer()
 
+    class Ready(Message):
+        """The panes exist: the app may start pulling snapshots into them."""
+
+        def __init__(self, dashboard: Dashboard) -> None:
+            self.dashboard = dashboard
+            super().__init__()
+
     def on_mount(self) -> None:
-        self.query_one(AlertsPane).border_title = "Alerts"
-        self.query_one(Watchlist).focus()
+        self.alerts.border_title = "Alerts"
+        self.watchlist.focus()
+        self.post_message(self.Ready(self))
 
     # ------------------------------------------------------------------ panes
 
@@ -102,12 +124,7 @@ class Dashboard(Screen):
         bottom: Widget = self.query_one(f"#{self.view}")
         if isinstance(bottom, HistoryBrowser):
             bottom = bottom.query_one(DataTable)
-        return [
-            self.query_one(Watchlist),
-            self.query_one(Chart),
-            self.query_one(AlertsPane),
-            bottom,
-        ]
+        return [self.watchlist, self.chart, self.alerts, bottom]
 
     def _pane_index(self) -> int:
         focused = self.focused

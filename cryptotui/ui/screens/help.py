@@ -34,12 +34,13 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Keys — Esc closes · Ctrl+P: command palette"
-            yield Static(self._table(), id="help-table")
+            self.table = self._table()
+            yield Static(self.table, id="help-table")
 
     def _table(self) -> Table:
         table = Table(box=None, show_header=False, padding=(0, 2), expand=True)
         table.add_column("key", style="bold", no_wrap=True, min_width=14)
-        table.add_column("what")
+        table.add_column("what", ratio=1)
         for title, bindings in self.sections:
             table.add_row(Text(title, "bold underline"), "")
             seen: set[str] = set()
@@ -48,6 +49,9 @@ class HelpScreen(ModalScreen[None]):
                     continue
                 seen.add(b.key)
                 keys = " ".join(self.app.get_key_display(Binding(k, "")) for k in b.key.split(","))
-                table.add_row(Text(keys), Text(b.description or b.action))
+                what = Text(b.description or b.action)
+                if b.tooltip:
+                    what.append(f" — {b.tooltip}", "dim")
+                table.add_row(Text(keys), what)
             table.add_row("", "")
         return table

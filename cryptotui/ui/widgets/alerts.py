@@ -83,13 +83,16 @@ class AlertsPane(CursorList):
         colour = self.get_component_rich_style(f"alerts--{a.direction.value}", partial=True)
         muted = base + self.get_component_rich_style("alerts--muted", partial=True)
         bar_bg = self.get_component_rich_style("alerts--bar-bg", partial=True)
+        wide = width >= 60
+        stamp = fmt.utc(a.time)[11:19] if wide else fmt.utc(a.time)[11:16]
+        conf = f"{a.confidence:.2f}" if wide else f"{a.confidence:.2f}".lstrip("0")
         segments = [
-            Segment(fmt.utc(a.time)[11:19] + " ", muted),
+            Segment(stamp + " ", muted),
             Segment(ARROWS.get(a.direction, "◆") + " ", base + colour),
-            Segment(fmt.safe(a.symbol)[:10].ljust(10) + " ", base + Style(bold=True)),
+            Segment(fmt.safe(a.symbol)[:12].ljust(9) + " ", base + Style(bold=True)),
             Segment((a.interval or "–").ljust(3) + " ", muted),
-            Segment(confidence_bar(a.confidence, 6), base + colour + bar_bg),
-            Segment(f" {a.confidence:.2f} ", base),
+            Segment(confidence_bar(a.confidence, 8 if wide else 4), base + colour + bar_bg),
+            Segment(f" {conf:>4} ", base),
             Segment(fmt.safe(a.name), base + colour),
         ]
         if width > 70 and a.message:

@@ -259,16 +259,22 @@ def _columns(i: int, step: int) -> tuple[int, list[int]]:
 
 
 def _candles(canvas, window, lay, top, lo, hi, opts, styles) -> None:
-    half = _scale(lo, hi, lay.price_rows * 2)
+    steps = lay.price_rows * 2
+    half = _scale(lo, hi, steps)
+    step_price = (hi - lo) / (steps - 1)
     for i, p in enumerate(window):
         c = p.candle
         style = styles.up if c.close >= c.open else styles.down
         wick_x, body_xs = _columns(i, opts.step)
         wt, wb = half(c.high), half(c.low)
-        bt, bb = half(max(c.open, c.close)), half(min(c.open, c.close))
-        if bt == bb:
-            _doji(canvas, wick_x, body_xs, top, wt, wb, bt, style)
+        # The body's height comes from the open-close distance itself (not from rounding both
+        # ends), so a body thinner than one half-cell is a doji wherever it sits.
+        body = round(abs(c.close - c.open) / step_price)
+        if body == 0:
+            _doji(canvas, wick_x, body_xs, top, wt, wb, half((c.open + c.close) / 2), style)
             continue
+        bt = half(max(c.open, c.close))
+        bb = min(steps - 1, bt + body - 1)
         for r in range(wt // 2, wb // 2 + 1):
             up, down = 2 * r, 2 * r + 1
             body_up, body_down = bt <= up <= bb, bt <= down <= bb
@@ -443,19 +449,37 @@ def _time_axis(canvas, window, lay, row, opts, styles, interval) -> None:
 
 
 def _legend(canvas, last: Point, opts, styles, price_fmt, offset) -> None:
+    """OHLC, change and overlay values of the newest visible candle, as much as fits: the
+    close and change first, then overlays, then open/high/low."""
     c = last.candle
-    x = 0
-    if offset:
-        x = canvas.text(x, 0, f"◀{offset} ", styles.muted)
     move = styles.up if c.close >= c.open else styles.down
-    for label, value in (("O", c.open), ("H", c.high), ("L", c.low), ("C", c.close)):
-        x = canvas.text(x, 0, label, styles.muted)
-        x = canvas.text(x, 0, price_fmt(value) + " ", move)
+    chunks: list[tuple[int, list[tuple[str, Style]]]] = []  # (priority, pieces), display order
+    if offset:
+        chunks.append((0, [(f"◀{offset} ", styles.muted)]))
+    for prio, label, value in (
+        (5, "O", c.open),
+        (6, "H", c.high),
+        (7, "L", c.low),
+        (1, "C", c.close),
+    ):
+        chunks.append((prio, [(label, styles.muted), (price_fmt(value) + " ", move)]))
     if c.open:
-        x = canvas.text(x, 0, fmt.pct((c.close - c.open) / c.open * 100) + "  ", move)
+        chunks.append((1, [(fmt.pct((c.close - c.open) / c.open * 100) + " ", move)]))
     if opts.ma in ("sma", "both") and last.sma is not None:
-        x = canvas.text(x, 0, "SMA20 ", styles.sma)
+        chunks.append((2, [("SMA20 ", styles.sma), (price_fmt(last.sma) + " ", styles.sma)]))
     if opts.ma in ("ema", "both") and last.ema is not None:
-        x = canvas.text(x, 0, "EMA20 ", styles.ema)
+        chunks.append((3, [("EMA20 ", styles.ema), (price_fmt(last.ema) + " ", styles.ema)]))
     if opts.bollinger and last.bb is not None:
-        canvas.text(x, 0, "BB20,2", styles.bb)
+        chunks.append((4, [("BB20,2 ", styles.bb)]))
+    room = canvas.width
+    keep: set[int] = set()
+    for i in sorted(range(len(chunks)), key=lambda i: chunks[i][0]):
+        width = sum(len(t) for t, _ in chunks[i][1])
+        if width <= room:
+            keep.add(i)
+            room -= width
+    x = 0
+    for i, (_, pieces) in enumerate(chunks):
+        if i in keep:
+            for text, style in pieces:
+                x = canvas.text(x, 0, text, style)

@@ -41,9 +41,9 @@ class Chart(Widget, can_focus=True):
         Binding("end", "live", "Live"),
         Binding("plus,equals_sign", "zoom(1)", "Zoom in"),
         Binding("minus", "zoom(-1)", "Zoom out"),
-        Binding("m", "cycle_ma", "MA"),
-        Binding("b", "toggle_bollinger", "Bollinger"),
-        Binding("i", "cycle_sub", "RSI/MACD"),
+        Binding("m", "cycle_ma", "MA", tooltip="SMA 20 → EMA 20 → both → none"),
+        Binding("b", "toggle_bollinger", "Bollinger", tooltip="20, 2σ bands"),
+        Binding("i", "cycle_sub", "RSI/MACD", tooltip="sub-pane: RSI 14 → MACD 12 26 9 → none"),
         Binding("v", "toggle_volume", "Volume"),
     ]
     ALLOW_MAXIMIZE = True

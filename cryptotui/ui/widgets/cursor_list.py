@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import reactive
@@ -111,9 +112,12 @@ class CursorList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, self.count + self.HEADER_ROWS)
         self._cache.clear()
 
-    def on_click(self, event) -> None:
-        index = event.y - self.HEADER_ROWS + self.scroll_offset.y
-        if event.y >= self.HEADER_ROWS and 0 <= index < self.count:
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < self.HEADER_ROWS:
+            return
+        index = offset.y - self.HEADER_ROWS + self.scroll_offset.y
+        if 0 <= index < self.count:
             self.cursor = index
 
     # ------------------------------------------------------------------ rendering

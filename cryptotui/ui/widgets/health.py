@@ -136,8 +136,10 @@ class Health(Widget, can_focus=True):
         ]
         for label, value in rows:
             stats.add_row(label, Text(value))
+        if self.size.width < 90:
+            return Group(stats, Text(""), conns)
         grid = Table.grid(expand=True, padding=(0, 3))
-        grid.add_column()
-        grid.add_column()
-        grid.add_row(conns, stats)
+        grid.add_column(ratio=1)
+        grid.add_column(ratio=1)
+        grid.add_row(stats, conns)
         return Group(grid)

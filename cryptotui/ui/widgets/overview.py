@@ -76,8 +76,8 @@ class MarketOverview(Widget, can_focus=True):
         head = Text()
         share = ov.breadth or 0.0
         head.append(f"Breadth {share:.0%} up ", "bold")
-        head.append_text(breadth_bar(share, max(10, min(30, width // 5))))
-        head.append(f"  {ov.up:,} ▲ {ov.down:,} ▼ of {ov.total:,} {ov.quote or 'all'} pairs")
+        head.append_text(breadth_bar(share, max(6, min(30, width - 44))))
+        head.append(f" {ov.up:,}▲ {ov.down:,}▼ of {ov.total:,} {ov.quote or 'all'} pairs")
         rows = max(1, height - 2)
         sections = [
             ("Top gainers", ov.gainers[:rows], False),

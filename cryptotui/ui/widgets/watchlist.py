@@ -40,9 +40,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("symbol", "Symbol", 10, "left", 0),
     Column("last", "Last", 12, "right", 1),
     Column("change", "24h %", 8, "right", 2),
-    Column("spark", "1h", 12, "left", 4),
-    Column("rsi", "RSI", 5, "right", 5),
-    Column("volume", "Volume", 8, "right", 3),
+    Column("spark", "Last hour", 10, "left", 3),
+    Column("rsi", "RSI", 5, "right", 4),
+    Column("volume", "Volume", 8, "right", 5),
     Column("high", "24h High", 12, "right", 6),
     Column("low", "24h Low", 12, "right", 7),
 )
@@ -82,8 +82,8 @@ class Watchlist(CursorList):
 
     BINDINGS = [
         Binding("d,delete", "remove", "Remove"),
-        Binding("K,shift+up", "move(-1)", "Move up"),
-        Binding("J,shift+down", "move(1)", "Move down"),
+        Binding("K,shift+up", "move(-1)", "Move up", show=False),
+        Binding("J,shift+down", "move(1)", "Move down", show=False),
         Binding("enter", "open_chart", "Chart", show=False),
     ]
     HEADER_ROWS = 1
@@ -234,7 +234,7 @@ class Watchlist(CursorList):
             "symbol": (fmt.safe(row.symbol), base + Style(bold=True)),
             "last": (fmt.price(row.last, d), base),
             "change": (fmt.pct(row.change_pct), base + move),
-            "spark": (sparkline(item.spark, 12), spark_style),
+            "spark": (sparkline(item.spark, 10), spark_style),
             "rsi": (rsi_text, rsi_style),
             "volume": (fmt.volume(row.quote_volume), base),
             "high": (fmt.price(row.high, d), base),

@@ -1,0 +1,32 @@
+"""Read what is on the (headless) screen as plain text."""
+
+from __future__ import annotations
+
+import os
+
+from textual.app import App
+from textual.widget import Widget
+
+
+def screen_lines(app: App) -> list[str]:
+    strips = app.screen._compositor.render_strips()
+    return ["".join(seg.text for seg in strip) for strip in strips]
+
+
+def screen_text(app: App) -> str:
+    return "\n".join(screen_lines(app))
+
+
+def widget_text(app: App, widget: Widget) -> str:
+    """The text inside `widget`'s region on screen (borders included)."""
+    r = widget.region
+    return "\n".join(line[r.x : r.right] for line in screen_lines(app)[r.y : r.bottom])
+
+
+def plain(renderable, width: int = 120) -> str:
+    """A Rich renderable as plain text (content that may be scrolled out of view)."""
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(renderable)
+    return console.export_text()

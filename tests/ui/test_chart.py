@@ -1,0 +1,200 @@
+"""The chart: the renderer's glyphs, interval keys, live forming candle, scroll/zoom, overlays,
+markers; and the history requests the UI sends to the feed."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.style import Style
+
+from cryptotui.models import Candle, Direction
+from cryptotui.ui.services.chart_data import ChartSeries, Marker
+from cryptotui.ui.services.market import MarketLink
+from cryptotui.ui.widgets.candles import ChartOptions, ChartStyles, render_chart
+from cryptotui.ui.widgets.chart import Chart
+from tests.ui.helpers import widget_text
+from tests.ui.market import sim_state
+
+PLAIN = Style()
+STYLES = ChartStyles(*[PLAIN] * 17)
+UP = Style(color="green")
+COLOURED = ChartStyles(PLAIN, UP, Style(color="red"), *[PLAIN] * 14)
+
+
+def candle(i: int, o: float, h: float, low: float, c: float, v: float = 10.0) -> Candle:
+    return Candle("TEST", "1m", i * 60_000, i * 60_000 + 59_999, o, h, low, c, v)
+
+
+BARE = ChartOptions(ma="off", sub="off", volume=False)
+
+
+def draw(candles, opts=BARE, markers=(), width=40, **kw):
+    series = ChartSeries("TEST", "1m")
+    series.load(candles)
+    styles = kw.get("styles", STYLES)
+    strips = render_chart(series.points, markers, width, 12, opts, styles, 2, "1m")
+    return ["".join(seg.text for seg in s) for s in strips], strips
+
+
+def test_doji_is_a_cross_and_bodies_are_half_blocks():
+    rows, _ = draw(
+        [
+            candle(0, 100, 110, 90, 100.01),  # doji with wicks both ways
+            candle(1, 92, 108, 91, 106),  # long body
+            candle(2, 100, 100, 100, 100),  # flat: no wick at all
+        ]
+    )
+    column0 = "".join(r[0] for r in rows)
+    assert "┼" in column0 and "│" in column0 and "█" not in column0
+    column1 = "".join(r[1] for r in rows)
+    assert "█" in column1
+    assert "─" in "".join(r[2] for r in rows)
+
+
+def test_colours_follow_direction_and_markers_sit_beyond_the_wicks():
+    candles = [candle(i, 100 + i, 102 + i, 99 + i, 101 + i) for i in range(30)]
+    candles.append(candle(30, 131, 131.5, 120, 121))  # a falling candle
+    markers = [Marker(30, Direction.BEARISH, "x"), Marker(10, Direction.BULLISH, "y")]
+    rows, strips = draw(candles, markers=markers, styles=COLOURED)
+    text = "\n".join(rows)
+    assert "▼" in text and "▲" in text
+    falling = [seg.style for s in strips for seg in s if seg.style and seg.style.color]
+    assert any(st.color.name == "red" for st in falling)
+    assert any(st.color.name == "green" for st in falling)
+
+
+def test_overlays_volume_and_sub_panes_are_drawn_when_enabled():
+    candles = [
+        candle(i, 100 + (i % 7), 104 + (i % 7), 98 + (i % 7), 102 + (i % 5)) for i in range(80)
+    ]
+    opts = ChartOptions(ma="both", bollinger=True, sub="rsi", volume=True)
+    rows, _ = draw(candles, opts, width=100)
+    text = "\n".join(rows)
+    assert any(0x2800 < ord(ch) <= 0x28FF for ch in text)  # braille overlay dots
+    assert "SMA20" in text and "EMA20" in text and "BB20,2" in text
+    assert "Vol" in text and "RSI 14" in text and "┈" in text
+    rows, _ = draw(candles, ChartOptions(ma="off", sub="macd", volume=False))
+    assert "MACD 12 26 9" in "\n".join(rows)
+
+
+def test_a_tiny_area_says_so_instead_of_drawing_garbage():
+    series = ChartSeries("TEST", "1m")
+    series.load([candle(0, 1, 2, 0.5, 1.5)])
+    strips = render_chart(series.points, (), 12, 3, ChartOptions(), STYLES, 2, "1m")
+    assert "enlarge" in "".join(seg.text for s in strips for seg in s)
+
+
+async def test_interval_keys_switch_the_chart_and_the_forming_candle_updates_live(sim_app):
+    state = sim_state(intervals=("1m", "5m"))
+    app = sim_app(state, intervals=["1m", "5m"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        chart = app.query_one(Chart)
+        await pilot.pause()
+        assert (chart.symbol, chart.interval) == ("BTCUSDT", "1m")
+        await pilot.press("2")
+        await pilot.pause()
+        assert chart.interval == "5m" and len(chart.points) > 50
+        assert "RSI5m" in widget_text(app, app.dashboard.watchlist)
+        await pilot.press("1")
+        await pilot.pause()
+        assert chart.interval == "1m"
+        # A new forming candle is drawn at the next snapshot.
+        renders = chart.renders
+        last = state.forming[("BTCUSDT", "1m")]
+        moved = Candle(**{f: getattr(last, f) for f in Candle.__slots__})
+        moved.close = moved.high = last.high + 50
+        state.apply(moved)
+        await pilot.pause(0.3)
+        assert chart.renders > renders
+        assert f"C{moved.close:,.2f}" in widget_text(app, chart)
+
+
+async def test_scroll_zoom_and_overlay_keys(sim_app):
+    app = sim_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        chart = app.query_one(Chart)
+        await pilot.press("tab")
+        assert app.focused is chart
+        await pilot.press("h", "h")
+        assert chart.offset > 0
+        assert "◀" in widget_text(app, chart)
+        await pilot.press("end")
+        assert chart.offset == 0
+        await pilot.press("plus")
+        assert chart.options.step == 2
+        await pilot.press("minus", "minus")
+        assert chart.options.step == 1
+        ma, bb, sub, vol = (chart.options.ma, chart.options.bollinger, chart.options.sub,
+                            chart.options.volume)  # fmt: skip
+        await pilot.press("m", "b", "i", "v")
+        o = chart.options
+        assert (o.ma, o.bollinger, o.sub, o.volume) != (ma, bb, sub, vol)
+        assert o.bollinger is not bb and o.volume is not vol
+        await pilot.pause()
+        assert "BB" in str(chart.border_subtitle)
+
+
+async def test_alert_markers_appear_on_the_chart(sim_app):
+    app = sim_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        text = widget_text(app, app.query_one(Chart))
+        assert "▲" in text and "◆" in text  # BTCUSDT's bullish pattern and its rule alert
+
+
+class FakeFeed:
+    def __init__(self, state) -> None:
+        self.state = state
+        self.calls: list[tuple] = []
+
+    async def watch(self, symbol: str) -> bool:
+        self.calls.append(("watch", symbol))
+        self.state.symbols = [*self.state.symbols, symbol]
+        return True
+
+    async def unwatch(self, symbol: str) -> None:
+        self.calls.append(("unwatch", symbol))
+        self.state.symbols = [s for s in self.state.symbols if s != symbol]
+
+    async def load_candles(self, symbol: str, interval: str, limit: int = 500) -> int:
+        self.calls.append(("load", symbol, interval, limit))
+        return 0
+
+
+class FakeThread:
+    """Runs submitted requests when the test says so (no thread needed)."""
+
+    def __init__(self, feed) -> None:
+        self.feed = feed
+        self.requests = []
+
+    def submit(self, coro_fn):
+        self.requests.append(coro_fn)
+        return object()
+
+    async def run(self) -> None:
+        while self.requests:
+            await self.requests.pop(0)(self.feed)
+
+
+async def test_market_link_queues_until_ready_then_edits_the_feed_in_order():
+    state = sim_state(with_alerts=False)
+    state.info = {}
+    state.conns = {}
+    feed = FakeFeed(state)
+    thread = FakeThread(feed)
+    link = MarketLink(state, thread)  # type: ignore[arg-type]
+    link.set_symbols(["ETHUSDT", "BTCUSDT", "ADAUSDT"])
+    link.load_history("BTCUSDT", "4h")
+    link.load_history("BTCUSDT", "4h")  # once per session
+    link.pump()
+    assert thread.requests == []  # the feed has not started yet
+    state.conns = {1: object()}
+    link.pump()
+    await thread.run()
+    await asyncio.sleep(0)
+    assert state.symbols == ["ETHUSDT", "BTCUSDT", "ADAUSDT"]
+    assert ("unwatch", "SOLUSDT") in feed.calls and ("watch", "ADAUSDT") in feed.calls
+    loads = [c for c in feed.calls if c[0] == "load"]
+    assert ("load", "BTCUSDT", "4h", 500) in loads
+    assert len([c for c in loads if c[2] == "4h"]) == 1

@@ -1,0 +1,80 @@
+"""Keyboard-first: the help screen lists every binding, the command palette carries our
+commands, the footer shows context keys, `t` toggles the theme."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.command import CommandPalette
+
+from cryptotui.ui.app import CryptoTUI
+from cryptotui.ui.screens.dashboard import Dashboard
+from cryptotui.ui.screens.help import HelpScreen, bindings_of
+from cryptotui.ui.widgets.alerts import AlertsPane
+from cryptotui.ui.widgets.chart import Chart
+from cryptotui.ui.widgets.history import HistoryBrowser
+from cryptotui.ui.widgets.watchlist import Watchlist
+from tests.ui.helpers import plain, screen_text
+
+
+async def test_help_lists_every_binding_of_every_pane(sim_app):
+    app = sim_app()
+    async with app.run_test(size=(120, 60)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = plain(app.screen.table)
+        for cls in (CryptoTUI, Dashboard, Watchlist, Chart, AlertsPane, HistoryBrowser):
+            for b in bindings_of(cls):
+                assert isinstance(b, Binding)
+                assert b.description in text, (cls.__name__, b.description)
+        for words in ("Command palette", "Next pane", "1h candles", "Bollinger", "Move up"):
+            assert words in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_offers_our_commands(sim_app):
+    app = sim_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Add symbol", "Watchlists", "Interval 4h", "Chart: Bollinger bands",
+                      "Show history", "Toggle light/dark", "Help"):  # fmt: skip
+            assert title in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"interval 4h")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.interval == "4h"
+
+
+async def test_footer_shows_the_focused_panes_keys(sim_app):
+    app = sim_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        assert "Remove" in footer and "Help" in footer
+        await pilot.press("tab")
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        assert "Bollinger" in footer and "Remove" not in footer
+
+
+async def test_theme_toggles_with_t(sim_app):
+    app = sim_app()
+    async with app.run_test() as pilot:
+        before = app.theme
+        await pilot.press("t")
+        assert app.theme != before
+        await pilot.press("t")
+        assert app.theme == before
+
+
+async def test_every_action_has_a_key(sim_app):
+    """Nothing is mouse-only: each widget action is bound (the palette offers the rest)."""
+    for cls in (Watchlist, Chart, AlertsPane, HistoryBrowser, Dashboard, CryptoTUI):
+        actions = {name[len("action_") :] for name in vars(cls) if name.startswith("action_")}
+        bound = {b.action.split("(")[0].removeprefix("app.") for b in bindings_of(cls)}
+        assert actions <= bound | {"interval"}, (cls.__name__, actions - bound)

@@ -1,0 +1,88 @@
+"""Layout and keyboard navigation: panes at both promised sizes, Tab cycling, maximise and
+restore, the bottom area's views, mouse selection."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from cryptotui.ui.screens.dashboard import BottomArea
+from cryptotui.ui.widgets.alerts import AlertsPane
+from cryptotui.ui.widgets.chart import Chart
+from cryptotui.ui.widgets.health import Health
+from cryptotui.ui.widgets.overview import MarketOverview
+from cryptotui.ui.widgets.watchlist import Watchlist
+from tests.ui.helpers import widget_text
+
+
+async def test_every_pane_is_on_screen_at_80x24_and_160x48(sim_app):
+    for size, classes in (((80, 24), {"-narrow", "-short"}), ((160, 48), {"-xwide", "-tall"})):
+        app = sim_app()
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            assert classes <= set(app.screen.classes)
+            for pane in (Watchlist, Chart, AlertsPane, BottomArea):
+                region = app.query_one(pane).region
+                assert region.width >= 20 and region.height >= 6, (size, pane, region)
+                assert region.right <= size[0] and region.bottom <= size[1]
+
+
+async def test_tab_cycles_panes_and_shift_tab_goes_back(sim_app):
+    app = sim_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert isinstance(app.focused, Watchlist)
+        await pilot.press("tab")
+        assert isinstance(app.focused, Chart)
+        await pilot.press("tab")
+        assert isinstance(app.focused, AlertsPane)
+        await pilot.press("tab")
+        assert isinstance(app.focused, MarketOverview)
+        await pilot.press("tab")
+        assert isinstance(app.focused, Watchlist)
+        await pilot.press("shift+tab")
+        assert isinstance(app.focused, MarketOverview)
+
+
+async def test_z_maximises_the_focused_pane_tab_cycles_maximised_escape_restores(sim_app):
+    app = sim_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("tab", "z")
+        chart = app.query_one(Chart)
+        assert app.screen.maximized is chart
+        await pilot.pause()
+        assert chart.region.width == 80 - 2 * 0 and chart.region.height >= 20
+        await pilot.press("tab")
+        assert app.screen.maximized is app.query_one(AlertsPane)
+        await pilot.press("escape")
+        assert app.screen.maximized is None
+        await pilot.press("z", "z")
+        assert app.screen.maximized is None
+
+
+async def test_bottom_area_switches_with_o_and_function_keys(sim_app):
+    app = sim_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        bottom = app.query_one(BottomArea)
+        assert bottom.current == "overview"
+        await pilot.press("o")
+        assert bottom.current == "history"
+        await pilot.press("o")
+        assert bottom.current == "health"
+        await pilot.pause()
+        assert "stream lag" in widget_text(app, app.query_one(Health))
+        await pilot.press("f2")
+        assert bottom.current == "overview"
+        await pilot.press("f3")
+        assert bottom.current == "history"
+        # Tab reaches the visible view's table.
+        await pilot.press("tab", "tab", "tab")
+        assert isinstance(app.focused, DataTable)
+
+
+async def test_mouse_click_selects_a_watchlist_row_and_the_chart_follows(sim_app):
+    app = sim_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        wl = app.query_one(Watchlist)
+        await pilot.click(Watchlist, offset=(3, 1 + 1 + 2))  # border, header, third row
+        await pilot.pause()
+        assert wl.selected_symbol == "BNBUSDT"
+        assert app.query_one(Chart).symbol == "BNBUSDT"

@@ -1,0 +1,78 @@
+"""Market overview (movers, volume leaders, breadth, popular pairs) and the health view."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from cryptotui.models import ConnectionStatus, ConnState, SymbolInfo, Ticker
+from cryptotui.ui.services.overview import overview
+from cryptotui.ui.widgets.health import Health
+from cryptotui.ui.widgets.overview import MarketOverview
+from tests.ui.helpers import widget_text
+
+
+def tk(symbol: str, last: float, open_: float, quote_volume: float = 1e6) -> Ticker:
+    return Ticker(symbol, 1, last, open_, last, open_, 1.0, quote_volume)
+
+
+def info(symbol: str, quote: str, status: str = "TRADING") -> SymbolInfo:
+    return SymbolInfo(symbol, status, symbol[: -len(quote)], quote, 0.01, 0.01, 2, 2)
+
+
+def test_movers_breadth_and_filters():
+    tickers = [
+        tk("AUSDT", 110, 100),
+        tk("BUSDT", 90, 100),
+        tk("CUSDT", 101, 100, quote_volume=9e9),
+        tk("DEADUSDT", 500, 100, quote_volume=10),  # illiquid: not a mover, still counted
+        tk("HALTUSDT", 200, 100),  # halted
+        tk("ABTC", 2, 1),  # another quote asset
+        tk("BTCUSDT", 100, 100),
+    ]
+    infos = {t.symbol: info(t.symbol, "BTC" if t.symbol == "ABTC" else "USDT") for t in tickers}
+    infos["HALTUSDT"] = info("HALTUSDT", "USDT", "BREAK")
+    ov = overview(tickers, infos, n=2)
+    assert [t.symbol for t in ov.gainers] == ["AUSDT", "CUSDT"]
+    assert [t.symbol for t in ov.losers] == ["BUSDT", "BTCUSDT"]
+    assert [t.symbol for t in ov.volume] == ["CUSDT", "AUSDT"]
+    assert (ov.up, ov.down, ov.total) == (3, 1, 5)
+    assert ov.breadth == 0.6
+    assert [t.symbol for t in ov.popular] == ["BTCUSDT"]
+    # Without exchangeInfo the quote is recognised by its suffix.
+    assert overview(tickers, {}, quote="BTC").total == 1
+
+
+async def test_overview_pane_shows_every_section(sim_app):
+    app = sim_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        text = widget_text(app, app.query_one(MarketOverview))
+        for title in ("Breadth", "Top gainers", "Top losers", "Volume leaders", "Popular pairs"):
+            assert title in text
+        assert "of 16 USDT pairs" in text and "LINKUSDT" in text
+
+
+async def test_health_view_shows_connections_latency_weight_and_database(sim_app, make_store):
+    store = make_store(signals=10)
+    app = sim_app(store=store)
+    state = app.state
+    state.apply(ConnectionStatus(2, ConnState.BACKOFF, 5, 3, "server closed", 2.5))
+    state.health = replace(state.health, reconnects=4, gap_fills=2, gap_candles=7)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        text = widget_text(app, app.query_one(Health))
+        for expected in (
+            "stream lag",
+            "42 ms",
+            "12,345 total",
+            "reconnects",
+            "4",
+            "2 (7 candles, 0 holes)",
+            "64/6000 per minute",
+            "kB",
+            "backoff",
+            "retry in 2.5 s server closed",
+            "1h02m",
+        ):
+            assert expected in text, expected

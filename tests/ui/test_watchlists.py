@@ -1,0 +1,107 @@
+"""Symbol search, adding/removing/reordering, named watchlists, and their persistence."""
+
+from __future__ import annotations
+
+from textual.widgets import OptionList
+
+from cryptotui.ui.screens.search import SearchScreen
+from cryptotui.ui.screens.watchlists import WatchlistsScreen
+from cryptotui.ui.services.search import search
+from cryptotui.ui.services.watchlists import Watchlists
+from cryptotui.ui.widgets.chart import Chart
+from cryptotui.ui.widgets.watchlist import Watchlist
+from tests.ui.market import sim_state
+
+
+def test_fuzzy_search_ranks_base_asset_then_prefix_then_letters():
+    state = sim_state(with_alerts=False)
+    found = search("eth", state.info, state.info)
+    assert found[:3] == ["ETHUSDT", "ETHFDUSD", "ETHBTC"]  # ETH pairs, common quotes first
+    assert found.index("ETHFIUSDT") > 2  # a different asset that starts with ETH
+    assert search("btcu", state.info, state.info)[0] == "BTCUSDT"
+    assert search("dgusdt", state.info, state.info) == ["DOGEUSDT"]  # letters in order
+    assert search("zzz", state.info, state.info) == []
+    assert search("", state.info, state.info)[0] == "BTCUSDT"  # popular pairs by default
+
+
+async def test_search_add_then_remove(sim_app):
+    app = sim_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash")
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"eth")
+        options = app.screen.query_one(OptionList)
+        shown = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert shown[:3] == ["ETHUSDT", "ETHFDUSD", "ETHBTC"]
+        await pilot.press("backspace", "backspace", "backspace", *"link", "enter")
+        await pilot.pause()
+        wl = app.query_one(Watchlist)
+        assert app.state.symbols[-1] == "LINKUSDT" and app.lists.symbols[-1] == "LINKUSDT"
+        assert wl.selected_symbol == "LINKUSDT"
+        assert app.query_one(Chart).symbol == "LINKUSDT"
+        await pilot.press("d")
+        await pilot.pause()
+        assert "LINKUSDT" not in app.state.symbols and "LINKUSDT" not in app.lists.symbols
+        await pilot.press("slash", "escape")
+        assert not isinstance(app.screen, SearchScreen)
+
+
+async def test_reorder_with_shift_j_and_k(sim_app):
+    app = sim_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        wl = app.query_one(Watchlist)
+        await pilot.press("J")
+        await pilot.pause()
+        assert app.state.symbols[:2] == ["ETHUSDT", "BTCUSDT"]
+        assert wl.selected_symbol == "BTCUSDT"  # the selection moves with the symbol
+        await pilot.press("K", "K")
+        await pilot.pause()
+        assert app.state.symbols[:2] == ["BTCUSDT", "ETHUSDT"]
+
+
+async def test_create_switch_rename_delete_watchlists(sim_app):
+    app = sim_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("w")
+        assert isinstance(app.screen, WatchlistsScreen)
+        await pilot.press("n", *"alts", "enter")
+        await pilot.pause()
+        assert app.lists.active == "alts" and app.state.symbols == []
+        await pilot.press("escape", "slash", *"sol", "enter")
+        await pilot.pause()
+        assert app.state.symbols == ["SOLUSDT"]
+        assert "alts" in str(app.query_one(Watchlist).border_title)
+        # Switch back to the default list (names are sorted: alts, default).
+        await pilot.press("w", "down", "enter")
+        await pilot.pause()
+        assert app.lists.active == "default" and app.state.symbols[0] == "BTCUSDT"
+        # Rename "alts" and delete it.
+        await pilot.press("w")
+        options = app.screen.query_one(OptionList)
+        options.highlighted = app.lists.names.index("alts")
+        await pilot.press("r", "end", *"-2", "enter")
+        await pilot.pause()
+        assert "alts-2" in app.lists.names and "alts" not in app.lists.names
+        options.highlighted = app.lists.names.index("alts-2")
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.lists.names == ["default"]
+        await pilot.press("d")  # the last list cannot go
+        await pilot.pause()
+        assert app.lists.names == ["default"]
+        assert any("last watchlist" in n.message for n in app._notifications)
+
+
+async def test_watchlists_are_stored_and_restored(make_store, sim_app):
+    store = make_store()
+    lists = Watchlists(store, ["BTCUSDT", "ETHUSDT"])
+    app = sim_app(sim_state(lists.symbols), store=store, lists=lists)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("w", "n", *"majors", "enter")
+        await pilot.press("escape", "slash", *"bnb", "enter")
+        await pilot.press("slash", *"xrp", "enter")
+        await pilot.pause()
+    store.writer.flush(5)
+    again = Watchlists(make_store(), ["SHOULD", "NOT", "BE", "USED"])
+    assert again.active == "majors"
+    assert again.lists == {"default": ["BTCUSDT", "ETHUSDT"], "majors": ["BNBUSDT", "XRPUSDT"]}
