@@ -12,32 +12,30 @@ from cryptotui.sim import SimExchange
 T0 = 1_767_225_600_000
 
 
+async def cryptotui(*argv: str) -> asyncio.subprocess.Process:
+    """`python -m cryptotui ARGV` with piped stdout/stderr, as a user would run it."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "cryptotui", *argv,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+def daemon_args(sim, cfg, db, symbols: str, *extra: str) -> list[str]:
+    """`--log` against the simulator, isolated: its own config file and database."""
+    return [
+        "--log", *extra, "--db", str(db), "--config", str(cfg), "--symbols", symbols,
+        "--intervals", "1m", "--rest-url", sim.rest_url, "--ws-url", sim.ws_url,
+    ]  # fmt: skip
+
+
 async def test_log_prints_closed_candles_and_exits_cleanly_on_sigint(tmp_path):
     empty = tmp_path / "config.toml"
     empty.write_text("")  # hermetic: no user config from the machine running the test
     async with SimExchange(
         symbols=["BTCUSDT", "ETHUSDT"], seed=2, speed=300, start_time_ms=T0
     ) as sim:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "cryptotui",
-            "--log",
-            "--candles",
-            "--db",
-            str(tmp_path / "history.db"),
-            "--config",
-            str(empty),
-            "--symbols",
-            "BTCUSDT,ETHUSDT",
-            "--intervals",
-            "1m",
-            "--rest-url",
-            sim.rest_url,
-            "--ws-url",
-            sim.ws_url,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+        proc = await cryptotui(
+            *daemon_args(sim, empty, tmp_path / "history.db", "BTCUSDT,ETHUSDT", "--candles")
         )
         lines: list[str] = []
         try:
@@ -68,16 +66,7 @@ async def test_log_prints_closed_candles_and_exits_cleanly_on_sigint(tmp_path):
 async def test_broken_config_file_names_file_line_and_key(tmp_path):
     cfg = tmp_path / "config.toml"
     cfg.write_text('[watchlist]\nsymbols = ["BTCUSDT"]\nintervals = ["2m"]\n')
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "cryptotui",
-        "--log",
-        "--config",
-        str(cfg),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await cryptotui("--log", "--config", str(cfg))
     async with asyncio.timeout(20):
         _, err = await proc.communicate()
     assert proc.returncode == 2
@@ -104,13 +93,8 @@ async def test_log_jsonl_reports_injected_scenarios_once_each(tmp_path):
     async with SimExchange(
         symbols=["BTCUSDT", "ETHUSDT"], seed=8, speed=120, start_time_ms=T0
     ) as sim:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "cryptotui", "--log", "--format", "jsonl",
-            "--db", str(tmp_path / "history.db"),
-            "--config", str(cfg), "--symbols", "BTCUSDT,ETHUSDT", "--intervals", "1m",
-            "--rest-url", sim.rest_url, "--ws-url", sim.ws_url,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+        db = tmp_path / "history.db"
+        proc = await cryptotui(*daemon_args(sim, cfg, db, "BTCUSDT,ETHUSDT", "--format", "jsonl"))
         # late enough for the client to start and warm up (200 trades, 20 candles)
         now = sim.sim_time_ms()
         truths = [
@@ -149,11 +133,9 @@ async def test_log_jsonl_reports_injected_scenarios_once_each(tmp_path):
     assert rule["kind"] == "rule" and sum(a["name"] == "eth-up" for a in alerts) == 1
     assert all(0.3 <= a["confidence"] <= 1 for a in alerts)
     # everything alerted was recorded: the history command lists it after the daemon stopped
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "cryptotui", "--config", str(cfg), "history",
-        "--db", str(tmp_path / "history.db"), "--format", "jsonl", "--limit", "1000",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    proc = await cryptotui(
+        "--config", str(cfg), "history", "--db", str(db), "--format", "jsonl", "--limit", "1000"
+    )
     out, err = await proc.communicate()
     assert proc.returncode == 0, err.decode()
     stored = {
@@ -171,13 +153,8 @@ async def test_sighup_reloads_rules_and_refuses_a_broken_config(tmp_path):
 
     rules("first")
     async with SimExchange(symbols=["ETHUSDT"], seed=8, speed=120, start_time_ms=T0) as sim:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "cryptotui", "--log", "--format", "jsonl",
-            "--db", str(tmp_path / "history.db"),
-            "--config", str(cfg), "--symbols", "ETHUSDT", "--intervals", "1m",
-            "--rest-url", sim.rest_url, "--ws-url", sim.ws_url,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+        db = tmp_path / "history.db"
+        proc = await cryptotui(*daemon_args(sim, cfg, db, "ETHUSDT", "--format", "jsonl"))
         names = []
         try:
             async with asyncio.timeout(30):

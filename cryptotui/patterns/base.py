@@ -12,7 +12,30 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
-from cryptotui.models import AggTrade, Candle, Signal, Ticker
+from cryptotui.models import AggTrade, Candle, Direction, Signal, Ticker
+
+
+def candle_signal(
+    name: str,
+    direction: Direction,
+    c: Candle,
+    factors: dict[str, float],
+    description: str = "",
+    start: int | None = None,
+) -> Signal:
+    """A signal triggered by closed candle `c`, spanning from `start` (default: its open)."""
+    return Signal(
+        name,
+        direction,
+        c.symbol,
+        c.interval,
+        c.close_time,
+        c.close,
+        c.open_time if start is None else start,
+        c.close_time,
+        factors,
+        description=description,
+    )
 
 
 class CandleDetector(Protocol):

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterable
 
 from cryptotui.models import Candle, Direction, Signal
-from cryptotui.patterns.base import candle_detector
+from cryptotui.patterns.base import candle_detector, candle_signal
 from cryptotui.patterns.candles import PATTERNS, CandlestickScanner
 from cryptotui.patterns.candles import Direction as Reading
 
@@ -57,19 +57,13 @@ class CandlestickDetector:
         out = []
         for pattern, value in fired.items():
             spec = PATTERNS[pattern]
-            direction = _DIRECTION[spec.bias(value)]
             out.append(
-                Signal(
+                candle_signal(
                     f"cdl_{pattern}",
-                    direction,
-                    c.symbol,
-                    c.interval,
-                    c.close_time,
-                    c.close,
-                    c.open_time,
-                    c.close_time,
+                    _DIRECTION[spec.bias(value)],
+                    c,
                     {"z": z, "talib": float(value), "range_ratio": size / mean if mean else 0.0},
-                    description=spec.title,
+                    spec.title,
                 )
             )
         return out

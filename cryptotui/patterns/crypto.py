@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from cryptotui.indicators import VolumeSpike
 from cryptotui.models import AggTrade, Candle, Direction, Signal, Ticker
-from cryptotui.patterns.base import candle_detector, market_detector
+from cryptotui.patterns.base import candle_detector, candle_signal, market_detector
 
 
 @dataclass(slots=True)
@@ -112,17 +112,12 @@ class VolumeSpikeDetector:
             else Direction.NEUTRAL
         )
         return [
-            Signal(
+            candle_signal(
                 self.name,
                 direction,
-                c.symbol,
-                c.interval,
-                c.close_time,
-                c.close,
-                c.open_time,
-                c.close_time,
+                c,
                 {"z": z, "volume": c.volume, "volume_z": z},
-                description=f"volume {z:.1f} robust σ above the last {self.robust.period} candles",
+                f"volume {z:.1f} robust σ above the last {self.robust.period} candles",
             )
         ]
 
@@ -179,19 +174,11 @@ class PumpAndDump:
         """(low before the rise, peak so far, candles since, start time, volume ratio)."""
 
     def _signal(self, name: str, direction: Direction, c: Candle, start: int, factors) -> Signal:
-        return Signal(
-            name,
-            direction,
-            c.symbol,
-            c.interval,
-            c.close_time,
-            c.close,
-            start,
-            c.close_time,
-            factors,
-            description=f"{name.replace('_', ' ')}: {factors['move'] * 100:+.1f}% on "
-            f"{factors['volume_ratio']:.1f}× usual volume",
+        description = (
+            f"{name.replace('_', ' ')}: {factors['move'] * 100:+.1f}% on "
+            f"{factors['volume_ratio']:.1f}× usual volume"
         )
+        return candle_signal(name, direction, c, factors, description, start)
 
     def on_candle(self, c: Candle) -> list[Signal]:
         self.bars.append(c)

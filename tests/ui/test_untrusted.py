@@ -36,7 +36,7 @@ def hostile_state():
             1.0,
             {EVIL: 1.0},
             EVIL,
-        )  # fmt: skip
+        )
     )
     state.apply(Notice("error", EVIL))
     state.apply(ConnectionStatus(2, ConnState.BACKOFF, 3, 1, EVIL, 1.5))
