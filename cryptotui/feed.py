@@ -23,7 +23,7 @@ from cryptotui.binance.stream import Stream, StreamOptions
 from cryptotui.config import Config
 from cryptotui.engine import Engine, engine_from_config
 from cryptotui.intervals import INTERVAL_MS, candle_open
-from cryptotui.models import Candle, Notice
+from cryptotui.models import AggTrade, Candle, Notice
 from cryptotui.state import MarketState
 
 if TYPE_CHECKING:
@@ -86,7 +86,11 @@ class Feed:
         self.rest = Rest(endpoints.rest_url)
         self.consumers: list[Callable[[object], None]] = [on_event] if on_event else []
         self.stream = Stream(
-            endpoints.ws_url, self._on_event, fetch=self._fetch_closed, options=options
+            endpoints.ws_url,
+            self._on_event,
+            fetch=self._fetch_closed,
+            fetch_trades=self._fetch_trades,
+            options=options,
         )
 
     def _on_event(self, ev: object) -> None:
@@ -108,6 +112,9 @@ class Feed:
         async for page in self.rest.klines_range(symbol, interval, start, end):
             out.extend(page)
         return out
+
+    async def _fetch_trades(self, symbol: str, from_id: int) -> list[AggTrade]:
+        return await self.rest.agg_trades(symbol, from_id=from_id)
 
     async def start(self) -> None:
         if self.store is not None and self.store.enabled:

@@ -258,7 +258,9 @@ def ticker_rest(d: dict) -> Ticker:
 
 
 def agg_trade_rest(d: dict, symbol: str) -> AggTrade:
-    return AggTrade(symbol, d["a"], float(d["p"]), float(d["q"]), d["f"], d["l"], d["T"], d["m"])
+    return AggTrade(
+        symbol, d["a"], float(d["p"]), float(d["q"]), d["f"], d["l"], d["T"], d["m"], d["T"]
+    )
 
 
 def _decimals(step: str) -> int:

@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from cryptotui.intervals import INTERVAL_MS
-from cryptotui.models import Candle, GapFill, Notice
+from cryptotui.models import AggTrade, Candle, GapFill, Notice
 
 log = logging.getLogger(__name__)
 
 Fetch = Callable[[str, str, int, int], Awaitable[list[Candle]]]
 """fetch(symbol, interval, start_ms, end_ms) → closed candles with open_time in [start, end]."""
+FetchTrades = Callable[[str, int], Awaitable[list[AggTrade]]]
+"""fetch_trades(symbol, from_id) → up to 1000 aggTrades with agg_id ≥ from_id, oldest first."""
 
 
 def next_open(open_time: int, interval: str) -> int:
@@ -208,3 +210,95 @@ def _last_slot_before(stop: int, start: int, interval: str) -> int:
     while next_open(t, interval) < stop:
         t = next_open(t, interval)
     return t
+
+
+class TradeGate:
+    """Each aggTrade once, in order, per symbol — the trade detectors' counterpart of CandleGate.
+
+    aggTrade ids are consecutive per symbol, so a jump is a gap: trades missed while a connection
+    was down are fetched from REST (`aggTrades?fromId=`) up to `max_pages` × 1000 trades, and live
+    trades of that symbol wait meanwhile. A longer outage is reported, not fetched: minutes of
+    old trades are no use to a whale detector that watches the present. Ids at or below the last
+    delivered one are duplicates (overlapping connections) and dropped.
+    """
+
+    def __init__(
+        self,
+        deliver: Callable[[object], None],
+        fetch: FetchTrades | None,
+        *,
+        max_pages: int = 5,
+    ) -> None:
+        self._deliver = deliver
+        self._fetch = fetch
+        self.max_pages = max_pages
+        self._last: dict[str, int] = {}
+        self._waiting: dict[str, list[AggTrade]] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self.duplicates = 0
+        self.filled = 0
+        self.skipped = 0
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._tasks)
+
+    def on_trade(self, t: AggTrade) -> None:
+        waiting = self._waiting.get(t.symbol)
+        if waiting is not None:
+            waiting.append(t)
+            return
+        last = self._last.get(t.symbol)
+        if last is not None and t.agg_id <= last:
+            self.duplicates += 1
+            return
+        if last is not None and t.agg_id > last + 1 and self._fetch is not None:
+            self._waiting[t.symbol] = [t]
+            task = asyncio.get_running_loop().create_task(self._fill(t.symbol, last + 1, t.agg_id))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return
+        self._last[t.symbol] = t.agg_id
+        self._deliver(t)
+
+    async def _fill(self, symbol: str, first: int, upto: int) -> None:
+        """Fetch ids [first, upto) and deliver them, then replay what waited."""
+        assert self._fetch is not None
+        missing = upto - first
+        try:
+            if missing > self.max_pages * 1000:
+                self.skipped += missing
+                self._deliver(
+                    Notice(
+                        "warning",
+                        f"{missing:,} {symbol} trades passed while disconnected; too many to "
+                        "fetch, so trade detectors resume from now",
+                        "gapfill",
+                    )
+                )
+            else:
+                next_id = first
+                while next_id < upto:
+                    page = await self._fetch(symbol, next_id)
+                    fresh = [t for t in page if next_id <= t.agg_id < upto]
+                    for t in fresh:
+                        self._deliver(t)
+                    self.filled += len(fresh)
+                    if len(page) < 1000 or not fresh:
+                        break
+                    next_id = fresh[-1].agg_id + 1
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._deliver(
+                Notice("warning", f"missed {symbol} trades could not be fetched: {exc}", "gapfill")
+            )
+        self._last[symbol] = upto - 1
+        waiting = self._waiting.pop(symbol, [])
+        for t in waiting:
+            self.on_trade(t)
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -21,7 +21,7 @@ import httpx
 from cryptotui.binance import codec
 from cryptotui.binance.limits import IpBanned, WeightBudget
 from cryptotui.intervals import INTERVALS
-from cryptotui.models import Candle, SymbolInfo, Ticker
+from cryptotui.models import AggTrade, Candle, SymbolInfo, Ticker
 
 log = logging.getLogger(__name__)
 
@@ -205,6 +205,16 @@ class Rest:
             if len(page) < KLINES_MAX:
                 return
             start = page[-1].open_time + 1
+
+    async def agg_trades(
+        self, symbol: str, *, from_id: int | None = None, limit: int = 1000
+    ) -> list[AggTrade]:
+        """aggTrades from `from_id` on (oldest first), or the most recent ones."""
+        params: dict = {"symbol": symbol, "limit": min(limit, 1000)}
+        if from_id is not None:
+            params["fromId"] = from_id
+        rows = await self.get("aggTrades", params, weight=4)
+        return [codec.agg_trade_rest(r, symbol) for r in rows]
 
     async def tickers_24h(self, symbols: Iterable[str] | None = None) -> list[Ticker]:
         params = {}

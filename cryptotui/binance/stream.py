@@ -32,7 +32,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from cryptotui.binance import codec
-from cryptotui.binance.gapfill import CandleGate, Fetch
+from cryptotui.binance.gapfill import CandleGate, Fetch, FetchTrades, TradeGate
 from cryptotui.binance.limits import AttemptLimiter
 from cryptotui.models import (
     AggTrade,
@@ -102,6 +102,7 @@ class Stream:
         on_event: Callable[[object], None],
         *,
         fetch: Fetch | None = None,
+        fetch_trades: FetchTrades | None = None,
         options: StreamOptions | None = None,
         attempts: AttemptLimiter | None = None,
     ) -> None:
@@ -112,7 +113,7 @@ class Stream:
         self.attempts = attempts or AttemptLimiter()
         self._on_event = on_event
         self.gate = CandleGate(on_event, fetch)
-        self._last_agg: dict[str, int] = {}
+        self.trades = TradeGate(on_event, fetch_trades)
         self._conns: list[_Connection] = []
         self._ids = itertools.count(1)
         self._closed = False
@@ -166,6 +167,7 @@ class Stream:
         self._closed = True
         await asyncio.gather(*(c.close("client closed") for c in self._conns))
         await self.gate.aclose()
+        await self.trades.aclose()
         self._conns.clear()
 
     async def wait_open(self, timeout: float = 10.0) -> None:
@@ -210,11 +212,9 @@ class Stream:
                 stats.last_receive_ms = now_ms
                 self.gate.on_candle(ev)
             elif cls is AggTrade:
-                # Overlapping connections (roll-over) deliver some trades twice: ids are monotonic.
-                if ev.agg_id <= self._last_agg.get(ev.symbol, -1):
-                    continue
-                self._last_agg[ev.symbol] = ev.agg_id
-                self._on_event(ev)
+                stats.last_event_time = ev.event_time
+                stats.last_receive_ms = now_ms
+                self.trades.on_trade(ev)
             elif cls is ServerShutdown:
                 self._roll(conn, "server announced shutdown")
                 continue

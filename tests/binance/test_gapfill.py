@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 
-from cryptotui.binance.gapfill import CandleGate, next_open
-from cryptotui.models import Candle, GapFill, Notice
+from cryptotui.binance.gapfill import CandleGate, TradeGate, next_open
+from cryptotui.models import AggTrade, Candle, GapFill, Notice
 
 M = 60_000
 T0 = 1_700_000_000_000 // M * M
@@ -117,3 +117,32 @@ def test_next_open_handles_calendar_months():
     assert feb == 1_706_745_600_000  # 2024-02-01
     assert next_open(feb, "1M") == 1_709_251_200_000  # 2024-03-01 (leap year February)
     assert next_open(jan, "1h") == jan + 3_600_000
+
+
+def trade(i: int) -> AggTrade:
+    return AggTrade("BTCUSDT", i, 100.0, 1.0, i, i, i, False)
+
+
+async def test_trade_gate_fills_small_gaps_and_skips_huge_ones():
+    out: list = []
+    calls: list[int] = []
+
+    async def fetch(symbol, from_id):
+        calls.append(from_id)
+        return [trade(i) for i in range(from_id, min(from_id + 1000, 10_000))]
+
+    gate = TradeGate(out.append, fetch, max_pages=2)
+    for i in (1, 2, 2, 1):
+        gate.on_trade(trade(i))
+    assert [t.agg_id for t in out] == [1, 2] and gate.duplicates == 2
+    gate.on_trade(trade(1500))  # 3..1499 missing: two pages
+    gate.on_trade(trade(1501))  # waits behind the fill
+    while gate.busy:
+        await asyncio.sleep(0.001)
+    assert [t.agg_id for t in out] == list(range(1, 1502))
+    assert calls == [3, 1003]
+    gate.on_trade(trade(9000))  # 7,498 missing > 2 pages: reported, not fetched
+    while gate.busy:
+        await asyncio.sleep(0.001)
+    assert isinstance(out[-2], Notice) and "7,498" in out[-2].text
+    assert out[-1].agg_id == 9000 and gate.skipped == 7498

@@ -14,7 +14,7 @@ import pytest
 
 from cryptotui.binance.rest import Rest
 from cryptotui.binance.stream import Stream, StreamOptions
-from cryptotui.models import Candle, ConnectionStatus, ConnState, GapFill, Notice, Ticker
+from cryptotui.models import AggTrade, Candle, ConnectionStatus, ConnState, GapFill, Notice, Ticker
 from cryptotui.sim import SimExchange
 from tests.conftest import until
 
@@ -73,7 +73,13 @@ async def sim():
 
 async def start(sim, rec: Recorder, streams: list[str], **opts) -> tuple[Stream, Rest]:
     rest = Rest(sim.rest_url)
-    stream = Stream(sim.ws_url, rec, fetch=fetcher(rest), options=fast(**opts))
+
+    async def fetch_trades(symbol: str, from_id: int):
+        return await rest.agg_trades(symbol, from_id=from_id)
+
+    stream = Stream(
+        sim.ws_url, rec, fetch=fetcher(rest), fetch_trades=fetch_trades, options=fast(**opts)
+    )
     await stream.subscribe(streams)
     return stream, rest
 
@@ -267,6 +273,24 @@ async def test_server_pings_are_answered_so_the_connection_lives():
         try:
             await until(lambda: len(rec.closed()) >= 12, what="1.2 s of candles")
             assert stream.stats.reconnects == 0 and sim.connections_accepted == 1
+        finally:
+            await stream.close()
+            await rest.aclose()
+
+
+async def test_trades_missed_during_an_outage_are_fetched_in_order():
+    async with SimExchange(symbols=["BTCUSDT"], seed=12, speed=60, start_time_ms=T0) as sim:
+        rec = Recorder()
+        stream, rest = await start(sim, rec, ["btcusdt@aggTrade"], backoff_initial=0.3)
+        try:
+            await until(lambda: len(rec.of(AggTrade)) >= 50, what="first trades")
+            sim.faults.drop_after(0)
+            await until(lambda: stream.stats.reconnects >= 1, what="a reconnect")
+            n = len(rec.of(AggTrade))
+            await until(lambda: len(rec.of(AggTrade)) >= n + 200, what="trades after it")
+            ids = [t.agg_id for t in rec.of(AggTrade)]
+            assert all(b == a + 1 for a, b in pairwise(ids)), "a trade is missing or repeated"
+            assert stream.trades.filled > 0  # some came from REST, not the socket
         finally:
             await stream.close()
             await rest.aclose()

@@ -69,9 +69,7 @@ async def test_paging_filtering_and_opening_in_the_ui(make_store, sim_app):
         assert "page 1" in status and "rows 1–100" in status
         await pilot.press("tab", "tab", "tab")
         assert app.focused is table
-        await pilot.press("right_square_bracket")
-        await settle(app, pilot)
-        await pilot.press("right_square_bracket")
+        await pilot.press("right_square_bracket", "right_square_bracket")
         await settle(app, pilot)
         assert table.row_count == 50
         assert "rows 201–250" in widget_text(app, history.query_one("#history-status"))
@@ -81,14 +79,17 @@ async def test_paging_filtering_and_opening_in_the_ui(make_store, sim_app):
         # Filter: only ETHUSDT bearish signals.
         await pilot.press("f")
         assert isinstance(app.focused, Input)
-        await pilot.press(*"ethusdt dir=bear", "enter")
+        app.focused.value = "ethusdt dir=bear"
+        await pilot.press("enter")
         await settle(app, pilot)
         rows = history.page.rows
         assert rows and all(r.symbol == "ETHUSDT" and r.direction == "bearish" for r in rows)
         assert app.focused is table
         # A bad filter says what to write and keeps the rows.
-        await pilot.press("f", *" dir=sideways", "enter")
-        await settle(app, pilot)
+        await pilot.press("f")
+        app.focused.value += " dir=sideways"
+        await pilot.press("enter")
+        await pilot.pause()
         assert "bull, bear or neutral" in widget_text(app, history.query_one("#history-status"))
         # Enter opens the stored signal with its factors.
         table.focus()

@@ -43,8 +43,8 @@ async def test_command_palette_offers_our_commands(sim_app):
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*"interval 4h")
-        await pilot.pause(0.5)
+        await pilot.press(*"int4h")
+        await pilot.pause(0.2)
         await pilot.press("enter")
         await pilot.pause()
         assert app.interval == "4h"

@@ -53,7 +53,7 @@ class HistoryBrowser(Vertical):
         self._starts: list[tuple[int, int] | None] = [None]
         """Keyset start of every page visited so far (page 0 starts at the newest)."""
         self.page: Page | None = None
-        self.loads = 0
+        self._loading = False
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=f"filter — {FILTER_HELP}", id="history-filter")
@@ -77,8 +77,8 @@ class HistoryBrowser(Vertical):
         self.query_one(Input).focus()
 
     def action_page(self, delta: int) -> None:
-        if self.page is None:
-            return
+        if self.page is None or self._loading:
+            return  # the next page starts after the rows on screen, so wait for them
         if delta > 0 and self.page.more and self.page.rows:
             last = self.page.rows[-1]
             self.page_no += 1
@@ -119,6 +119,7 @@ class HistoryBrowser(Vertical):
         if self.store is None:
             return
         self._status("loading…")
+        self._loading = True
         self._query(self.filter, self._starts[self.page_no], self.page_no)
 
     @work(thread=True, exclusive=True, group="history")
@@ -129,7 +130,7 @@ class HistoryBrowser(Vertical):
 
     def _show(self, page: Page, page_no: int, flt: HistoryFilter) -> None:
         self.page = page
-        self.loads += 1
+        self._loading = False
         table = self.query_one(DataTable)
         with self.app.batch_update():
             table.clear()
