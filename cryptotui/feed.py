@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+CLOCK_SYNC_SECONDS = 60.0
+"""How often the server-minus-local clock offset (stream lag, health view) is re-measured."""
 WARM_UP_CANDLES = 500
 """Closed candles fetched per (symbol, interval) at start: enough for every default indicator
 to converge (docs/indicators.md: ~400) and for a chart screen, at weight 2 each."""
@@ -267,9 +269,16 @@ class Feed:
                 h.db_bytes = sum(f.stat().st_size for f in files if f.exists())
 
     async def run_forever(self, stop: asyncio.Event) -> None:
+        """Start, then refresh the health view 4× a second and re-measure the clock offset every
+        `CLOCK_SYNC_SECONDS` (1 weight each) until `stop` is set."""
         await self.start()
+        loop = asyncio.get_running_loop()
+        next_sync = loop.time() + CLOCK_SYNC_SECONDS
         while not stop.is_set():
             self.refresh_health()
+            if loop.time() >= next_sync:
+                next_sync = loop.time() + CLOCK_SYNC_SECONDS
+                await self._best_effort(self.rest.sync_time())
             try:
                 async with asyncio.timeout(0.25):
                     await stop.wait()
