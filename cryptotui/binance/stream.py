@@ -244,7 +244,7 @@ class _Connection:
         self.state = ConnState.CONNECTING
         self._task: asyncio.Task | None = None
         self._pending: dict[int, asyncio.Future] = {}
-        self._settling: set[asyncio.Task] = set()
+        self._background: set[asyncio.Task] = set()
         self._control: deque[tuple[str, list[str], asyncio.Future]] = deque()
         self._control_ready = asyncio.Event()
         self._stop = False
@@ -316,8 +316,8 @@ class _Connection:
             self._pending[req_id] = reply
             await ws.send(codec.dumps({"method": method, "params": batch, "id": req_id}))
             task = loop.create_task(self._settle(req_id, reply, method, batch, waiters))
-            self._settling.add(task)
-            task.add_done_callback(self._settling.discard)
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
             await asyncio.sleep(interval)
 
     async def _settle(
@@ -424,8 +424,12 @@ class _Connection:
                 self._got_data = True
                 self.first_frame.set()
                 if self.predecessor is not None:
+                    # Close the old socket beside, not in, this read loop: its close handshake
+                    # may take seconds and the new connection's frames must not wait for it.
                     old, self.predecessor = self.predecessor, None
-                    await old.close("replaced by a fresh connection")
+                    closing = asyncio.create_task(old.close("replaced by a fresh connection"))
+                    self._background.add(closing)
+                    closing.add_done_callback(self._background.discard)
             dispatch(raw, self)
         return f"server closed the connection (code {ws.close_code}, {ws.close_reason!r})"
 
