@@ -131,18 +131,18 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(render(config), end="")
         return 0
-    try:
-        store = _store(args, config)
-    except ConfigError as exc:
-        print(f"cryptotui: {exc}", file=sys.stderr)
-        return 2
     # The demo market has its own symbol list unless --symbols names one.
     demo_list = args.demo and not args.symbols
     symbols = list(config.demo.symbols if demo_list else config.watchlist.symbols)
     intervals = list(config.watchlist.intervals)
     if args.log:
+        try:
+            store = _store(args, config)
+        except ConfigError as exc:
+            print(f"cryptotui: {exc}", file=sys.stderr)
+            return 2
         return _headless(args, config, symbols, intervals, store)
-    return _tui(args, config, symbols, intervals, store)
+    return _tui(args, config, symbols, intervals)
 
 
 def _store(args: argparse.Namespace, config: Config):
@@ -191,9 +191,9 @@ def _headless(args, config: Config, symbols: list[str], intervals: list[str], st
             out.close()
 
 
-def _tui(args, config: Config, symbols: list[str], intervals: list[str], store) -> int:
+def _tui(args, config: Config, symbols: list[str], intervals: list[str]) -> int:
     from cryptotui.sources import SIMULATED
     from cryptotui.ui.launch import run_tui
 
     label = SIMULATED if args.demo else "Binance"
-    return run_tui(config, symbols, intervals, _source(args, config, symbols), label, store)
+    return run_tui(config, symbols, intervals, _source(args, config, symbols), label, db=args.db)

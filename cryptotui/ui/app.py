@@ -10,19 +10,20 @@ the engine delivers them to bell/desktop/webhook on the feed thread regardless o
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from cryptotui import fmt
 from cryptotui.intervals import INTERVAL_MS
-from cryptotui.models import Alert
+from cryptotui.models import Alert, Candle
 from cryptotui.state import MarketState
 from cryptotui.ui.feed_thread import FeedThread
 from cryptotui.ui.screens.alert_detail import AlertDetail
@@ -37,7 +38,7 @@ from cryptotui.ui.services.alert_view import (
     candles_around,
     mini_series,
 )
-from cryptotui.ui.services.chart_data import ChartSeries
+from cryptotui.ui.services.chart_data import FORMING, NOTHING, ChartSeries
 from cryptotui.ui.services.health import RateMeter
 from cryptotui.ui.services.market import MarketLink
 from cryptotui.ui.services.overview import overview
@@ -53,6 +54,14 @@ from cryptotui.ui.widgets.watchlist import Watchlist
 SNAPSHOT_HZ = 5
 SLOW_EVERY = SNAPSHOT_HZ
 """Pulls between refreshes of the bottom view (overview, health): once a second."""
+OLDER_BATCH = 500
+"""Candles fetched from the store each time the chart scrolls past the oldest one held."""
+MAX_OLDER = 2000
+"""Older candles kept per series (with the state's 1000: the chart's 3000 points)."""
+SERIES_KEPT = 8
+"""Chart series kept for quick switching back (each ≤ 3000 points)."""
+FORMING_REDRAW = 0.4
+"""Seconds between chart redraws for a moving forming candle (closed candles: at once)."""
 TOASTS_PER_PULL = 3
 """More alerts than this in one pull become one summary toast (a burst must not bury the UI)."""
 
@@ -94,7 +103,13 @@ class CryptoTUI(App):
         self.interval = self.feed_intervals[0] if self.feed_intervals else "1m"
         self.symbol: str | None = None
         self.series: ChartSeries | None = None
+        self._series: dict[tuple[str, str], ChartSeries] = {}
+        """Recently shown series, least recent first."""
+        self._older: dict[tuple[str, str], list[Candle]] = {}
+        """Candles from the store older than the state holds, fetched as the chart scrolls."""
         self._seen_alert: Alert | None = state.alerts[-1] if state.alerts else None
+        self._chart_pending = False
+        self._chart_drawn = 0.0
         self._pulls = 0
 
     def get_default_screen(self) -> Screen:
@@ -150,18 +165,29 @@ class CryptoTUI(App):
         return self.feed_intervals[0] if self.feed_intervals else None
 
     def _update_chart(self) -> None:
+        """Redraw when candles closed at once; a forming candle that moves on every frame
+        (a busy market, or the simulator at 100×) is redrawn at most every FORMING_REDRAW s."""
         series = self.series
         if series is None:
             return
-        if series.sync(self.state):
-            points = series.points
-            self.dashboard.chart.show(
-                series.symbol,
-                series.interval,
-                points,
-                series.markers(list(self.state.alerts), points),
-                self.state.price_decimals(series.symbol),
-            )
+        change = series.sync(self.state, self._older.get((series.symbol, series.interval), ()))
+        if change == FORMING or (change == NOTHING and self._chart_pending):
+            now = time.monotonic()
+            if now - self._chart_drawn < FORMING_REDRAW:
+                self._chart_pending = True
+                return
+        elif change == NOTHING:
+            return
+        self._chart_pending = False
+        self._chart_drawn = time.monotonic()
+        points = series.points
+        self.dashboard.chart.show(
+            series.symbol,
+            series.interval,
+            points,
+            series.markers(list(self.state.alerts), points),
+            self.state.price_decimals(series.symbol),
+        )
 
     def _update_alerts(self) -> None:
         """Refresh the pane when alerts arrived; toast the ones that arrived while running."""
@@ -221,10 +247,18 @@ class CryptoTUI(App):
         self._open_series()
 
     def _open_series(self) -> None:
+        """Show (symbol, interval): a series seen recently is reused and only catches up, so
+        flipping between symbols does not recompute their indicators from scratch."""
         if self.symbol is None:
             return
-        self.series = ChartSeries(self.symbol, self.interval)
-        self.link.load_history(self.symbol, self.interval)
+        key = (self.symbol, self.interval)
+        series = self._series.pop(key, None) or ChartSeries(*key)
+        self._series[key] = series
+        while len(self._series) > SERIES_KEPT:
+            del self._series[next(iter(self._series))]
+        series.invalidate()
+        self.series = series
+        self.link.load_history(*key)
         self._update_chart()
 
     def action_interval(self, interval: str) -> None:
@@ -237,6 +271,31 @@ class CryptoTUI(App):
     @on(Watchlist.Selected)
     def _selected(self, event: Watchlist.Selected) -> None:
         self._select(event.symbol)
+
+    @on(Chart.OlderWanted)
+    def _older_wanted(self) -> None:
+        """Scrolled to the oldest candle held: fetch an earlier stretch from the store."""
+        series = self.series
+        if self.store is None or series is None or not series.closed:
+            return
+        key = (series.symbol, series.interval)
+        if series.interval not in INTERVAL_MS or len(self._older.get(key, ())) >= MAX_OLDER:
+            return
+        first = series.closed[0].candle.open_time
+        step = INTERVAL_MS[series.interval]
+        self._fetch_older(series.symbol, series.interval, first - OLDER_BATCH * step, first)
+
+    @work(thread=True, exclusive=True, group="older")
+    def _fetch_older(self, symbol: str, interval: str, since: int, until: int) -> None:
+        assert self.store is not None
+        rows = self.store.candles(symbol, interval, since, until)
+        if rows:
+            self.call_from_thread(self._add_older, symbol, interval, rows)
+
+    def _add_older(self, symbol: str, interval: str, rows: list[Candle]) -> None:
+        key = (symbol, interval)
+        self._older[key] = [*rows, *self._older.get(key, [])]
+        self._update_chart()
 
     @on(Watchlist.ChartRequested)
     def _chart_requested(self) -> None:

@@ -79,23 +79,16 @@ async def test_enter_opens_the_detail_with_every_factor_and_a_chart(sim_app):
         assert not isinstance(app.screen, AlertDetail)
 
 
-async def test_rule_alert_detail_names_the_rule(sim_app):
-    app = sim_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("tab", "tab", "enter")
-        await pilot.pause()
-        text = widget_text(app, app.screen.query_one("#detail-box"))
-        assert "user rule: price crosses 97000" in text
-
-
-async def test_alert_on_a_symbol_without_candles_opens_without_a_chart(sim_app):
+async def test_rule_alert_names_its_rule_and_an_alert_without_candles_has_no_chart(sim_app):
     state = sim_state()
     state.apply(
         Alert(1, "NOPEUSDT", "1h", "pattern", "hammer", Direction.BULLISH, 0.7, 1.0, {}, "")
     )
     app = sim_app(state)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("tab", "tab", "enter")
-        await pilot.pause()
+        await pilot.press("tab", "tab", "enter")  # NOPEUSDT: the newest
         assert isinstance(app.screen, AlertDetail)
         assert "no candles" in str(app.screen.query_one(MiniChart).border_subtitle)
+        await pilot.press("escape", "j", "enter")  # the rule alert
+        text = widget_text(app, app.screen.query_one("#detail-box"))
+        assert "user rule: price crosses 97000" in text

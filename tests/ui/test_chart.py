@@ -104,7 +104,7 @@ async def test_interval_keys_switch_the_chart_and_the_forming_candle_updates_liv
         moved = Candle(**{f: getattr(last, f) for f in Candle.__slots__})
         moved.close = moved.high = last.high + 50
         state.apply(moved)
-        await pilot.pause(0.3)
+        await pilot.pause(0.7)  # forming-only redraws are at most 2.5 per second
         assert chart.renders > renders
         assert f"C{moved.close:,.2f}" in widget_text(app, chart)
 
@@ -198,3 +198,29 @@ async def test_market_link_queues_until_ready_then_edits_the_feed_in_order():
     loads = [c for c in feed.calls if c[0] == "load"]
     assert ("load", "BTCUSDT", "4h", 500) in loads
     assert len([c for c in loads if c[2] == "4h"]) == 1
+
+
+async def test_scrolling_past_the_oldest_candle_loads_older_ones_from_the_store(
+    sim_app, make_store
+):
+    state = sim_state()
+    held = list(state.candles[("BTCUSDT", "1m")])
+    store = make_store()
+    older = [
+        Candle("BTCUSDT", "1m", c.open_time - 500 * 60_000, c.close_time - 500 * 60_000,
+               c.open, c.high, c.low, c.close, c.volume)
+        for c in held[:300]
+    ]  # fmt: skip
+    store.writer.put_many(older)
+    store.writer.flush(5)
+    app = sim_app(state, store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chart = app.query_one(Chart)
+        await pilot.pause()
+        before = len(chart.points)
+        chart.focus()
+        await pilot.press("home")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(chart.points) == before + 300
+        assert chart.points[0].candle.open_time == older[0].open_time

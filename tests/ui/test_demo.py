@@ -41,6 +41,9 @@ async def test_live_prices_chart_alerts_and_watch_from_the_ui(tmp_path):
 
     thread = FeedThread(feed_main)
     app = CryptoTUI(state, thread, source_label=SIMULATED, intervals=["1m"])
+    toasts: list[str] = []  # toasts expire after a few seconds; keep every title shown
+    show = app.notify
+    app.notify = lambda message, **kw: (toasts.append(kw.get("title", "")), show(message, **kw))
     async with app.run_test(size=(110, 30)) as pilot:
         await until(
             lambda: all(r.version > 0 for r in state.rows()), timeout=15, what="prices for all"
@@ -67,7 +70,7 @@ async def test_live_prices_chart_alerts_and_watch_from_the_ui(tmp_path):
         # The rule fires once: the pane shows it and a toast announced it.
         await until(lambda: app.query_one(AlertsPane).alerts, what="the rule's alert in the pane")
         assert app.query_one(AlertsPane).alerts[0].name == "btc-alive"
-        assert any("btc-alive" in n.title for n in app._notifications)
+        assert any("btc-alive" in title for title in toasts)
 
         # Adding a symbol in the UI makes the feed subscribe it.
         app.lists.add("SOLUSDT")

@@ -50,7 +50,7 @@ async def test_command_palette_offers_our_commands(sim_app):
         assert app.interval == "4h"
 
 
-async def test_footer_shows_the_focused_panes_keys(sim_app):
+async def test_footer_shows_the_focused_panes_keys_and_t_toggles_the_theme(sim_app):
     app = sim_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
@@ -60,11 +60,6 @@ async def test_footer_shows_the_focused_panes_keys(sim_app):
         await pilot.pause()
         footer = screen_text(app).splitlines()[-1]
         assert "Bollinger" in footer and "Remove" not in footer
-
-
-async def test_theme_toggles_with_t(sim_app):
-    app = sim_app()
-    async with app.run_test() as pilot:
         before = app.theme
         await pilot.press("t")
         assert app.theme != before

@@ -26,9 +26,14 @@ async def test_every_pane_is_on_screen_at_80x24_and_160x48(sim_app):
                 assert region.right <= size[0] and region.bottom <= size[1]
 
 
-async def test_tab_cycles_panes_and_shift_tab_goes_back(sim_app):
+async def test_tab_cycles_panes_mouse_selects(sim_app):
     app = sim_app()
     async with app.run_test(size=(120, 40)) as pilot:
+        wl = app.query_one(Watchlist)
+        await pilot.click(Watchlist, offset=(3, 1 + 1 + 2))  # border, header, third row
+        await pilot.pause()
+        assert wl.selected_symbol == "BNBUSDT"
+        assert app.query_one(Chart).symbol == "BNBUSDT"
         assert isinstance(app.focused, Watchlist)
         await pilot.press("tab")
         assert isinstance(app.focused, Chart)
@@ -76,13 +81,3 @@ async def test_bottom_area_switches_with_o_and_function_keys(sim_app):
         # Tab reaches the visible view's table.
         await pilot.press("tab", "tab", "tab")
         assert isinstance(app.focused, DataTable)
-
-
-async def test_mouse_click_selects_a_watchlist_row_and_the_chart_follows(sim_app):
-    app = sim_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        wl = app.query_one(Watchlist)
-        await pilot.click(Watchlist, offset=(3, 1 + 1 + 2))  # border, header, third row
-        await pilot.pause()
-        assert wl.selected_symbol == "BNBUSDT"
-        assert app.query_one(Chart).symbol == "BNBUSDT"

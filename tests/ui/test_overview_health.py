@@ -33,7 +33,7 @@ def test_movers_breadth_and_filters():
     infos["HALTUSDT"] = info("HALTUSDT", "USDT", "BREAK")
     ov = overview(tickers, infos, n=2)
     assert [t.symbol for t in ov.gainers] == ["AUSDT", "CUSDT"]
-    assert [t.symbol for t in ov.losers] == ["BUSDT", "BTCUSDT"]
+    assert [t.symbol for t in ov.losers] == ["BUSDT"]  # unchanged pairs are neither
     assert [t.symbol for t in ov.volume] == ["CUSDT", "AUSDT"]
     assert (ov.up, ov.down, ov.total) == (3, 1, 5)
     assert ov.breadth == 0.6

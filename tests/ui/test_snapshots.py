@@ -37,14 +37,6 @@ def test_alert_detail(snap_compare):
     assert snap_compare(app(), press=["tab", "tab", "j", "j", "enter"], terminal_size=(160, 48))
 
 
-def test_symbol_search(snap_compare):
-    assert snap_compare(app(), press=["slash", *"eth"], terminal_size=(80, 24))
-
-
-def test_help(snap_compare):
-    assert snap_compare(app(), press=["question_mark"], terminal_size=(80, 24))
-
-
 def test_history(snap_compare, make_store):
     store = make_store(signals=150)
 

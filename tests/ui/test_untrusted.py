@@ -10,7 +10,7 @@ from cryptotui.ui.screens.alert_detail import AlertDetail
 from cryptotui.ui.screens.search import SearchScreen
 from cryptotui.ui.widgets.alerts import AlertsPane
 from tests.ui.conftest import stored_signal
-from tests.ui.helpers import screen_text
+from tests.ui.helpers import enter_text, screen_text
 from tests.ui.market import sim_state
 
 EVIL = "[b]EVIL[/b]\x1b]0;pwn\x07\x1b[2J[link=http://x]y[/link]"
@@ -73,7 +73,8 @@ async def test_hostile_strings_are_shown_literally_everywhere(sim_app, make_stor
         assert_clean(screen_text(app))
         await pilot.press("escape")
         # Search results show the hostile symbol literally.
-        await pilot.press("slash", *"evil")
+        await pilot.press("slash")
+        app.focused.value = "evil"
         await pilot.pause()
         assert isinstance(app.screen, SearchScreen)
         assert_clean(screen_text(app))
@@ -89,6 +90,7 @@ async def test_hostile_strings_are_shown_literally_everywhere(sim_app, make_stor
 async def test_a_watchlist_name_with_markup_is_shown_literally(sim_app):
     app = sim_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("w", "n", *"[b]x[/b]", "enter", "escape")
-        await pilot.pause()
+        await pilot.press("w", "n")
+        await enter_text(pilot, "[b]x[/b]")
+        await pilot.press("escape")
         assert "Watchlist [b]x[/b]" in screen_text(app)

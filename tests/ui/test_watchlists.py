@@ -10,6 +10,7 @@ from cryptotui.ui.services.search import search
 from cryptotui.ui.services.watchlists import Watchlists
 from cryptotui.ui.widgets.chart import Chart
 from cryptotui.ui.widgets.watchlist import Watchlist
+from tests.ui.helpers import enter_text
 from tests.ui.market import sim_state
 
 
@@ -33,8 +34,7 @@ async def test_search_add_then_remove(sim_app):
         options = app.screen.query_one(OptionList)
         shown = [options.get_option_at_index(i).id for i in range(options.option_count)]
         assert shown[:3] == ["ETHUSDT", "ETHFDUSD", "ETHBTC"]
-        await pilot.press("backspace", "backspace", "backspace", *"link", "enter")
-        await pilot.pause()
+        await enter_text(pilot, "link")
         wl = app.query_one(Watchlist)
         assert app.state.symbols[-1] == "LINKUSDT" and app.lists.symbols[-1] == "LINKUSDT"
         assert wl.selected_symbol == "LINKUSDT"
@@ -64,30 +64,27 @@ async def test_create_switch_rename_delete_watchlists(sim_app):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("w")
         assert isinstance(app.screen, WatchlistsScreen)
-        await pilot.press("n", *"alts", "enter")
-        await pilot.pause()
+        await pilot.press("n")
+        await enter_text(pilot, "alts")
         assert app.lists.active == "alts" and app.state.symbols == []
-        await pilot.press("escape", "slash", *"sol", "enter")
-        await pilot.pause()
+        await pilot.press("escape", "slash")
+        await enter_text(pilot, "sol")
         assert app.state.symbols == ["SOLUSDT"]
         assert "alts" in str(app.query_one(Watchlist).border_title)
         # Switch back to the default list (names are sorted: alts, default).
         await pilot.press("w", "down", "enter")
-        await pilot.pause()
         assert app.lists.active == "default" and app.state.symbols[0] == "BTCUSDT"
         # Rename "alts" and delete it.
         await pilot.press("w")
         options = app.screen.query_one(OptionList)
         options.highlighted = app.lists.names.index("alts")
-        await pilot.press("r", "end", *"-2", "enter")
-        await pilot.pause()
+        await pilot.press("r")
+        await enter_text(pilot, "alts-2")
         assert "alts-2" in app.lists.names and "alts" not in app.lists.names
         options.highlighted = app.lists.names.index("alts-2")
         await pilot.press("d")
-        await pilot.pause()
         assert app.lists.names == ["default"]
         await pilot.press("d")  # the last list cannot go
-        await pilot.pause()
         assert app.lists.names == ["default"]
         assert any("last watchlist" in n.message for n in app._notifications)
 
@@ -97,10 +94,12 @@ async def test_watchlists_are_stored_and_restored(make_store, sim_app):
     lists = Watchlists(store, ["BTCUSDT", "ETHUSDT"])
     app = sim_app(sim_state(lists.symbols), store=store, lists=lists)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("w", "n", *"majors", "enter")
-        await pilot.press("escape", "slash", *"bnb", "enter")
-        await pilot.press("slash", *"xrp", "enter")
-        await pilot.pause()
+        await pilot.press("w", "n")
+        await enter_text(pilot, "majors")
+        await pilot.press("escape", "slash")
+        await enter_text(pilot, "bnb")
+        await pilot.press("slash")
+        await enter_text(pilot, "xrp")
     store.writer.flush(5)
     again = Watchlists(make_store(), ["SHOULD", "NOT", "BE", "USED"])
     assert again.active == "majors"

@@ -18,6 +18,9 @@ from cryptotui.indicators import EMA, MACD, RSI, SMA, BBands
 from cryptotui.models import Candle, Direction
 from cryptotui.state import MarketState
 
+NOTHING, FORMING, CANDLES = 0, 1, 2
+"""What `ChartSeries.sync` found changed."""
+
 MAX_POINTS = 3000
 """Candles kept per chart (state keeps 1000; older ones come from the store)."""
 
@@ -62,7 +65,7 @@ class ChartSeries:
         self.closed: list[Point] = []
         self.forming: Point | None = None
         self._indicators = self._fresh()
-        self._seen: tuple = ()
+        self._seen: tuple = (None,)
 
     @staticmethod
     def _fresh() -> tuple[SMA, EMA, BBands, RSI, MACD]:
@@ -72,8 +75,9 @@ class ChartSeries:
     def points(self) -> list[Point]:
         return [*self.closed, self.forming] if self.forming is not None else self.closed
 
-    def sync(self, state: MarketState, older: Sequence[Candle] = ()) -> bool:
-        """Catch up with the state; True if anything the chart shows changed.
+    def sync(self, state: MarketState, older: Sequence[Candle] = ()) -> int:
+        """Catch up with the state: CANDLES if closed candles changed (or on first use),
+        FORMING if only the forming candle moved, NOTHING otherwise.
 
         `older` are closed candles from the store that precede what the state holds.
         """
@@ -82,9 +86,11 @@ class ChartSeries:
         forming = state.forming.get(key)
         last = dq[-1] if dq else None
         first = dq[0] if dq else None
-        seen = (id(first), id(last), len(dq) if dq else 0, id(forming), len(older))
+        closed_seen = (id(first), id(last), len(dq) if dq else 0, len(older))
+        seen = (*closed_seen, id(forming))
         if seen == self._seen:
-            return False
+            return NOTHING
+        change = FORMING if self._seen[:-1] == closed_seen else CANDLES
         self._seen = seen
         candles = [*older, *(list(dq) if dq else ())]
         top = self.closed[-1].candle.open_time if self.closed else None
@@ -104,11 +110,11 @@ class ChartSeries:
             self.forming = self._preview(forming)
         else:
             self.forming = None
-        return True
+        return change
 
     def invalidate(self) -> None:
         """Make the next `sync` report a change (new alert markers, say)."""
-        self._seen = ()
+        self._seen = (None,)
 
     def load(self, candles: Sequence[Candle]) -> None:
         """Start over from these closed candles (detail views, tests)."""

@@ -50,6 +50,10 @@ class Overview:
         return self.up / self.total if self.total else None
 
 
+def _change(t: Ticker) -> float:
+    return t.change_pct
+
+
 def overview(
     tickers: Iterable[Ticker],
     info: Mapping[str, SymbolInfo],
@@ -77,8 +81,8 @@ def overview(
     liquid = [t for t in pairs if t.quote_volume >= min_quote_volume]
     by_symbol = {t.symbol: t for t in pairs}
     return Overview(
-        gainers=tuple(heapq.nlargest(n, liquid, key=lambda t: t.change_pct)),
-        losers=tuple(heapq.nsmallest(n, liquid, key=lambda t: t.change_pct)),
+        gainers=tuple(heapq.nlargest(n, (t for t in liquid if t.last > t.open), key=_change)),
+        losers=tuple(heapq.nsmallest(n, (t for t in liquid if t.last < t.open), key=_change)),
         volume=tuple(heapq.nlargest(n, pairs, key=lambda t: t.quote_volume)),
         popular=tuple(by_symbol[s] for s in popular if s in by_symbol),
         up=sum(t.last > t.open for t in pairs),

@@ -77,12 +77,12 @@ class AlertsPane(CursorList):
 
     def render_item(self, index: int, selected: bool, width: int) -> Strip:
         a = self.alerts[index]
-        base = self.rich_style
+        base = self.style_of()
         if selected:
-            base = base + self.get_component_rich_style("alerts--cursor")
-        colour = self.get_component_rich_style(f"alerts--{a.direction.value}", partial=True)
-        muted = base + self.get_component_rich_style("alerts--muted", partial=True)
-        bar_bg = self.get_component_rich_style("alerts--bar-bg", partial=True)
+            base = base + self.style_of("alerts--cursor")
+        colour = self.style_of(f"alerts--{a.direction.value}")
+        muted = base + self.style_of("alerts--muted")
+        bar_bg = self.style_of("alerts--bar-bg")
         wide = width >= 60
         stamp = fmt.utc(a.time)[11:19] if wide else fmt.utc(a.time)[11:16]
         conf = f"{a.confidence:.2f}" if wide else f"{a.confidence:.2f}".lstrip("0")

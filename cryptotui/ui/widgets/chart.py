@@ -84,6 +84,7 @@ class Chart(Widget, can_focus=True):
         self.decimals: int | None = None
         self._strips: list[Strip] | None = None
         self._drawn_for: tuple = ()
+        self._chart_styles: ChartStyles | None = None
         self.renders = 0
         """How many times the chart was drawn (tests and the benchmark read it)."""
 
@@ -172,11 +173,15 @@ class Chart(Widget, can_focus=True):
     # ------------------------------------------------------------------ rendering
 
     def _styles(self) -> ChartStyles:
+        """Styles from the component classes; computed once per CSS change (~0.2 ms each)."""
+        if self._chart_styles is not None:
+            return self._chart_styles
+
         def get(name: str) -> Style:
             return self.get_component_rich_style(f"chart--{name}", partial=True)
 
         base = self.rich_style
-        return ChartStyles(
+        self._chart_styles = ChartStyles(
             base=base,
             up=base + get("up"),
             down=base + get("down"),
@@ -195,10 +200,11 @@ class Chart(Widget, can_focus=True):
             bear=base + get("bear"),
             neutral=base + get("neutral"),
         )
+        return self._chart_styles
 
     def render_line(self, y: int) -> Strip:
         width, height = self.size.width, self.size.height
-        key = (width, height, self.app.theme)
+        key = (width, height)
         if self._strips is None or self._drawn_for != key:
             self._strips = render_chart(
                 self.points,
@@ -218,3 +224,4 @@ class Chart(Widget, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips = None
+        self._chart_styles = None

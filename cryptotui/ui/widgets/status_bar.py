@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from cryptotui import fmt
 from cryptotui.state import MarketState
@@ -40,15 +40,22 @@ def status_text(state: MarketState, rates: Rates) -> Text:
     return text
 
 
-class StatusBar(Static):
-    """Rendered from `MarketState.health`; the app calls `update_from` on its snapshot timer."""
+class StatusBar(Widget):
+    """Rendered from `MarketState.health`; the app calls `update_from` on its snapshot timer.
+
+    A plain widget, not a `Static`: `Static.update` asks for a new layout of the whole screen
+    (every pane repainted), where this one-line bar only needs its own line redrawn.
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id)
-        self._last: Text | None = None
+        super().__init__(id=id)
+        self.text = Text()
 
     def update_from(self, state: MarketState, rates: Rates) -> None:
         text = status_text(state, rates)
-        if text != self._last:
-            self._last = text
-            self.update(text)
+        if text != self.text:
+            self.text = text
+            self.refresh()
+
+    def render(self) -> Text:
+        return self.text

@@ -197,7 +197,7 @@ class Watchlist(CursorList):
         return (item.row.version, item.spark, rsi, flashing)
 
     def render_header(self, width: int) -> Strip:
-        style = self.get_component_rich_style("watchlist--header")
+        style = self.style_of() + self.style_of("watchlist--header")
         titles = {"rsi": self.rsi_label}
         text = " ".join(
             _cell(titles.get(c.key, c.title), c.width, c.align) for c in columns_for(width)
@@ -207,19 +207,19 @@ class Watchlist(CursorList):
     def render_item(self, index: int, selected: bool, width: int) -> Strip:
         item = self.items[index]
         row = item.row
-        base = self.rich_style
+        base = self.style_of()
         if selected:
-            base = base + self.get_component_rich_style("watchlist--cursor")
+            base = base + self.style_of("watchlist--cursor")
         flashing = self._flash_until.get(row.symbol, 0.0) > self._now
         if flashing and row.direction:
             flash = "watchlist--flash-up" if row.direction > 0 else "watchlist--flash-down"
-            base = base + self.get_component_rich_style(flash, partial=True)
-        muted = base + self.get_component_rich_style("watchlist--muted", partial=True)
+            base = base + self.style_of(flash)
+        muted = base + self.style_of("watchlist--muted")
         if row.version == 0:
             text = _cell(fmt.safe(row.symbol), 10, "left") + " waiting for data…"
             return self.line([Segment(text, muted)], width, base)
-        up = self.get_component_rich_style("watchlist--up", partial=True)
-        down = self.get_component_rich_style("watchlist--down", partial=True)
+        up = self.style_of("watchlist--up")
+        down = self.style_of("watchlist--down")
         move = up if row.change_pct > 0 else down if row.change_pct < 0 else Style()
         d = self._decimals(row.symbol)
         spark_style = muted
