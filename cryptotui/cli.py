@@ -15,6 +15,7 @@ from pathlib import Path
 from cryptotui import __version__
 from cryptotui.config import Config, ConfigError, load_config, render, user_config_path
 from cryptotui.store.commands import SUBCOMMANDS as STORE_COMMANDS
+from cryptotui.ui.oneshot import SUBCOMMANDS as ONESHOT_COMMANDS
 
 EPILOG = """\
 examples:
@@ -90,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     from cryptotui import analyze as analyze_cmd
 
     analyze_cmd.add_arguments(analyze)
-    for name, command in STORE_COMMANDS.items():
+    for name, command in (*STORE_COMMANDS.items(), *ONESHOT_COMMANDS.items()):
         command.add_arguments(sub.add_parser(name, help=command.help, description=command.help))
     return parser
 
@@ -118,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         return analyze_cmd.run(args)
     if args.command in STORE_COMMANDS:
         return STORE_COMMANDS[args.command].run(args)
+    if args.command in ONESHOT_COMMANDS:
+        return ONESHOT_COMMANDS[args.command].run(args)
     try:
         config = load_config(args.config, overrides=_overrides(args))
     except ConfigError as exc:
@@ -196,4 +199,6 @@ def _tui(args, config: Config, symbols: list[str], intervals: list[str]) -> int:
     from cryptotui.ui.launch import run_tui
 
     label = SIMULATED if args.demo else "Binance"
-    return run_tui(config, symbols, intervals, _source(args, config, symbols), label, db=args.db)
+    source = _source(args, config, symbols)
+    # --symbols watches exactly those for this run; otherwise the saved watchlists come back.
+    return run_tui(config, symbols, intervals, source, label, db=args.db, restore=not args.symbols)

@@ -13,6 +13,14 @@ from cryptotui.feed import Endpoints
 
 SIMULATED = "SIMULATED"
 
+DEMO_MARKET: tuple[str, ...] = (
+    "ADAUSDT", "AVAXUSDT", "LINKUSDT", "DOTUSDT", "TRXUSDT", "LTCUSDT", "BCHUSDT", "ATOMUSDT",
+    "NEARUSDT", "UNIUSDT", "APTUSDT", "ARBUSDT", "OPUSDT", "FILUSDT", "SUIUSDT", "PEPEUSDT",
+    "SHIBUSDT", "ETHBTC", "BNBBTC", "SOLBTC", "ETHFDUSD", "BTCFDUSD", "BTCUSDC", "ETHUSDC",
+)  # fmt: skip
+"""Listed beside the watched symbols in --demo, so `/` search and the market overview have a
+market to show (the simulator streams all of them; only the watchlist's are subscribed)."""
+
 
 @asynccontextmanager
 async def live(config: Config) -> AsyncIterator[Endpoints]:
@@ -24,5 +32,6 @@ async def simulated(config: Config, symbols: list[str]) -> AsyncIterator[Endpoin
     """A seeded simulated exchange on 127.0.0.1 for as long as the context is open."""
     from cryptotui.sim import SimExchange
 
-    async with SimExchange(symbols=symbols, seed=config.demo.seed, speed=config.demo.speed) as sim:
+    listed = list(dict.fromkeys([*symbols, *DEMO_MARKET]))
+    async with SimExchange(symbols=listed, seed=config.demo.seed, speed=config.demo.speed) as sim:
         yield Endpoints(sim.rest_url, sim.ws_url, SIMULATED)

@@ -131,12 +131,12 @@ class MarketState:
             self.forming[key] = c
 
     def load_history(self, symbol: str, interval: str, rows: list[Candle]) -> None:
-        """Closed candles from REST, merged under what the stream already delivered."""
+        """Closed candles from REST or the store, merged by open time with what is held (the
+        stream's copy wins where both have a candle), newest `CANDLES_KEPT` kept."""
         key = (symbol, interval)
-        live = self.candles.get(key, ())
-        first_live = live[0].open_time if live else None
-        older = [c for c in rows if first_live is None or c.open_time < first_live]
-        self.candles[key] = deque([*older, *live], maxlen=CANDLES_KEPT)
+        merged = {c.open_time: c for c in rows}
+        merged.update((c.open_time, c) for c in self.candles.get(key, ()))
+        self.candles[key] = deque((merged[t] for t in sorted(merged)), maxlen=CANDLES_KEPT)
 
     # ------------------------------------------------------------------ reader side
 

@@ -58,6 +58,12 @@ SCREENS: list[tuple[str, tuple[int, int], Setup]] = [
 
 async def shoot(name: str, size: tuple[int, int], setup: Setup, store: UiStore) -> Path:
     app = frozen(CryptoTUI(sim_state(), None, store=store))
+    h = app.state.health  # what the feed reports while recording
+    h.db_path, h.db_bytes, h.db_rows = (
+        "~/.local/share/cryptotui/cryptotui.db",
+        48_213_504,
+        1_234_567,
+    )
     async with app.run_test(size=size) as pilot:
         await setup(pilot)
         path = HERE / f"{name}.svg"
@@ -70,8 +76,7 @@ async def main() -> None:
         writer = Writer(Path(tmp) / "screens.db", batch_seconds=0.01)
         writer.put_many([stored_signal(i) for i in range(150)])
         writer.flush(5)
-        store = UiStore(writer.path, writer)
-        store.size_bytes = lambda: 48_213_504  # type: ignore[method-assign]
+        store = UiStore(writer.path, lambda: writer)
         try:
             for name, size, setup in SCREENS:
                 print(await shoot(name, size, setup, store))

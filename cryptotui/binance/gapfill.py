@@ -84,8 +84,10 @@ class CandleGate:
         self.stats = GateStats()
 
     def seed(self, symbol: str, interval: str, last_open_time: int) -> None:
-        """Start from history already held (e.g. a backfill), so the first frame fills the gap."""
-        self._keys.setdefault((symbol, interval), _KeyState()).last = last_open_time
+        """Start from history already held (e.g. a backfill), so the first frame fills the gap.
+        Never moves backwards: candles already delivered must not be delivered again."""
+        st = self._keys.setdefault((symbol, interval), _KeyState())
+        st.last = last_open_time if st.last is None else max(st.last, last_open_time)
 
     def last_closed(self, symbol: str, interval: str) -> int | None:
         st = self._keys.get((symbol, interval))

@@ -140,6 +140,8 @@ class CryptoTUI(App):
             return  # shutting down
         state = self.state
         self.link.pump()
+        if self.store is not None:
+            self.store.pump()
         self._pulls += 1
         rsi_iv = self._rsi_interval()
         d.watchlist.update_items(
@@ -228,15 +230,8 @@ class CryptoTUI(App):
             d.overview.update_overview(overview(tickers, self.state.info))
         elif view == "health":
             feed = self.feed_thread.feed if self.feed_thread is not None else None
-            d.health.update_view(
-                HealthView.collect(
-                    self.state,
-                    rates,
-                    clock_offset_ms=feed.rest.clock_offset_ms if feed is not None else None,
-                    db_bytes=self.store.size_bytes() if self.store is not None else None,
-                    store_note="store disabled" if self.store is None else "",
-                )
-            )
+            offset = feed.rest.clock_offset_ms if feed is not None else None
+            d.health.update_view(HealthView.collect(self.state, rates, clock_offset_ms=offset))
 
     # ------------------------------------------------------------------ selection
 

@@ -1,9 +1,10 @@
 """Start the TUI: the store, the watchlists it restores, a MarketState, the feed in its own
 thread, and the app that renders them.
 
-Live, the app records to the configured database (closed candles, signals, alerts) and keeps
-its named watchlists there. `--demo` records to a throwaway database instead, so simulated
-prices never mix with real history; everything else runs the same.
+Live, the feed records to the configured database (closed candles, signals, alerts; its one
+writer also saves the named watchlists) and the app reads it for the history browser. `--demo`
+without `--db` records to a throwaway database, so simulated prices never mix with real
+history while every pane still works; everything else runs the same.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import gc
 import shutil
 import tempfile
 from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager, suppress
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from pathlib import Path
 
 from cryptotui.config import Config
-from cryptotui.feed import Endpoints, Feed, feed_factory, serve
+from cryptotui.feed import Endpoints, feed_factory, serve
 from cryptotui.models import Notice
 from cryptotui.sources import SIMULATED
 from cryptotui.state import MarketState
@@ -62,49 +63,39 @@ def run_tui(
     first list ever); without it (`--symbols` given) exactly `symbols` are watched for this
     session and the saved lists are left as they are."""
     from cryptotui.store import StoreError, store_config
-    from cryptotui.store.live import keep_pruned, open_writer
 
     state = MarketState([])
     settings = store_config(config, db)
-    scratch = Path(tempfile.mkdtemp(prefix="cryptotui-demo-")) if label == SIMULATED else None
-    if scratch is not None:
+    scratch = None
+    if label == SIMULATED and db is None:
+        scratch = Path(tempfile.mkdtemp(prefix="cryptotui-demo-"))
         settings = replace(settings, path=scratch / "demo.db", retention_days={})
-    writer = store = None
-
-    def problem(text: str) -> None:
-        # Called on the writer's thread: a deque append is atomic, the status bar shows it.
-        state.notices.append(Notice("warning", text, "store"))
-
-    if settings.enabled:
-        try:
-            writer = open_writer(settings, on_problem=problem)
-            ui_state = default_ui_state_path() if scratch is None else None
-            store = UiStore(settings.path, writer, ui_state_path=ui_state)
-        except StoreError as exc:
-            problem(f"not recording history: {exc}")
-    lists = Watchlists(store if restore else None, symbols)
-    state.symbols = list(lists.symbols)
-    make = feed_factory(config, lists.symbols, intervals, state=state, overview=True)
-
-    def build(endpoints: Endpoints) -> Feed:
-        feed = make(endpoints)
-        if writer is not None:
-            feed.consumers.append(writer)
-        return thread.attach(feed)
 
     async def feed_main(stop: asyncio.Event) -> None:
-        prune = None
-        if writer is not None and scratch is None:
-            prune = asyncio.create_task(keep_pruned(settings, on_problem=problem))
-        try:
-            await serve(source, build, stop)
-        finally:
-            if prune is not None:
-                prune.cancel()
-                with suppress(asyncio.CancelledError):
-                    await prune
+        await serve(source, lambda endpoints: thread.attach(make(endpoints)), stop)
 
     thread = FeedThread(feed_main)
+    store = None
+    if settings.enabled:
+        try:
+            store = UiStore(
+                settings.path,
+                lambda: thread.feed.writer if thread.feed is not None else None,
+                ui_state_path=default_ui_state_path() if scratch is None else None,
+            )
+        except StoreError as exc:
+            state.apply(Notice("warning", f"history not recorded: {exc}", "store"))
+    lists = Watchlists(store if restore else None, symbols)
+    state.symbols = list(lists.symbols)
+    make = feed_factory(
+        config,
+        lists.symbols,
+        intervals,
+        state=state,
+        overview=True,
+        store=settings if store is not None else None,
+    )
+
     app = CryptoTUI(
         state, thread, source_label=label, intervals=intervals, store=store, lists=lists
     )
@@ -112,8 +103,6 @@ def run_tui(
     try:
         app.run()
     finally:
-        if writer is not None:
-            writer.close()
         if store is not None:
             store.close()
         if scratch is not None:

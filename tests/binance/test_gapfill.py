@@ -146,3 +146,12 @@ async def test_trade_gate_fills_small_gaps_and_skips_huge_ones():
         await asyncio.sleep(0.001)
     assert isinstance(out[-2], Notice) and "7,498" in out[-2].text
     assert out[-1].agg_id == 9000 and gate.skipped == 7498
+
+
+async def test_seed_never_moves_the_gate_backwards():
+    out: list = []
+    gate = CandleGate(out.append, None)
+    gate.on_candle(candle(5))
+    gate.seed("BTCUSDT", "1m", T0 + 2 * M)  # older history loaded later (a chart reload)
+    gate.on_candle(candle(5))
+    assert closed_times(out) == [5] and gate.last_closed("BTCUSDT", "1m") == T0 + 5 * M

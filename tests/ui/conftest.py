@@ -49,7 +49,7 @@ def make_store(tmp_path: Path) -> Iterator[Callable[..., UiStore]]:
         writer = Writer(tmp_path / "store.db", batch_seconds=0.01)
         writer.put_many([stored_signal(i) for i in range(signals)])
         writer.flush(5)
-        store = UiStore(writer.path, writer, ui_state_path=tmp_path / "ui.json")
+        store = UiStore(writer.path, lambda: writer, ui_state_path=tmp_path / "ui.json")
         opened.append((writer, store))
         return store
 

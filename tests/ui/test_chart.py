@@ -145,6 +145,7 @@ async def test_alert_markers_appear_on_the_chart(sim_app):
 class FakeFeed:
     def __init__(self, state) -> None:
         self.state = state
+        self.intervals = ["5m"]  # so the watchlist's 1m sparkline history is fetched
         self.calls: list[tuple] = []
 
     async def watch(self, symbol: str) -> bool:
@@ -211,8 +212,8 @@ async def test_scrolling_past_the_oldest_candle_loads_older_ones_from_the_store(
                c.open, c.high, c.low, c.close, c.volume)
         for c in held[:300]
     ]  # fmt: skip
-    store.writer.put_many(older)
-    store.writer.flush(5)
+    store.writer().put_many(older)
+    store.writer().flush(5)
     app = sim_app(state, store=store)
     async with app.run_test(size=(120, 40)) as pilot:
         chart = app.query_one(Chart)

@@ -45,11 +45,7 @@ def test_live_run_records_and_restores_watchlists(tmp_path, monkeypatch):
         app.lists.create("second", ["ETHUSDT"])
         app._apply_lists()
         await until(lambda: app.state.symbols == ["ETHUSDT"], what="the switch")
-        await until(
-            lambda: app.store is not None and app.store.writer.stats.candles > 0,
-            timeout=15,
-            what="closed candles recorded",
-        )
+        await until(lambda: app.state.health.db_rows > 0, timeout=15, what="rows recorded")
 
     apps = drive(monkeypatch, first)
     source = simulated(config, [*SYMBOLS, "SOLUSDT"])

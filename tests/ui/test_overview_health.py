@@ -52,12 +52,14 @@ async def test_overview_pane_shows_every_section(sim_app):
         assert "of 16 USDT pairs" in text and "LINKUSDT" in text
 
 
-async def test_health_view_shows_connections_latency_weight_and_database(sim_app, make_store):
-    store = make_store(signals=10)
-    app = sim_app(store=store)
+async def test_health_view_shows_connections_latency_weight_and_database(sim_app):
+    app = sim_app()
     state = app.state
     state.apply(ConnectionStatus(2, ConnState.BACKOFF, 5, 3, "server closed", 2.5))
-    state.health = replace(state.health, reconnects=4, gap_fills=2, gap_candles=7)
+    state.health = replace(
+        state.health, reconnects=4, gap_fills=2, gap_candles=7,
+        db_path="x.db", db_bytes=2_500_000, db_rows=1234, db_pending=5,
+    )  # fmt: skip
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("f4")
         await pilot.pause()
@@ -70,7 +72,7 @@ async def test_health_view_shows_connections_latency_weight_and_database(sim_app
             "4",
             "2 (7 candles, 0 holes)",
             "64/6000 per minute",
-            "kB",
+            "2.5 MB, 1,234 rows written, 5 queued",
             "backoff",
             "retry in 2.5 s server closed",
             "1h02m",

@@ -50,8 +50,8 @@ def assert_clean(text: str) -> None:
 
 async def test_hostile_strings_are_shown_literally_everywhere(sim_app, make_store):
     store = make_store()
-    store.writer.put(replace(stored_signal(0), symbol=EVIL, name=EVIL, message=EVIL))
-    store.writer.flush(5)
+    store.writer().put(replace(stored_signal(0), symbol=EVIL, name=EVIL, message=EVIL))
+    store.writer().flush(5)
     state = hostile_state()
     app = sim_app(state, store=store)
     async with app.run_test(size=(200, 50)) as pilot:

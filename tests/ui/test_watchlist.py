@@ -88,3 +88,21 @@ def test_closed_candle_replaces_forming_one_in_state():
     state.apply(Candle("BTCUSDT", "1m", 0, 59_999, 1, 2, 0.5, 1.6, 4))
     assert ("BTCUSDT", "1m") not in state.forming
     assert state.candles[("BTCUSDT", "1m")][-1].close == 1.6
+
+
+def test_history_merges_by_open_time_with_what_the_stream_delivered():
+    state = MarketState(["BTCUSDT"])
+    live = [
+        Candle("BTCUSDT", "1m", t * 60_000, t * 60_000 + 59_999, 1, 2, 0.5, 1.5, 3) for t in (8, 9)
+    ]
+    for c in live:
+        state.apply(c)
+    older = [
+        Candle("BTCUSDT", "1m", t * 60_000, t * 60_000 + 59_999, 9, 9, 9, 9, 9)
+        for t in range(2, 10)
+    ]
+    state.load_history("BTCUSDT", "1m", older[:3])  # 2..4: leaves a hole before 8, kept in order
+    state.load_history("BTCUSDT", "1m", older)  # 2..9: fills it; the stream's 8 and 9 stay
+    got = list(state.candles[("BTCUSDT", "1m")])
+    assert [c.open_time // 60_000 for c in got] == list(range(2, 10))
+    assert got[-1] is live[-1] and got[-2] is live[-2]

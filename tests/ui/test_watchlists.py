@@ -100,7 +100,7 @@ async def test_watchlists_are_stored_and_restored(make_store, sim_app):
         await enter_text(pilot, "bnb")
         await pilot.press("slash")
         await enter_text(pilot, "xrp")
-    store.writer.flush(5)
+    store.writer().flush(5)
     again = Watchlists(make_store(), ["SHOULD", "NOT", "BE", "USED"])
     assert again.active == "majors"
     assert again.lists == {"default": ["BTCUSDT", "ETHUSDT"], "majors": ["BNBUSDT", "XRPUSDT"]}

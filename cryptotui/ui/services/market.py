@@ -80,8 +80,7 @@ class MarketLink:
                         await feed.watch(sym)
                 have = set(feed.state.symbols)
                 feed.state.symbols = [s for s in wanted if s in have]
-            for sym in wanted:
-                await self._history(feed, sym, SPARK_INTERVAL, SPARK_POINTS * 2)
+            await self._sparklines(feed)
 
         self._send(apply)
 
@@ -100,14 +99,14 @@ class MarketLink:
 
     def load_sparklines(self) -> None:
         """The last hour of 1m candles for every watched symbol (the watchlist sparklines)."""
-        if self.thread is None:
-            return
+        if self.thread is not None:
+            self._send(self._sparklines)
 
-        async def load(feed: Feed) -> None:
-            for sym in list(feed.state.symbols):
-                await self._history(feed, sym, SPARK_INTERVAL, SPARK_POINTS * 2)
-
-        self._send(load)
+    async def _sparklines(self, feed: Feed) -> None:
+        if SPARK_INTERVAL in feed.intervals:
+            return  # the feed warms up and streams its own intervals
+        for sym in list(feed.state.symbols):
+            await self._history(feed, sym, SPARK_INTERVAL, SPARK_POINTS * 2)
 
     @staticmethod
     async def _history(feed: Feed, symbol: str, interval: str, limit: int) -> None:

@@ -1,8 +1,9 @@
-"""The UI's use of the SQLite store: named watchlists, the history browser's pages, the size.
+"""The UI's use of the SQLite store: named watchlists and the history browser's pages.
 
-Writes go through the process's one batched `Writer` (a watchlist is a `WatchlistRow`, replaced
-as a whole; an empty one deletes it). Reads use a connection of their own, serialised by a lock
-because the history browser queries from a worker thread.
+Writes go through the process's one batched `Writer`, which the feed opens when it starts (a
+watchlist is a `WatchlistRow`, replaced as a whole; an empty one deletes it); edits made before
+then wait in `pending` and go out on the next `pump`. Reads use a connection of their own,
+serialised by a lock because the history browser queries from a worker thread.
 
 The history browser pages by keyset (`(time, id) < last row seen`, on the `signals_time` index),
 so page 500 of ten million signals costs what page 1 does and nothing is loaded in advance.
@@ -13,11 +14,10 @@ that one query (see the lead's notes: it belongs in `store/queries.py`).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import shlex
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from cryptotui.store.commands import parse_when
 from cryptotui.store.queries import load_candles, load_watchlist
 from cryptotui.store.records import DIRECTIONS, SIGNAL_COLUMNS, SignalRow, WatchlistRow
 from cryptotui.store.schema import open_db
-from cryptotui.store.writer import Writer
+from cryptotui.store.writer import Writer, write_rows
 
 PAGE_ROWS = 100
 
@@ -116,18 +116,32 @@ class UiStore:
     def __init__(
         self,
         path: Path,
-        writer: Writer | None = None,
+        writer: Callable[[], Writer | None],
         *,
         ui_state_path: Path | None = None,
     ) -> None:
+        """`writer` returns the process's writer once there is one (the feed opens it)."""
         self.path = Path(path)
         self.writer = writer
         self.ui_state_path = ui_state_path
+        self.pending: list[WatchlistRow] = []
         self._db: sqlite_utils.Database = open_db(self.path)
         self._lock = threading.Lock()
 
+    def pump(self) -> None:
+        """Hand queued watchlist edits to the writer once it exists."""
+        writer = self.writer()
+        if self.pending and writer is not None:
+            rows, self.pending = self.pending, []
+            writer.put_many(rows)
+
     def close(self) -> None:
+        """Edits the writer never got (the feed did not start) are written here directly."""
         with self._lock:
+            if self.pending:
+                with self._db.conn:
+                    write_rows(self._db.conn, self.pending)
+                self.pending = []
             self._db.close()
 
     # ------------------------------------------------------------------ watchlists
@@ -141,8 +155,8 @@ class UiStore:
             return {name: load_watchlist(self._db, name) for name in names}
 
     def save_watchlist(self, name: str, symbols: list[str]) -> None:
-        if self.writer is not None:
-            self.writer.put(WatchlistRow(name, tuple(symbols)))
+        self.pending.append(WatchlistRow(name, tuple(symbols)))
+        self.pump()
 
     def delete_watchlist(self, name: str) -> None:
         self.save_watchlist(name, [])
@@ -210,13 +224,3 @@ class UiStore:
         with self._lock:
             rows = load_candles(self._db, symbol, interval, since=since)
         return [c for c in rows if c.open_time < until]
-
-    # ------------------------------------------------------------------ health
-
-    def size_bytes(self) -> int:
-        """The database file plus its write-ahead log."""
-        total = 0
-        for p in (self.path, Path(f"{self.path}-wal")):
-            with contextlib.suppress(OSError):
-                total += os.path.getsize(p)
-        return total

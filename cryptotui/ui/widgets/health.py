@@ -38,9 +38,12 @@ class HealthView:
     signals: int
     alerts: int
     uptime_s: float
-    db_bytes: int | None
-    store_note: str
-    """Shown instead of the size when nothing is recorded (why not)."""
+    db_path: str
+    """'' when nothing is recorded."""
+    db_bytes: int
+    db_rows: int
+    db_pending: int
+    db_problem: str
 
     @classmethod
     def collect(
@@ -49,8 +52,6 @@ class HealthView:
         rates: Rates,
         *,
         clock_offset_ms: int | None = None,
-        db_bytes: int | None = None,
-        store_note: str = "not recording",
     ) -> HealthView:
         h = state.health
         return cls(
@@ -69,8 +70,11 @@ class HealthView:
             h.signals,
             h.alerts,
             rates.uptime_s,
-            db_bytes,
-            store_note,
+            h.db_path,
+            h.db_bytes,
+            h.db_rows,
+            h.db_pending,
+            h.db_problem,
         )
 
 
@@ -79,6 +83,17 @@ def _size(n: int) -> str:
         if n >= scale:
             return f"{n / scale:.1f} {unit}"
     return f"{n} B"
+
+
+def _database(v: HealthView) -> str:
+    if not v.db_path:
+        return "not recording"
+    text = f"{_size(v.db_bytes)}, {v.db_rows:,} rows written"
+    if v.db_pending:
+        text += f", {v.db_pending:,} queued"
+    if v.db_problem:
+        text += f" — {fmt.safe(v.db_problem)}"
+    return text
 
 
 def _duration(seconds: float) -> str:
@@ -131,7 +146,7 @@ class Health(Widget, can_focus=True):
             ("REST weight", weight),
             ("bad frames", str(v.decode_errors)),
             ("signals/alerts", f"{v.signals} / {v.alerts}"),
-            ("database", _size(v.db_bytes) if v.db_bytes is not None else v.store_note),
+            ("database", _database(v)),
             ("uptime", _duration(v.uptime_s)),
         ]
         for label, value in rows:
