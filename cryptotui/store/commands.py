@@ -17,7 +17,6 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from cryptotui.config import Config, ConfigError, load_config
 from cryptotui.intervals import DAY, HOUR, INTERVAL_MS, INTERVALS, MINUTE
 from cryptotui.store.records import DIRECTIONS, SIGNAL_COLUMNS, SignalRow
 from cryptotui.store.settings import StoreConfig, store_config
+from cryptotui.subcommand import Subcommand
 
 _AGO = re.compile(r"(\d+(?:\.\d+)?)\s*([mhdw])")
 _UNITS = {"m": MINUTE, "h": HOUR, "d": DAY, "w": 7 * DAY}
@@ -479,13 +479,6 @@ async def _backfill(
 
 
 # --- registry ---------------------------------------------------------------------------------
-
-
-@dataclass(slots=True, frozen=True)
-class Subcommand:
-    help: str
-    add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {

@@ -16,7 +16,6 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from cryptotui import fmt
@@ -24,6 +23,7 @@ from cryptotui.binance.limits import IpBanned
 from cryptotui.binance.rest import BinanceError, Rest, RestUnavailable
 from cryptotui.config import Config, ConfigError, load_config
 from cryptotui.models import SymbolInfo, Ticker
+from cryptotui.subcommand import Subcommand
 from cryptotui.ui.services.overview import MIN_QUOTE_VOLUME, overview
 
 T = TypeVar("T")
@@ -215,13 +215,6 @@ def run_movers(args: argparse.Namespace) -> int:
         for table in tables:
             console.print(table)
     return 0
-
-
-@dataclass(slots=True, frozen=True)
-class Subcommand:
-    help: str
-    add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
