@@ -361,6 +361,8 @@ class AlertRouter:
             s.price,
             factors,
             message,
+            span_start=s.span_start,
+            span_end=s.span_end,
         )
 
     def on_values(

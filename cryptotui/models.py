@@ -281,6 +281,9 @@ class Alert:
     factors: dict[str, float]
     message: str
     rule: str = ""
+    span_start: int = 0
+    span_end: int = 0
+    """Open of the first and close of the last candle the pattern covers (0: a rule or trade)."""
     received_ns: int = 0
     """Monotonic ns when the triggering frame arrived (latency measurement)."""
 

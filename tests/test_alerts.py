@@ -165,6 +165,7 @@ def test_pattern_alerts_threshold_dedupe_and_cooldown():
     assert router.on_signal(sig(60_000, 0.59)) is None
     first = router.on_signal(sig(120_000, 0.7))
     assert first is not None and first.kind == "pattern" and "confidence 70%" in first.message
+    assert (first.span_start, first.span_end) == (60_000, 120_000)  # the pattern's candles
     assert router.on_signal(sig(120_000, 0.9)) is None  # same candle again (replay)
     assert router.on_signal(sig(180_000, 0.9)) is None  # within cooldown
     assert router.on_signal(sig(420_000, 0.9)) is not None

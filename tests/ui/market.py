@@ -113,7 +113,7 @@ def sample_alerts(state: MarketState) -> list[Alert]:
             {"z": 3.1, "volume_z": 2.4, **scores(
                 significance=0.71, history=0.5, volume=0.55, timeframes=1.0, market=0.62
             )},
-            "BTCUSDT 1m bullish_engulfing",
+            "BTCUSDT 1m bullish_engulfing", span_start=btc[-13].open_time, span_end=a.close_time,
         ),
         Alert(
             b.close_time + 1, "ETHUSDT", "1m", "pattern", "volume_spike", Direction.BEARISH,

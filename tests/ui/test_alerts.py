@@ -72,6 +72,7 @@ async def test_enter_opens_the_detail_with_every_factor_and_a_chart(sim_app):
             assert factor in text
         assert "pattern detector: bullish_engulfing" in text
         assert "z=3.1" in text and "volume_z=2.4" in text
+        assert "span" in text and "→" in text  # the two candles the engulfing covers
         chart = screen.query_one(MiniChart)
         assert len(chart.points) > 20 and chart.markers
         assert "▲" in widget_text(app, chart)

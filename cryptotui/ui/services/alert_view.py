@@ -37,7 +37,7 @@ class AlertView:
     def from_alert(cls, a: Alert) -> AlertView:
         return cls(
             a.time, a.symbol, a.interval, a.kind, a.name, a.direction, a.confidence, a.price,
-            dict(a.factors), a.message, a.rule,
+            dict(a.factors), a.message, a.rule, (a.span_start, a.span_end) if a.span_end else None,
         )  # fmt: skip
 
     @classmethod
