@@ -22,6 +22,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from cryptotui import fmt
+from cryptotui.config import Config, ConfigError
+from cryptotui.engine import reconfigure
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Alert, Candle
 from cryptotui.state import MarketState
@@ -88,8 +90,10 @@ class CryptoTUI(App):
         intervals: Iterable[str] = ("1m",),
         store: UiStore | None = None,
         lists: Watchlists | None = None,
+        reload_config: Callable[[], Config] | None = None,
     ) -> None:
         super().__init__()
+        self.reload_config = reload_config
         self.state = state
         self.source_label = source_label
         self.sub_title = source_label
@@ -417,10 +421,37 @@ class CryptoTUI(App):
                 for i, (v, label) in enumerate(BOTTOM_VIEWS)
             ),
             ("Toggle light/dark", "Theme (t)", self.action_toggle_theme),
+            *(
+                [("Reload configuration", "Alert rules, thresholds, delivery", self.reload)]
+                if self.reload_config is not None
+                else []
+            ),
             ("Help", "Every key (?)", self.action_help),
         ]
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)
+
+    def reload(self) -> None:
+        """Re-read the config and apply what can change live (`engine.reconfigure`), on the feed's
+        loop; a broken file is refused with its one-line message and the running config stays."""
+        if self.reload_config is None or self.feed_thread is None:
+            return
+        try:
+            config = self.reload_config()
+        except ConfigError as exc:
+            self.notify(f"reload refused: {exc}", severity="error", markup=False, timeout=15)
+            return
+        done = self.feed_thread.submit(lambda feed: reconfigure(feed.engine, config))
+        if done is None:
+            self.notify("the feed is not running yet; try again in a moment", markup=False)
+            return
+
+        def report(f) -> None:
+            error = f.exception()
+            text = f"reload failed: {error}" if error else f.result()
+            self.call_from_thread(self.notify, text, markup=False)
+
+        done.add_done_callback(report)
 
     def _switch(self, name: str) -> None:
         self.lists.switch(name)

@@ -13,7 +13,7 @@ import asyncio
 import gc
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from pathlib import Path
@@ -57,11 +57,13 @@ def run_tui(
     *,
     db: Path | None = None,
     restore: bool = True,
+    reload_config: Callable[[], Config] | None = None,
 ) -> int:
     """`db` is the --db flag (overrides `[store] path`). With `restore` the named watchlists
     saved in the database come back (the active one is watched; `symbols` only seed the
     first list ever); without it (`--symbols` given) exactly `symbols` are watched for this
-    session and the saved lists are left as they are."""
+    session and the saved lists are left as they are. `reload_config` re-reads the
+    configuration for the "Reload configuration" command."""
     from cryptotui.store import StoreError, store_config
 
     state = MarketState([])
@@ -97,7 +99,13 @@ def run_tui(
     )
 
     app = CryptoTUI(
-        state, thread, source_label=label, intervals=intervals, store=store, lists=lists
+        state,
+        thread,
+        source_label=label,
+        intervals=intervals,
+        store=store,
+        lists=lists,
+        reload_config=reload_config,
     )
     calm_gc()
     try:

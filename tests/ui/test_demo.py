@@ -40,10 +40,21 @@ async def test_live_prices_chart_alerts_and_watch_from_the_ui(tmp_path):
         await serve(simulated(config, SYMBOLS), lambda ep: thread.attach(make(ep)), stop)
 
     thread = FeedThread(feed_main)
-    app = CryptoTUI(state, thread, source_label=SIMULATED, intervals=["1m"])
+    app = CryptoTUI(
+        state,
+        thread,
+        source_label=SIMULATED,
+        intervals=["1m"],
+        reload_config=lambda: load_config(cfg, env={}),
+    )
     toasts: list[str] = []  # toasts expire after a few seconds; keep every title shown
+    toasts_text: list[str] = []
     show = app.notify
-    app.notify = lambda message, **kw: (toasts.append(kw.get("title", "")), show(message, **kw))
+    app.notify = lambda message, **kw: (
+        toasts.append(kw.get("title", "")),
+        toasts_text.append(str(message)),
+        show(message, **kw),
+    )
     async with app.run_test(size=(110, 30)) as pilot:
         await until(
             lambda: all(r.version > 0 for r in state.rows()), timeout=15, what="prices for all"
@@ -77,3 +88,18 @@ async def test_live_prices_chart_alerts_and_watch_from_the_ui(tmp_path):
         app._apply_lists()
         await until(lambda: "SOLUSDT" in state.symbols, what="the feed to watch SOLUSDT")
         await until(lambda: state.versions.get("SOLUSDT", 0) > 0, what="SOLUSDT prices")
+
+        # "Reload configuration": a broken file is refused, a fixed one adds a live rule.
+        cfg.write_text(CONFIG.replace('"price > 1"', '"price >> 1"'))
+        app.reload()
+        assert any("reload refused" in str(t) for t in toasts_text)
+        eth = (
+            '{ name = "eth-alive", when = "price > 1", symbols = ["ETHUSDT"], frequency = "once" }'
+        )
+        cfg.write_text(CONFIG.replace("rules = [", f"rules = [\n  {eth},"))
+        app.reload()
+        await until(
+            lambda: any(a.name == "eth-alive" for a in app.query_one(AlertsPane).alerts),
+            what="the reloaded rule's alert",
+        )
+        await until(lambda: any("reloaded" in str(t) for t in toasts_text), what="its toast")
