@@ -100,6 +100,7 @@ async def test_live_prices_chart_alerts_and_watch_from_the_ui(tmp_path):
         app.reload()
         await until(
             lambda: any(a.name == "eth-alive" for a in app.query_one(AlertsPane).alerts),
+            timeout=20,
             what="the reloaded rule's alert",
         )
         await until(lambda: any("reloaded" in str(t) for t in toasts_text), what="its toast")
