@@ -84,12 +84,20 @@ def signal_history(
     symbol: str | None = None,
     interval: str | None = None,
     name: str | None = None,
+    name_contains: str | None = None,
     direction: str | None = None,
     min_confidence: float | None = None,
     since: int | None = None,
+    until: int | None = None,
+    before: tuple[int, int] | None = None,
     limit: int | None = 100,
 ) -> list[SignalRow]:
-    """Stored signals matching every given filter, newest first."""
+    """Stored signals matching every given filter, newest first.
+
+    `until` excludes signals at or after it; `before=(time, id)` continues a listing strictly
+    after its last row (keyset paging: every page costs the same on the (time, id) order, however
+    deep, unlike OFFSET). `name_contains` is a substring match, `name` an exact one.
+    """
     where: list[str] = []
     params: list[object] = []
     for column, value in (
@@ -101,12 +109,21 @@ def signal_history(
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
-    if min_confidence is not None:
-        where.append("confidence >= ?")
-        params.append(min_confidence)
-    if since is not None:
-        where.append("time >= ?")
-        params.append(since)
+    if name_contains:
+        where.append("name LIKE ? ESCAPE '\\'")
+        escaped = name_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%{escaped}%")
+    for clause, value in (
+        ("confidence >= ?", min_confidence),
+        ("time >= ?", since),
+        ("time < ?", until),
+    ):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    if before is not None:
+        where.append("(time, id) < (?, ?)")
+        params.extend(before)
     sql = f"SELECT {_SIGNALS} FROM signals"
     if where:
         sql += " WHERE " + " AND ".join(where)

@@ -95,6 +95,17 @@ def test_history_filters_combine(db) -> None:
     assert times(since=T0 + 17 * 60_000) == [19, 18, 17]
     assert times(interval="1m", since=T0 + 17 * 60_000) == [18, 17]
     assert times(symbol="SOLUSDT") == []
+    assert times(until=T0 + 3 * 60_000) == [2, 1, 0]
+    assert times(name_contains="rsi_") == [18, 15, 12, 9, 6, 3, 0]
+    assert times(name_contains="%") == []  # LIKE wildcards are matched literally
+
+
+def test_keyset_pages_cover_everything_once_in_order(db) -> None:
+    seen, before = [], None
+    while page := signal_history(db, limit=3, before=before):
+        seen += [(s.time - T0) // 60_000 for s in page]
+        before = (page[-1].time, page[-1].id)
+    assert seen == list(range(19, -1, -1))
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,8 @@ import sqlite_utils
 
 from cryptotui.models import Candle
 from cryptotui.store.commands import parse_when
-from cryptotui.store.queries import load_candles, load_watchlist
-from cryptotui.store.records import DIRECTIONS, SIGNAL_COLUMNS, SignalRow, WatchlistRow
+from cryptotui.store.queries import load_candles, load_watchlist, signal_history
+from cryptotui.store.records import DIRECTIONS, SignalRow, WatchlistRow
 from cryptotui.store.schema import open_db
 from cryptotui.store.writer import Writer, write_rows
 
@@ -184,40 +184,20 @@ class UiStore:
         self, flt: HistoryFilter, after: tuple[int, int] | None = None, rows: int = PAGE_ROWS
     ) -> Page:
         """One page of stored signals, newest first, strictly older than `after` (time, id)."""
-        where: list[str] = []
-        params: list[object] = []
-        for column, value in (
-            ("symbol", flt.symbol),
-            ("interval", flt.interval),
-            ("direction", flt.direction),
-        ):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
-        if flt.name:
-            where.append("name LIKE ? ESCAPE '\\'")
-            escaped = flt.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params.append(f"%{escaped}%")
-        if flt.min_confidence is not None:
-            where.append("confidence >= ?")
-            params.append(flt.min_confidence)
-        if flt.since is not None:
-            where.append("time >= ?")
-            params.append(flt.since)
-        if flt.until is not None:
-            where.append("time < ?")
-            params.append(flt.until)
-        if after is not None:
-            where.append("(time, id) < (?, ?)")
-            params.extend(after)
-        sql = f"SELECT {', '.join(SIGNAL_COLUMNS)} FROM signals"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY time DESC, id DESC LIMIT ?"
-        params.append(rows + 1)
         with self._lock:
-            found = self._db.execute(sql, params).fetchall()
-        return Page([SignalRow.from_row(r) for r in found[:rows]], len(found) > rows)
+            found = signal_history(
+                self._db,
+                symbol=flt.symbol,
+                interval=flt.interval,
+                direction=flt.direction,
+                name_contains=flt.name,
+                min_confidence=flt.min_confidence,
+                since=flt.since,
+                until=flt.until,
+                before=after,
+                limit=rows + 1,
+            )
+        return Page(found[:rows], len(found) > rows)
 
     def candles(self, symbol: str, interval: str, since: int, until: int) -> list[Candle]:
         """Stored candles of a series opening in [since, until) (alert detail, chart history)."""
