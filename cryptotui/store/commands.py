@@ -16,9 +16,11 @@ import asyncio
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptotui import fmt
 from cryptotui.config import Config, ConfigError, load_config
@@ -26,6 +28,9 @@ from cryptotui.intervals import DAY, HOUR, INTERVAL_MS, INTERVALS, MINUTE
 from cryptotui.store.records import DIRECTIONS, SIGNAL_COLUMNS, SignalRow
 from cryptotui.store.settings import StoreConfig, store_config
 from cryptotui.subcommand import Subcommand
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 _AGO = re.compile(r"(\d+(?:\.\d+)?)\s*([mhdw])")
 _UNITS = {"m": MINUTE, "h": HOUR, "d": DAY, "w": 7 * DAY}
@@ -120,6 +125,19 @@ def _settings(args: argparse.Namespace) -> tuple[Config, StoreConfig]:
     return config, store_config(config, getattr(args, "db", None))
 
 
+@contextmanager
+def _existing_db(args: argparse.Namespace) -> Iterator[sqlite_utils.Database]:
+    """The configured database for a reading command: it must exist (StoreError says so)."""
+    from cryptotui.store.schema import open_db
+
+    _, settings = _settings(args)
+    db = open_db(settings.path, create=False)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
 def _fail(text: str, code: int = 1) -> int:
     print(f"cryptotui: {text}", file=sys.stderr)
     return code
@@ -162,11 +180,8 @@ def run_history(args: argparse.Namespace) -> int:
     """Stored signals, newest first."""
     from cryptotui.store.export import write_csv, write_jsonl
     from cryptotui.store.queries import signal_history
-    from cryptotui.store.schema import open_db
 
-    _, settings = _settings(args)
-    db = open_db(settings.path, create=False)
-    try:
+    with _existing_db(args) as db:
         signals = signal_history(
             db,
             symbol=args.symbol,
@@ -177,8 +192,6 @@ def run_history(args: argparse.Namespace) -> int:
             since=args.since,
             limit=args.limit,
         )
-    finally:
-        db.close()
     rows = [s.values(s.id) for s in signals]
     if args.format == "csv":
         write_csv(sys.stdout, SIGNAL_COLUMNS, rows)
@@ -250,24 +263,20 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
 def run_export(args: argparse.Namespace) -> int:
     """Write stored candles or signals to a file, the format following its suffix."""
     from cryptotui.store.export import ExportError, export
-    from cryptotui.store.schema import open_db
 
-    _, settings = _settings(args)
-    db = open_db(settings.path, create=False)
     try:
-        count = export(
-            db,
-            args.table,
-            args.output,
-            symbols=args.symbol,
-            interval=args.interval,
-            since=args.since,
-            until=args.until,
-        )
+        with _existing_db(args) as db:
+            count = export(
+                db,
+                args.table,
+                args.output,
+                symbols=args.symbol,
+                interval=args.interval,
+                since=args.since,
+                until=args.until,
+            )
     except ExportError as exc:
         return _fail(str(exc))
-    finally:
-        db.close()
     print(f"wrote {count:,} {args.table} to {args.output}")
     return 0
 
