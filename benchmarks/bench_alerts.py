@@ -14,7 +14,8 @@ import time
 
 import numpy as np
 
-from cryptotui.alerts import AlertRouter, parse_rules
+from cryptotui.alerts.router import AlertRouter
+from cryptotui.alerts.rules import parse_rules
 from cryptotui.binance.stream import StreamOptions
 from cryptotui.engine import Engine
 from cryptotui.feed import Endpoints, Feed

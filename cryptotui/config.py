@@ -473,7 +473,7 @@ _RULES: dict[str, Callable[[Any], Any]] = {
     "alerts.min_confidence": lambda v: _fraction(v),
     "alerts.cooldown_seconds": lambda v: _non_negative_float(v),
     "alerts.webhook_url": lambda v: _url("https", "http")(v) if v else v,
-    "alerts.rules": lambda v: _lazy("cryptotui.alerts", "check_rules")(v),
+    "alerts.rules": lambda v: _lazy("cryptotui.alerts.rules", "check_rules")(v),
 }
 """Checks beyond the type, by `section.key`: each returns the normalised value or raises
 ValueError with the problem and what to write instead."""

@@ -13,7 +13,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from cryptotui.alerts import AlertRouter, Dispatcher, indicator_for, parse_rules
+from cryptotui.alerts.delivery import Dispatcher
+from cryptotui.alerts.router import AlertRouter
+from cryptotui.alerts.rules import indicator_for, parse_rules
 from cryptotui.config import Config
 from cryptotui.indicators import build
 from cryptotui.intervals import INTERVAL_MS

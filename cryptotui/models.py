@@ -265,9 +265,11 @@ class Signal:
     description: str = ""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class Alert:
-    """What reaches the user: a scored signal above threshold, or a user rule that fired."""
+    """What reaches the user: a scored signal above threshold, or a user rule that fired.
+
+    Keyword-only: ten fields, several of the same type, are too easy to misplace by position."""
 
     time: int
     symbol: str

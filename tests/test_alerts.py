@@ -10,7 +10,9 @@ from threading import Thread
 
 import pytest
 
-from cryptotui.alerts import AlertRouter, Dispatcher, RuleError, parse_condition, parse_rules
+from cryptotui.alerts.delivery import Dispatcher
+from cryptotui.alerts.router import AlertRouter
+from cryptotui.alerts.rules import RuleError, parse_condition, parse_rules
 from cryptotui.models import AggTrade, Alert, Direction, Signal
 
 
@@ -176,8 +178,9 @@ def test_pattern_alerts_threshold_dedupe_and_cooldown():
 
 def alert() -> Alert:
     return Alert(
-        1_767_225_600_000, "BTCUSDT", "1m", "pattern", "volume_spike", Direction.BULLISH, 0.8,
-        97_000.0, {"z": 7.0}, "BTCUSDT volume spike",
+        time=1_767_225_600_000, symbol="BTCUSDT", interval="1m", kind="pattern",
+        name="volume_spike", direction=Direction.BULLISH, confidence=0.8, price=97_000.0,
+        factors={"z": 7.0}, message="BTCUSDT volume spike",
     )  # fmt: skip
 
 
@@ -260,3 +263,10 @@ async def test_nothing_configured_means_nothing_queued():
     d.submit(alert())
     assert d.queue.qsize() == 0
     await asyncio.sleep(0)
+
+
+def test_alert_fields_are_keyword_only():
+    """Ten fields, several of one type: built by position, a price and a confidence swap
+    silently."""
+    with pytest.raises(TypeError):
+        Alert(1, "BTCUSDT", "1m", "pattern", "x", Direction.BULLISH, 0.8, 1.0, {}, "")  # type: ignore[misc]

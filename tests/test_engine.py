@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import talib
 
-from cryptotui.alerts import AlertRouter, parse_rules
+from cryptotui.alerts.router import AlertRouter
+from cryptotui.alerts.rules import parse_rules
 from cryptotui.engine import Engine
 from cryptotui.models import Alert, Candle, Signal
 from cryptotui.patterns.candles import CandlestickScanner

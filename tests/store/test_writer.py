@@ -304,11 +304,19 @@ def test_engine_signals_and_alerts_are_stored_and_linked(tmp_path: Path) -> None
     w = Writer(tmp_path / "store.db", alert_channels=("app", "bell"))
     s = engine_signal()
     w(s)
-    w(Alert(T0, "BTCUSDT", "1h", "pattern", s.name, s.direction, 0.72, 101.5, {}, "BTC engulfing"))
+    w(
+        Alert(
+            time=T0, symbol="BTCUSDT", interval="1h", kind="pattern", name=s.name,
+            direction=s.direction, confidence=0.72, price=101.5, factors={},
+            message="BTC engulfing",
+        )
+    )  # fmt: skip
     w(engine_signal(name="hammer", time=T0 + 1))  # no alert for this one
     rule = Alert(
-        T0 + 2, "ETHUSDT", "1m", "rule", "eth-4k", Direction.NEUTRAL, 1.0, 4000.0,
-        {"value": 4001.0, "threshold": 4000.0}, "ETH crossed 4k", rule="price crosses 4000",
+        time=T0 + 2, symbol="ETHUSDT", interval="1m", kind="rule", name="eth-4k",
+        direction=Direction.NEUTRAL, confidence=1.0, price=4000.0,
+        factors={"value": 4001.0, "threshold": 4000.0}, message="ETH crossed 4k",
+        rule="price crosses 4000",
     )  # fmt: skip
     w(rule)
     assert w.close() == 0

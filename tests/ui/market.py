@@ -108,24 +108,26 @@ def sample_alerts(state: MarketState) -> list[Alert]:
     c = btc[-2]
     return [
         Alert(
-            a.close_time + 1, "BTCUSDT", "1m", "pattern", "bullish_engulfing", Direction.BULLISH,
-            0.74, a.close,
-            {"z": 3.1, "volume_z": 2.4, **scores(
+            time=a.close_time + 1, symbol="BTCUSDT", interval="1m", kind="pattern",
+            name="bullish_engulfing", direction=Direction.BULLISH, confidence=0.74, price=a.close,
+            factors={"z": 3.1, "volume_z": 2.4, **scores(
                 significance=0.71, history=0.5, volume=0.55, timeframes=1.0, market=0.62
             )},
-            "BTCUSDT 1m bullish_engulfing", span_start=btc[-13].open_time, span_end=a.close_time,
+            message="BTCUSDT 1m bullish_engulfing", span_start=btc[-13].open_time,
+            span_end=a.close_time,
         ),
         Alert(
-            b.close_time + 1, "ETHUSDT", "1m", "pattern", "volume_spike", Direction.BEARISH,
-            0.66, b.close,
-            {"z": 6.0, "volume_z": 6.0, **scores(
+            time=b.close_time + 1, symbol="ETHUSDT", interval="1m", kind="pattern",
+            name="volume_spike", direction=Direction.BEARISH, confidence=0.66, price=b.close,
+            factors={"z": 6.0, "volume_z": 6.0, **scores(
                 significance=0.91, history=0.5, volume=0.86, timeframes=0.0, market=0.38
             )},
-            "ETHUSDT 1m volume spike on a falling candle",
+            message="ETHUSDT 1m volume spike on a falling candle",
         ),
         Alert(
-            c.close_time + 1, "BTCUSDT", "1m", "rule", "btc-watch", Direction.NEUTRAL, 1.0,
-            c.close, {"value": c.close, "threshold": round(c.close, -2)},
-            "BTCUSDT crossed a round number", rule="price crosses 97000",
+            time=c.close_time + 1, symbol="BTCUSDT", interval="1m", kind="rule",
+            name="btc-watch", direction=Direction.NEUTRAL, confidence=1.0, price=c.close,
+            factors={"value": c.close, "threshold": round(c.close, -2)},
+            message="BTCUSDT crossed a round number", rule="price crosses 97000",
         ),
     ]  # fmt: skip

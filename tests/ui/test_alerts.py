@@ -83,7 +83,18 @@ async def test_enter_opens_the_detail_with_every_factor_and_a_chart(sim_app):
 async def test_rule_alert_names_its_rule_and_an_alert_without_candles_has_no_chart(sim_app):
     state = sim_state()
     state.apply(
-        Alert(1, "NOPEUSDT", "1h", "pattern", "hammer", Direction.BULLISH, 0.7, 1.0, {}, "")
+        Alert(
+            time=1,
+            symbol="NOPEUSDT",
+            interval="1h",
+            kind="pattern",
+            name="hammer",
+            direction=Direction.BULLISH,
+            confidence=0.7,
+            price=1.0,
+            factors={},
+            message="",
+        )
     )
     app = sim_app(state)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -26,16 +26,16 @@ def hostile_state():
     state.apply(replace(t, symbol=EVIL))
     state.apply(
         Alert(
-            t.event_time,
-            EVIL,
-            "1m",
-            "pattern",
-            EVIL,
-            Direction.BULLISH,
-            0.9,
-            1.0,
-            {EVIL: 1.0},
-            EVIL,
+            time=t.event_time,
+            symbol=EVIL,
+            interval="1m",
+            kind="pattern",
+            name=EVIL,
+            direction=Direction.BULLISH,
+            confidence=0.9,
+            price=1.0,
+            factors={EVIL: 1.0},
+            message=EVIL,
         )
     )
     state.apply(Notice("error", EVIL))
