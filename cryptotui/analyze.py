@@ -10,19 +10,16 @@ as µs (Binance's spot files since 2025) and converted, so the output is always 
 
 The output is CSV: `open_time` and one column per indicator output, empty while warming up,
 floats written with full precision (repr). Any problem with the spec or the input is reported as
-one line on stderr with exit code 2, and leaves no output behind: the CSV is written to a
-temporary file next to --output and renamed into place only when complete (without --output it
-is spooled and printed at the end).
+one line on stderr with exit code 2, and leaves no output behind: the CSV appears only when
+complete (`cryptotui.outfile`: renamed into place, or spooled and then written to a pipe, device
+or stdout).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
@@ -34,6 +31,7 @@ from rich.console import Console
 
 from cryptotui.indicators import DEFAULT_SPEC, SpecError, build
 from cryptotui.models import Candle
+from cryptotui.outfile import OutputError, open_output
 from cryptotui.patterns.candles import CandlestickScanner
 
 PROG = "cryptotui analyze"
@@ -43,7 +41,6 @@ MICROSECONDS = 10**14
 """Open times at or above this are µs: in ms it would be the year 5138."""
 PROGRESS_MIN_ROWS = 100_000
 _PROGRESS_EVERY = 4096
-_SPOOL_BYTES = 16 << 20
 
 
 class InputError(Exception):
@@ -93,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             *(c for ind in indicators for c in ind.columns),
             *(f"cdl_{name}" for name in pattern_names),
         ]
-        with _output(args.output) as out:
+        with open_output(args.output) as out:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(header)
             steps = [(ind.update, len(ind.outputs)) for ind in indicators]
@@ -113,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
                     writer.writerow(row)
                     if not n % _PROGRESS_EVERY:
                         advance(n)
-    except (SpecError, InputError) as exc:
+    except (SpecError, InputError, OutputError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     return 0
@@ -260,38 +257,6 @@ def _bad_cell(path: Path, line: int, row: list[str], index: dict[str, int]) -> s
         kind = "an integer time in ms or µs" if name == "open_time" else "a finite number"
         return f"{path}: row {line}, column {name!r}: expected {kind}, got {cell!r}"
     raise AssertionError("no bad cell in the row")
-
-
-@contextmanager
-def _output(target: str | None) -> Iterator[TextIO]:
-    """A text stream for the CSV that becomes visible only if the block completes."""
-    if target is None:
-        with tempfile.SpooledTemporaryFile(_SPOOL_BYTES, mode="w+", newline="") as spool:
-            yield spool  # type: ignore[misc]
-            spool.seek(0)
-            try:
-                shutil.copyfileobj(spool, sys.stdout)
-                sys.stdout.flush()
-            except OSError as exc:
-                raise InputError(f"cannot write to stdout: {exc.strerror or exc}") from None
-        return
-    path = Path(target)
-    try:
-        # Not a `with`: the file must outlive the block so that it can be renamed into place.
-        tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115
-            "w", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", newline="", delete=False
-        )
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with tmp:
-            yield tmp
-        os.replace(tmp.name, path)
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(tmp.name):
-            os.unlink(tmp.name)
 
 
 def _count_lines(path: Path) -> int:

@@ -35,6 +35,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from cryptotui.binance.codec import encode
+from cryptotui.outfile import open_output
 from cryptotui.sim import wire
 from cryptotui.sim.bars import INTERVALS
 from cryptotui.sim.faults import Faults
@@ -281,7 +282,8 @@ class SimExchange:
             return
         data = msgspec.json.format(encode(self.market.ground_truth()), indent=2)
         if data != self._truth_written or path:
-            target.write_bytes(data)
+            with open_output(target, binary=True) as out:  # readers never see half a file
+                out.write(data)
             self._truth_written = data
 
     # ------------------------------------------------------------------ driving the market

@@ -3,20 +3,20 @@
 Rows stream from the cursor to the file, so exporting millions of candles needs no more memory
 than one row (Parquet excepted: it is built in memory). Columns keep the database's names and
 units (times in ms UTC) so the file reads back without guessing; candle CSVs have the `Candle`
-field names. The file appears only when complete (written beside it, then renamed).
+field names. The file appears only when complete (`cryptotui.outfile`).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import sqlite_utils
 
+from cryptotui.outfile import OutputError, open_output
 from cryptotui.store.records import CANDLE_COLUMNS, SIGNAL_COLUMNS
 
 FORMATS = (".csv", ".jsonl", ".parquet")
@@ -72,19 +72,14 @@ def export(
     sql += f" ORDER BY {time_column}" + (", symbol, interval" if table == "candles" else ", id")
     rows = db.execute(sql, params)
 
-    partial = output.with_name(output.name + ".part")
     try:
-        if suffix == ".parquet":
-            count = _parquet(partial, columns, rows)
-        else:
-            with partial.open("w", newline="", encoding="utf-8") as out:
-                write = write_csv if suffix == ".csv" else write_jsonl
-                count = write(out, columns, rows)
-        os.replace(partial, output)
-    except OSError as exc:
-        raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from None
-    finally:
-        partial.unlink(missing_ok=True)
+        with open_output(output, binary=suffix == ".parquet") as out:
+            if suffix == ".parquet":
+                count = _parquet(out, columns, rows)
+            else:
+                count = (write_csv if suffix == ".csv" else write_jsonl)(out, columns, rows)
+    except OutputError as exc:
+        raise ExportError(str(exc)) from None
     return count
 
 
@@ -112,9 +107,9 @@ def write_jsonl(out: TextIO, columns: Sequence[str], rows: Iterable[tuple]) -> i
     return count
 
 
-def _parquet(path: Path, columns: Sequence[str], rows: Iterable[tuple]) -> int:
+def _parquet(out: BinaryIO, columns: Sequence[str], rows: Iterable[tuple]) -> int:
     import pandas as pd
 
     frame = pd.DataFrame.from_records(list(rows), columns=list(columns))
-    frame.to_parquet(path, index=False)
+    frame.to_parquet(out, index=False)
     return len(frame)
