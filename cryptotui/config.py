@@ -470,6 +470,7 @@ _RULES: dict[str, Callable[[Any], Any]] = {
         "cryptotui.patterns.candlestick", "check_patterns"
     )(v),
     "engine.indicators": lambda v: (_lazy("cryptotui.indicators", "build")(v), v)[1] if v else v,
+    "store.catch_up_days": lambda v: _non_negative_float(v),
     "alerts.min_confidence": lambda v: _fraction(v),
     "alerts.cooldown_seconds": lambda v: _non_negative_float(v),
     "alerts.webhook_url": lambda v: _url("https", "http")(v) if v else v,

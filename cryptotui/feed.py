@@ -1,7 +1,9 @@
 """Connects a source to the state and the consumers; shared by the TUI and headless mode.
 
 `Feed.start()` validates the symbols against exchangeInfo (unknown ones are dropped with one
-clear notice), estimates the clock offset, seeds tickers from REST, then opens the streams. Every
+clear notice), estimates the clock offset, seeds tickers from REST, warms up the recent history,
+then opens the streams; with a store, the history missed since the last run is caught up in the
+background (`store.catchup`). Every
 event goes to `MarketState.apply` and to the optional `on_event` consumer callback; consumers must
 return quickly (they run on the receive path). REST trouble at start-up is reported, never fatal:
 the stream still runs.
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -28,6 +31,7 @@ from cryptotui.state import MarketState
 
 if TYPE_CHECKING:
     from cryptotui.store import StoreConfig, Writer
+    from cryptotui.store.catchup import ResumePoint
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +86,8 @@ class Feed:
         """Record closed candles, signals and alerts to SQLite (`[store]`), when set."""
         self.writer: Writer | None = None
         self._prune: asyncio.Task | None = None
+        self._background: set[asyncio.Task] = set()
+        """Start-up catch-ups still running (cancelled at close)."""
         if engine is not None:
             engine.emit = self._emit
             self.state.indicators = engine.live_values
@@ -125,10 +131,20 @@ class Feed:
         if not self.state.symbols:
             self.notice("error", "no valid symbols to watch — fix the watchlist and restart")
             return
-        await self._best_effort(self._seed_tickers())
-        await self._warm_up(self.state.symbols)
-        names = stream_names(self.state.symbols, self.intervals, self._trades)
-        await self.stream.subscribe([*names, *(["!miniTicker@arr"] if self.overview else [])])
+        await self._add(self.state.symbols, ["!miniTicker@arr"] if self.overview else [])
+
+    async def _add(self, symbols: Sequence[str], extra_streams: Sequence[str] = ()) -> None:
+        """Tickers, warm history and streams of `symbols`; then, in the background, the stored
+        history they missed while the app was stopped (`store.catchup`)."""
+        resume = await self._resume_points(symbols)
+        await self._best_effort(self._seed_tickers(symbols))
+        await self._warm_up(symbols)
+        names = stream_names(symbols, self.intervals, self._trades)
+        await self.stream.subscribe([*names, *extra_streams])
+        if resume:
+            task = asyncio.get_running_loop().create_task(self._catch_up(resume))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
     async def _warm_up(self, symbols: Sequence[str]) -> None:
         """Recent closed history of every watched (symbol, interval): indicators and detectors
@@ -178,6 +194,36 @@ class Feed:
         self.consumers.append(self.writer)
         self._prune = loop.create_task(keep_pruned(settings, on_problem=problem))
 
+    async def _resume_points(self, symbols: Sequence[str]) -> list[ResumePoint]:
+        """Where the stored history of `symbols` stopped, read before the warm-up adds to it."""
+        if self.writer is None or self.store is None:
+            return []
+        from cryptotui.store import StoreError
+        from cryptotui.store.catchup import resume_points
+
+        try:
+            return await asyncio.to_thread(resume_points, self.store.path, symbols, self.intervals)
+        except (StoreError, sqlite3.Error) as exc:
+            self.notice("warning", f"missed history not checked: {exc}", "store")
+            return []
+
+    async def _catch_up(self, points: list[ResumePoint]) -> None:
+        from cryptotui.store import StoreError
+        from cryptotui.store.catchup import catch_up
+
+        assert self.store is not None
+        try:
+            await catch_up(
+                self.store.path,
+                self.rest,
+                points,
+                skip_recent=WARM_UP_CANDLES,
+                max_days=self.store.catch_up_days,
+                say=lambda level, text: self.notice(level, text, "store"),
+            )
+        except (StoreError, sqlite3.Error) as exc:
+            self.notice("warning", f"missed history not stored: {exc}", "store")
+
     @property
     def _trades(self) -> bool:
         return self.engine is not None and self.engine.wants_trades
@@ -194,9 +240,7 @@ class Feed:
         state.symbols = [*state.symbols, symbol]
         if self.engine is not None:
             self.engine.add_symbol(symbol)
-        await self._best_effort(self._seed_tickers([symbol]))
-        await self._warm_up([symbol])
-        await self.stream.subscribe(stream_names([symbol], self.intervals, self._trades))
+        await self._add([symbol])
         return True
 
     async def unwatch(self, symbol: str) -> None:
@@ -240,8 +284,8 @@ class Feed:
             self.notice("warning", f"exchangeInfo unavailable, symbols not validated: {exc}")
         await self._best_effort(self.rest.sync_time())
 
-    async def _seed_tickers(self, symbols: Sequence[str] | None = None) -> None:
-        for t in await self.rest.tickers_24h(symbols or self.state.symbols):
+    async def _seed_tickers(self, symbols: Sequence[str]) -> None:
+        for t in await self.rest.tickers_24h(symbols):
             self._on_event(t)
 
     async def _best_effort(self, coro) -> None:
@@ -286,6 +330,9 @@ class Feed:
                 pass
 
     async def aclose(self) -> None:
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
         await self.stream.close()
         if self.engine is not None and self.engine.dispatcher is not None:
             await self.engine.dispatcher.drain()

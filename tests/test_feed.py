@@ -1,14 +1,23 @@
-"""The feed against the simulator: symbol validation, live watchlist edits, chart history."""
+"""The feed against the simulator: symbol validation, live watchlist edits, chart history,
+warm-up and the start-up catch-up of the stored history."""
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
+from pathlib import Path
 
+from cryptotui.binance.rest import Rest
 from cryptotui.binance.stream import StreamOptions
 from cryptotui.engine import Engine
 from cryptotui.feed import Endpoints, Feed
+from cryptotui.intervals import DAY, MINUTE
 from cryptotui.models import Candle, Notice
 from cryptotui.sim import SimExchange
+from cryptotui.store.backfill import backfill
+from cryptotui.store.queries import load_candles
+from cryptotui.store.schema import open_db
+from cryptotui.store.settings import StoreConfig
 from tests.conftest import until
 
 T0 = 1_767_225_600_000
@@ -90,3 +99,77 @@ async def test_start_warms_up_indicators_and_continues_gap_free():
             assert all(b.open_time - a.open_time == 60_000 for a, b in pairwise(candles))
         finally:
             await feed.aclose()
+
+
+# --- start-up catch-up of the stored history ---------------------------------------------------
+
+
+async def _stored_before(sim: SimExchange, path: Path, newest: int) -> None:
+    """An hour of 1m history in the store ending at `newest` (a previous run's last candle)."""
+    async with Rest(sim.rest_url) as rest:
+        await backfill(path, rest, ["BTCUSDT"], "1m", newest - 59 * MINUTE, newest + MINUTE)
+
+
+def _store(path: Path, catch_up_days: float) -> StoreConfig:
+    return StoreConfig(True, path, {}, 5000, 0.05, 1_000_000, catch_up_days=catch_up_days)
+
+
+async def _run_until_caught_up(feed: Feed) -> list[Candle]:
+    try:
+        await feed.start()
+        await until(
+            lambda: any("caught up" in n.text for n in feed.state.notices), what="caught up"
+        )
+        first_live = feed.stream.gate.last_closed("BTCUSDT", "1m")
+        await until(
+            lambda: (feed.stream.gate.last_closed("BTCUSDT", "1m") or 0) > (first_live or 0),
+            what="a live candle",
+        )
+    finally:
+        await feed.aclose()
+    assert feed.store is not None
+    db = open_db(feed.store.path)
+    try:
+        return load_candles(db, "BTCUSDT", "1m")
+    finally:
+        db.close()
+
+
+async def test_a_restart_catches_up_from_the_newest_stored_candle(tmp_path: Path):
+    """Down for two days (far more than the 500 warm-up candles): the gap is filled, with
+    progress, and the history runs without a hole from the old candles into the live ones."""
+    path = tmp_path / "store.db"
+    async with SimExchange(symbols=["BTCUSDT"], seed=4, speed=60, start_time_ms=T0) as sim:
+        await _stored_before(sim, path, T0 - 2 * DAY - MINUTE)
+        feed = make(sim, ["BTCUSDT"], store=_store(path, catch_up_days=7))
+        candles = await _run_until_caught_up(feed)
+    assert candles[0].open_time == T0 - 2 * DAY - 60 * MINUTE
+    assert candles[-1].open_time >= T0
+    assert all(b.open_time - a.open_time == MINUTE for a, b in pairwise(candles))
+    texts = [n.text for n in feed.state.notices]
+    (start,) = [t for t in texts if t.startswith("catching up")]
+    assert re.fullmatch(
+        r"catching up 2,3\d\d candles missed since the last run \(1 series\)", start
+    )
+    (done,) = [t for t in texts if t.startswith("caught up")]
+    assert re.match(r"caught up: 2,3\d\d missed candles stored", done), done
+    assert not [n for n in feed.state.notices if n.level != "info"]
+
+
+async def test_a_hole_older_than_catch_up_days_is_reported_with_the_command_that_fills_it(
+    tmp_path: Path,
+):
+    path = tmp_path / "store.db"
+    async with SimExchange(symbols=["BTCUSDT"], seed=5, speed=60, start_time_ms=T0) as sim:
+        await _stored_before(sim, path, T0 - 3 * DAY - MINUTE)
+        feed = make(sim, ["BTCUSDT"], store=_store(path, catch_up_days=1))
+        candles = await _run_until_caught_up(feed)
+    (hole,) = [n for n in feed.state.notices if n.level == "warning"]
+    assert hole.text.startswith(
+        "BTCUSDT 1m: no history from 2025-12-29T00:00Z to 2025-12-31T00:00Z (2,880 candles), "
+        "more than store.catch_up_days = 1 back; fill it with `cryptotui backfill BTCUSDT "
+        "--interval 1m --since 2025-12-29T00:00Z --until 2025-12-31T00:00Z --db "
+    ), hole.text
+    times = [c.open_time for c in candles]
+    assert times[59] == T0 - 3 * DAY - MINUTE and times[60] == T0 - DAY  # the reported hole
+    assert all(b - a == MINUTE for a, b in pairwise(times[60:]))

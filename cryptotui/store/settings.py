@@ -33,6 +33,8 @@ class StoreConfig:
     batch_rows: int
     batch_seconds: float
     max_pending_rows: int
+    catch_up_days: float = 7.0
+    """At start, candles missed since the newest stored one are fetched this far back."""
 
 
 def store_config(config: Config, db: Path | None = None) -> StoreConfig:
@@ -65,6 +67,7 @@ def store_config(config: Config, db: Path | None = None) -> StoreConfig:
         batch_rows=raw["batch_rows"],
         batch_seconds=raw["batch_seconds"],
         max_pending_rows=raw["max_pending_rows"],
+        catch_up_days=raw["catch_up_days"],
     )
 
 
