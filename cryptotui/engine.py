@@ -27,6 +27,7 @@ from cryptotui.patterns import (
     build_market_detectors,
 )
 from cryptotui.scoring import Context, Scorer
+from cryptotui.stats.outcomes import OutcomeTracker
 
 BASE_SPEC = "ema:20,rsi:14,volume_spike:20"
 """Always computed: EMA 20 (trend for the timeframe factor), RSI 14 (watchlist), volume z."""
@@ -79,6 +80,7 @@ class Engine:
         indicators: str = "",
         dispatcher: Dispatcher | None = None,
         detector_options: Mapping[str, dict] | None = None,
+        tracker: OutcomeTracker | None = None,
     ) -> None:
         self.symbols = list(symbols)
         self.intervals = sorted(intervals, key=lambda iv: INTERVAL_MS.get(iv, 1 << 62))
@@ -86,6 +88,11 @@ class Engine:
         self.router = router or AlertRouter()
         self.scorer = scorer or Scorer()
         self.dispatcher = dispatcher
+        self.tracker = tracker
+        """Resolves every signal's outcomes as candles close and keeps the track record the
+        historical-success factor reads; emits `Outcome`s. None: no outcome tracking."""
+        if tracker is not None and tracker.market_interval is None and self.intervals:
+            tracker.market_interval = self.intervals[0]
         names = list(detectors) if detectors is not None else [*CANDLE_DETECTORS, *MARKET_DETECTORS]
         self.detector_names = names
         self.detector_options = dict(detector_options or {})
@@ -164,6 +171,9 @@ class Engine:
         if c.open_time <= key.last_open:
             return  # already committed (replay, REST/WS overlap)
         key.last_open = c.open_time
+        if self.tracker is not None:
+            for outcome in self.tracker.on_candle(c):
+                self.emit(outcome)
         values = dict(key.values)  # a new dict: readers on other threads keep a consistent one
         for ind in key.indicators:
             _store(values, ind, ind.update(c))
@@ -173,7 +183,7 @@ class Engine:
             key.trend = 1 if c.close > ema else -1 if c.close < ema else 0
         for det in key.detectors:
             for s in det.on_candle(c):
-                self._signal(s, values.get("volume_spike_20"), received_ns)
+                self._signal(s, values.get("volume_spike_20"), received_ns, c)
         self._rules(c, values, True, received_ns)
 
     def on_trade(self, t: AggTrade, received_ns: int = 0) -> None:
@@ -207,14 +217,24 @@ class Engine:
             volume_z = self.keys[(s.symbol, self.intervals[0])].values.get("volume_spike_20")
         if volume_z is not None and math.isnan(volume_z):
             volume_z = None
-        return Context(volume_z, trends, breadth)
+        history = None
+        if self.tracker is not None:
+            interval = s.interval or self.tracker.market_interval
+            history = self.tracker.record.evidence(s.name, s.direction, s.symbol, interval)
+        return Context(volume_z, trends, breadth, history)
 
-    def _signal(self, s: Signal, volume_z: float | None, received_ns: int) -> None:
+    def _signal(
+        self, s: Signal, volume_z: float | None, received_ns: int, entry: Candle | None = None
+    ) -> None:
+        """Score, publish and track one signal; `entry` is the closed candle that completed it
+        (None for trade and ticker signals)."""
         if self._muted:
             return
         self.scorer.score(s, self._context(s, volume_z))
         self.signals += 1
         self.emit(s)
+        if self.tracker is not None:
+            self.tracker.add(s, s.name, s.direction, s.symbol, s.interval, s.time, entry)
         alert = self.router.on_signal(s)
         if alert is not None:
             self._alert(alert, received_ns)
@@ -225,12 +245,16 @@ class Engine:
         for alert in self.router.on_values(
             c.symbol, c.interval, c.event_time or c.close_time, c.open_time, c.close, values, closed
         ):
-            self._alert(alert, received_ns)
+            self._alert(alert, received_ns, c if closed else None)
 
-    def _alert(self, alert, received_ns: int) -> None:
+    def _alert(self, alert, received_ns: int, entry: Candle | None = None) -> None:
         alert.received_ns = received_ns or time.perf_counter_ns()
         self.alerts += 1
         self.emit(alert)
+        if alert.kind == "rule" and self.tracker is not None:
+            # A rule firing is a signal too: its outcomes answer "would this alert have paid?"
+            a = alert
+            self.tracker.add(a, a.name, a.direction, a.symbol, a.interval, a.time, entry)
         if self.dispatcher is not None:
             self.dispatcher.submit(alert)
 

@@ -4,8 +4,10 @@
 
 - significance (0.30): 1 − exp(−z / 2.5), z = the detector's robust z-score of what it saw
   (≤ 0 → 0): z = 2.5 → 0.63, 5 → 0.86, 8 → 0.96.
-- history (0.25): the pattern's measured success rate for this symbol and interval once outcome
-  tracking has one (`history_rate`), else the neutral prior 0.5.
+- history (0.25): P[true hit rate > baseline] from the pattern's track record of outcomes
+  resolved before the signal (`cryptotui.stats.record`: the symbol's own record once it is
+  large enough, else all symbols'); 0.5 when there is no record at all. Its n, hit rate,
+  Wilson interval and baseline are added to the signal's factors (`hist_*`).
 - volume (0.20): 1 − exp(−v / 3), v = robust z-score of the signal candle's volume against the
   previous 20 candles (≤ 0 → 0); 0.5 when unknown.
 - timeframes (0.15): share of the symbol's longer intervals whose trend (close vs EMA 20) agrees
@@ -20,10 +22,14 @@ look better or worse than a coin flip on that factor.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptotui.models import Direction, Signal
+
+if TYPE_CHECKING:
+    from cryptotui.stats.record import Evidence
 
 FACTORS = ("significance", "history", "volume", "timeframes", "market")
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -43,6 +49,8 @@ class Context:
     trends: tuple[int, ...] = ()
     """Trend (+1 up, −1 down, 0 flat) of each longer interval of the symbol."""
     breadth: float | None = None
+    history: Evidence | None = None
+    """The pattern's track record as of the signal (None: no record)."""
 
 
 def significance(z: float) -> float:
@@ -71,11 +79,7 @@ def market(direction: Direction, breadth: float | None) -> float:
 
 
 class Scorer:
-    def __init__(
-        self,
-        weights: Mapping[str, float] | None = None,
-        history_rate: Callable[[Signal], float | None] | None = None,
-    ) -> None:
+    def __init__(self, weights: Mapping[str, float] | None = None) -> None:
         weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
         unknown = set(weights) - set(FACTORS)
         if unknown:
@@ -84,15 +88,16 @@ class Scorer:
         if total <= 0 or any(w < 0 for w in weights.values()):
             raise ValueError("confidence weights must be ≥ 0 and not all 0")
         self.weights = {f: weights.get(f, 0.0) / total for f in FACTORS}
-        self.history_rate = history_rate
 
     def score(self, signal: Signal, ctx: Context) -> Signal:
         """Fill `signal.scores` and `signal.confidence`; returns the same signal."""
-        rate = self.history_rate(signal) if self.history_rate is not None else None
+        history = ctx.history
+        if history is not None:
+            signal.factors.update(history.factors())
         vz = signal.factors.get("volume_z", ctx.volume_z)
         scores = {
             "significance": significance(signal.factors.get("z", 0.0)),
-            "history": 0.5 if rate is None else min(1.0, max(0.0, rate)),
+            "history": 0.5 if history is None else history.score,
             "volume": volume(vz),
             "timeframes": timeframes(signal.direction, ctx.trends),
             "market": market(signal.direction, ctx.breadth),

@@ -8,6 +8,7 @@ import pytest
 
 from cryptotui.models import Direction, Signal
 from cryptotui.scoring import Context, Scorer, significance, timeframes
+from cryptotui.stats.record import Evidence
 
 
 def signal(direction=Direction.BULLISH, z=5.0, **factors) -> Signal:
@@ -50,9 +51,13 @@ def test_bearish_signals_read_trend_and_breadth_the_other_way():
     assert bull.confidence > bear.confidence
 
 
-def test_history_rate_and_custom_weights():
-    s = Scorer({"history": 1.0}, history_rate=lambda _s: 0.9).score(signal(), Context())
+def test_history_evidence_and_custom_weights():
+    evidence = Evidence(n=40, hits=30, baseline=0.5, pooled=False, score=0.9)
+    s = Scorer({"history": 1.0}).score(signal(), Context(history=evidence))
     assert s.confidence == pytest.approx(0.9)  # only history weighs, normalised to 1
+    assert s.factors["hist_n"] == 40 and s.factors["hist_hit_rate"] == 0.75
+    assert s.factors["hist_low"] < 0.75 < s.factors["hist_high"]
+    assert Scorer({"history": 1.0}).score(signal(), Context()).confidence == 0.5
     with pytest.raises(ValueError, match="unknown confidence factor"):
         Scorer({"luck": 1.0})
     with pytest.raises(ValueError, match="not all 0"):

@@ -1,0 +1,1 @@
+"""Validation: outcomes of every signal, track records with honest statistics, backtests."""
