@@ -299,6 +299,7 @@ def engine_from_config(
         indicators=engine_cfg["indicators"],
         dispatcher=_dispatcher(config),
         detector_options={"candlestick": {"patterns": engine_cfg["candlestick_patterns"]}},
+        tracker=OutcomeTracker(),
     )
 
 

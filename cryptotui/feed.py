@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -127,6 +128,7 @@ class Feed:
     async def start(self) -> None:
         if self.store is not None and self.store.enabled:
             self._open_store(self.store)
+            await self._resume_tracking()
         await self._load_symbols()
         if not self.state.symbols:
             self.notice("error", "no valid symbols to watch — fix the watchlist and restart")
@@ -223,6 +225,24 @@ class Feed:
             )
         except (StoreError, sqlite3.Error) as exc:
             self.notice("warning", f"missed history not stored: {exc}", "store")
+
+    async def _resume_tracking(self) -> None:
+        """Continue the stored track record, and store the outcomes of signals whose horizons
+        closed while the app was off (before any stream opens: the tracker is not shared yet)."""
+        tracker = self.engine.tracker if self.engine is not None else None
+        if tracker is None or self.writer is None or self.store is None:
+            return
+        from cryptotui.stats.tracking import resume_tracking
+        from cryptotui.store import StoreError
+
+        now = int(time.time() * 1000) + self.rest.clock_offset_ms
+        try:
+            outcomes = await asyncio.to_thread(resume_tracking, self.store.path, tracker, now)
+        except (StoreError, sqlite3.Error) as exc:
+            self.notice("warning", f"track record not loaded ({exc}); it restarts empty", "store")
+            return
+        for outcome in outcomes:
+            self._emit(outcome)
 
     @property
     def _trades(self) -> bool:

@@ -29,6 +29,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Candle, Direction
 from cryptotui.stats.record import RecordKey, TrackRecord
 
@@ -82,6 +83,8 @@ class _Pending:
 
 @dataclass(slots=True)
 class _Series:
+    step: int
+    """Candle length in ms (0 for calendar months: no gap check)."""
     closes: deque[float]
     up: list[int]
     down: list[int]
@@ -116,7 +119,8 @@ class OutcomeTracker:
         s = self.series.get((symbol, interval))
         if s is None:
             n = len(self.horizons)
-            s = _Series(deque(maxlen=self.max_h), [0] * n, [0] * n, [0] * n)
+            step = INTERVAL_MS.get(interval, 0)
+            s = _Series(step, deque(maxlen=self.max_h), [0] * n, [0] * n, [0] * n)
             self.series[(symbol, interval)] = s
         return s
 
@@ -133,6 +137,8 @@ class OutcomeTracker:
         s = self._series(c.symbol, c.interval)
         if c.open_time <= s.last_open:
             return []
+        if s.step and s.last_open >= 0 and c.open_time != s.last_open + s.step:
+            s.closes.clear()  # forward returns restart after a hole, never span it
         s.last_open = c.open_time
         close = c.close
         closes = s.closes
@@ -151,22 +157,28 @@ class OutcomeTracker:
         out: list[Outcome] = []
         keep: list[_Pending] = []
         for p in s.pending:
-            self._step(p, c, out)
-            if p.count < self.max_h:
+            if self._step(p, c, s.step, out):
                 keep.append(p)
         s.pending = keep
         for o in out:
             self.record.add(o)
         return out
 
-    def _step(self, p: _Pending, c: Candle, out: list[Outcome]) -> None:
+    def _step(self, p: _Pending, c: Candle, step: int, out: list[Outcome]) -> bool:
+        """Advance one pending signal by candle `c`; False once it needs no more candles.
+
+        A hole before `c` (the app was stopped and the history is still being filled) ends
+        its tracking here: counting on would measure the wrong candles. A later start-up
+        resolves it from the stored candles once the hole is filled (`stats.tracking`)."""
         if c.open_time <= p.last_open:
-            return
+            return True
+        if p.entry is not None and step and c.open_time != p.last_open + step:
+            return False
         p.last_open = c.open_time
         if p.entry is None:
             if c.close_time >= p.time:
                 p.entry = c.close
-            return
+            return True
         p.count += 1
         if c.high > p.high:
             p.high = c.high
@@ -183,6 +195,7 @@ class OutcomeTracker:
                     p.signal, p.key, p.time, p.count, r, is_hit(p.sign, r), mfe, mae, p.baselines[i]
                 )
             )
+        return p.count < self.max_h
 
     def add(
         self,
@@ -228,14 +241,18 @@ class OutcomeTracker:
         sign = direction_sign(key.direction)
         p = _Pending(signal, key, time, sign, self._baselines(list(before), sign))
         out: list[Outcome] = []
+        series = self._series(key.symbol, key.interval)
+        going = True
         for c in candles:
-            self._step(p, c, out)
+            going = self._step(p, c, series.step, out)
+            if not going:
+                break
         done = set(done)
         out = [o for o in out if o.horizon not in done]
         for o in out:
             self.record.add(o)
-        if p.count < self.max_h:
-            self._series(key.symbol, key.interval).pending.append(p)
+        if going:
+            series.pending.append(p)
         return out
 
     def _baselines(self, closes: list[float], sign: int) -> tuple[float | None, ...]:

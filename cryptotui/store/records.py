@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptotui.binance.codec import dumps
 from cryptotui.models import Alert, Candle, Signal
+from cryptotui.stats.outcomes import Outcome
 
 KINDS = ("pattern", "rule")
 DIRECTIONS = ("bullish", "bearish", "neutral")
@@ -140,23 +141,72 @@ class AlertRow:
         return (signal, self.time, self.rule, channels, self.message)
 
 
+class SignalKey(NamedTuple):
+    """A stored signal named by what it is rather than its id: live outcomes refer to signals
+    the writer stored (and numbered) on its own thread, possibly in an earlier batch."""
+
+    kind: str
+    symbol: str
+    name: str
+    time: int
+
+
 @dataclass(slots=True)
 class OutcomeRow:
-    """What the price did `horizon` candles after a signal: the raw material for success rates.
-    Written again for the same (signal, horizon) it replaces the earlier value."""
+    """What the price did `horizon` candles after a signal: the raw material for success rates
+    (the store's `track_record` sums are kept from these by a trigger). Written again for the
+    same (signal, horizon) it replaces the earlier value."""
 
-    signal: SignalRow | int
+    signal: SignalRow | SignalKey | int
     horizon: int
     forward_return: float
-    hit: bool
+    hit: bool | None
+    mfe: float | None = None
+    mae: float | None = None
+    baseline: float | None = None
+    interval: str | None = None
+    """Interval the horizon counts in (trade and ticker signals have none of their own)."""
 
     def __post_init__(self) -> None:
         if self.horizon <= 0:
             raise ValueError(f"outcome horizon {self.horizon}: must be at least 1 candle")
 
-    def values(self) -> tuple:
-        signal = self.signal.id if isinstance(self.signal, SignalRow) else self.signal
-        return (signal, self.horizon, self.forward_return, int(self.hit))
+    def values(self, signal_id: int) -> tuple:
+        """The row in `OUTCOME_COLUMNS` order."""
+        hit = None if self.hit is None else int(self.hit)
+        return (
+            signal_id, self.horizon, self.interval, self.forward_return, hit, self.mfe, self.mae,
+            self.baseline,
+        )  # fmt: skip
+
+
+OUTCOME_COLUMNS = (
+    "signal_id",
+    "horizon",
+    "interval",
+    "forward_return",
+    "hit",
+    "mfe",
+    "mae",
+    "baseline",
+)
+
+
+def outcome_row(o: Outcome) -> OutcomeRow:
+    """An engine `Outcome` as a row; its signal is found by key (the engine's `Signal` is
+    stored as a 'pattern', a rule's `Alert` as a 'rule')."""
+    ref = o.signal
+    if isinstance(ref, int):
+        signal: SignalRow | SignalKey | int = ref
+    elif isinstance(ref, Alert):
+        signal = SignalKey(ref.kind, ref.symbol, ref.name, ref.time)
+    elif isinstance(ref, Signal):
+        signal = SignalKey("pattern", ref.symbol, ref.name, ref.time)
+    else:
+        raise TypeError(f"outcome of {ref!r}: not a signal, rule alert or stored id")
+    return OutcomeRow(
+        signal, o.horizon, o.forward_return, o.hit, o.mfe, o.mae, o.baseline, o.key.interval
+    )
 
 
 @dataclass(slots=True)

@@ -109,9 +109,84 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v2(db: sqlite_utils.Database) -> None:
+    """Outcomes with excursions and the as-of baseline, and the track record kept by a trigger.
+
+    `outcomes.hit` becomes nullable (neutral signals have returns but no hit) and gains `mfe`,
+    `mae`, `baseline` and the `interval` the horizon counts in (trade and ticker signals have
+    none of their own). `track_record` holds running sums per (name, direction, symbol,
+    interval, horizon); the trigger adds every inserted outcome in the same transaction, so
+    start-up reads these few rows instead of aggregating every outcome ever stored, and the two
+    can never disagree. An outcome written again for the same (signal, horizon) updates the row
+    (an UPSERT's update path), which does not count twice.
+    """
+    db.executescript(
+        """
+        CREATE TABLE outcomes_v2 (
+            signal_id INTEGER NOT NULL REFERENCES signals (id) ON DELETE CASCADE,
+            horizon INTEGER NOT NULL CHECK (horizon > 0),
+            interval TEXT,
+            forward_return REAL NOT NULL,
+            hit INTEGER CHECK (hit IN (0, 1)),
+            mfe REAL,
+            mae REAL,
+            baseline REAL CHECK (baseline BETWEEN 0 AND 1),
+            PRIMARY KEY (signal_id, horizon)
+        ) WITHOUT ROWID;
+        INSERT INTO outcomes_v2 (signal_id, horizon, interval, forward_return, hit)
+            SELECT o.signal_id, o.horizon, s.interval, o.forward_return,
+                   CASE WHEN s.direction = 'neutral' THEN NULL ELSE o.hit END
+            FROM outcomes o JOIN signals s ON s.id = o.signal_id;
+        DROP TABLE outcomes;
+        ALTER TABLE outcomes_v2 RENAME TO outcomes;
+
+        CREATE TABLE track_record (
+            name TEXT NOT NULL,
+            direction TEXT NOT NULL,
+            symbol TEXT NOT NULL,
+            interval TEXT NOT NULL,
+            horizon INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            tested INTEGER NOT NULL,
+            hits INTEGER NOT NULL,
+            return_sum REAL NOT NULL,
+            abs_return_sum REAL NOT NULL,
+            baseline_sum REAL NOT NULL,
+            last_time INTEGER NOT NULL,
+            PRIMARY KEY (name, direction, symbol, interval, horizon)
+        ) WITHOUT ROWID;
+
+        CREATE TRIGGER outcomes_track_record AFTER INSERT ON outcomes BEGIN
+            INSERT INTO track_record (name, direction, symbol, interval, horizon, n, tested,
+                                      hits, return_sum, abs_return_sum, baseline_sum, last_time)
+            SELECT s.name, s.direction, s.symbol, COALESCE(NEW.interval, s.interval, ''),
+                   NEW.horizon, 1, t.tested, COALESCE(t.tested * NEW.hit, 0), NEW.forward_return,
+                   abs(NEW.forward_return), COALESCE(t.tested * NEW.baseline, 0), s.time
+            FROM signals s,
+                 (SELECT NEW.hit IS NOT NULL AND NEW.baseline IS NOT NULL AS tested) t
+            WHERE s.id = NEW.signal_id
+            ON CONFLICT (name, direction, symbol, interval, horizon) DO UPDATE SET
+                n = n + 1,
+                tested = tested + excluded.tested,
+                hits = hits + excluded.hits,
+                return_sum = return_sum + excluded.return_sum,
+                abs_return_sum = abs_return_sum + excluded.abs_return_sum,
+                baseline_sum = baseline_sum + excluded.baseline_sum,
+                last_time = max(last_time, excluded.last_time);
+        END;
+
+        INSERT INTO track_record
+            SELECT s.name, s.direction, s.symbol, COALESCE(o.interval, ''), o.horizon, COUNT(*),
+                   0, 0, SUM(o.forward_return), SUM(abs(o.forward_return)), 0, MAX(s.time)
+            FROM outcomes o JOIN signals s ON s.id = o.signal_id
+            GROUP BY 1, 2, 3, 4, 5;
+        """
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
-MIGRATIONS: tuple[Migration, ...] = (_v1,)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
 """`MIGRATIONS[i]` upgrades version i to i + 1. Append only; never edit a released one."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -30,15 +30,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptotui.models import Alert, Candle, Signal
+from cryptotui.stats.outcomes import Outcome
 from cryptotui.store.records import (
     CANDLE_COLUMNS,
+    OUTCOME_COLUMNS,
     SIGNAL_COLUMNS,
     AlertRow,
     OutcomeRow,
+    SignalKey,
     SignalRow,
     WatchlistRow,
     alert_rows,
     candle_values,
+    outcome_row,
     signal_row,
 )
 from cryptotui.store.schema import open_db
@@ -59,9 +63,14 @@ INSERT_ALERT = (
     "INSERT INTO alerts (signal_id, time, rule, channels, message) VALUES (?, ?, ?, ?, ?)"
 )
 UPSERT_OUTCOME = (
-    "INSERT INTO outcomes (signal_id, horizon, forward_return, hit) VALUES (?, ?, ?, ?) "
+    f"INSERT INTO outcomes ({', '.join(OUTCOME_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(OUTCOME_COLUMNS))}) "
     "ON CONFLICT (signal_id, horizon) DO UPDATE SET "
-    "forward_return = excluded.forward_return, hit = excluded.hit"
+    + ", ".join(f"{c} = excluded.{c}" for c in OUTCOME_COLUMNS[2:])
+)
+FIND_SIGNAL = (
+    "SELECT id FROM signals WHERE symbol = ? AND time = ? AND name = ? AND kind = ? "
+    "ORDER BY id DESC LIMIT 1"
 )
 
 Row = Candle | SignalRow | AlertRow | OutcomeRow | WatchlistRow
@@ -115,7 +124,7 @@ def write_rows(conn: sqlite3.Connection, rows: Iterable[Row]) -> tuple[int, int]
     if alerts:
         conn.executemany(INSERT_ALERT, [a.values() for a in alerts])
     if outcomes:
-        conn.executemany(UPSERT_OUTCOME, [o.values() for o in outcomes])
+        conn.executemany(UPSERT_OUTCOME, _outcome_values(conn, outcomes))
     for watchlist in watchlists:
         conn.execute("DELETE FROM watchlists WHERE name = ?", (watchlist.name,))
         conn.executemany(
@@ -123,6 +132,24 @@ def write_rows(conn: sqlite3.Connection, rows: Iterable[Row]) -> tuple[int, int]
             [(watchlist.name, i, s) for i, s in enumerate(watchlist.symbols)],
         )
     return len(candles), len(signals)
+
+
+def _outcome_values(conn: sqlite3.Connection, outcomes: list[OutcomeRow]) -> list[tuple]:
+    """Outcome rows with their signal ids; an outcome whose signal was never stored (recording
+    began after it, or it was refused) has nothing to attach to and is left out."""
+    out = []
+    for o in outcomes:
+        ref = o.signal
+        if isinstance(ref, SignalRow):
+            signal_id = ref.id
+        elif isinstance(ref, SignalKey):
+            row = conn.execute(FIND_SIGNAL, (ref.symbol, ref.time, ref.name, ref.kind)).fetchone()
+            signal_id = row[0] if row else None
+        else:
+            signal_id = ref
+        if signal_id is not None:
+            out.append(o.values(signal_id))
+    return out
 
 
 @dataclass(slots=True)
@@ -214,8 +241,8 @@ class Writer:
             self._wake.set()
 
     def __call__(self, event: object) -> None:
-        """Feed/engine consumer: stores closed candles, the engine's `Signal`s and `Alert`s, and
-        the store's own row types; ignores everything else. Never raises.
+        """Feed/engine consumer: stores closed candles, the engine's `Signal`s, `Alert`s and
+        `Outcome`s, and the store's own row types; ignores everything else. Never raises.
 
         Forming candles are not stored: the closed one replaces them within the interval, and
         writing every kline frame would multiply the disk traffic for nothing.
@@ -238,6 +265,11 @@ class Writer:
                 self._invalid(event, exc)
             else:
                 self.put_many(rows)
+        elif cls is Outcome:
+            try:
+                self.put(outcome_row(event))  # type: ignore[arg-type]
+            except (TypeError, ValueError) as exc:
+                self._invalid(event, exc)
         elif cls in _ROW_TYPES:
             self.put(event)  # type: ignore[arg-type]
 

@@ -142,3 +142,20 @@ def test_resume_after_restart_gives_the_live_outcomes() -> None:
             )
             assert o.baseline == pytest.approx(ref.baseline)
     assert engine.tracker is not None and engine.tracker.record.rows
+
+
+def test_a_hole_in_the_candles_ends_tracking_instead_of_miscounting() -> None:
+    candles = walk(30, seed=8, interval="1m")
+    tracker = OutcomeTracker((1, 3))
+    for c in candles[:10]:
+        tracker.on_candle(c)
+    tracker.add("sig", "hammer", "bullish", "TESTUSDT", "1m", candles[9].close_time, candles[9])
+    first = tracker.on_candle(candles[10])
+    assert [o.horizon for o in first] == [1]
+    # Candles 11-14 are missing (the app was off): horizon 3 is not measured on candle 15.
+    assert tracker.on_candle(candles[15]) == [] and tracker.pending == 0
+    # Forward returns for the baseline restart after the hole as well.
+    assert tracker.baseline("TESTUSDT", "1m", 1, 1) is not None
+    before = tracker.series[("TESTUSDT", "1m")].total[0]
+    tracker.on_candle(candles[16])
+    assert tracker.series[("TESTUSDT", "1m")].total[0] == before + 1

@@ -14,7 +14,7 @@ from cryptotui.store.queries import (
     series,
     signal_history,
 )
-from cryptotui.store.schema import open_db
+from cryptotui.store.schema import SCHEMA_VERSION, open_db
 from cryptotui.store.writer import Writer
 
 from .helpers import T0, candle, signal
@@ -140,4 +140,4 @@ def test_stats_counts_rows_and_series(db, tmp_path: Path) -> None:
     assert stats.series[1].first_open == candle(i=0).open_time
     assert stats.series[1].last_open == candle(i=49).open_time
     assert stats.file_bytes > 0
-    assert stats.schema_version == 1
+    assert stats.schema_version == SCHEMA_VERSION

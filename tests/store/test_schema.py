@@ -143,7 +143,9 @@ def test_constraints_reject_bad_rows(tmp_path: Path) -> None:
         db.execute("INSERT INTO alerts (signal_id, time, rule) VALUES (999, ?, 'r')", (T0,))
     # Deleting a signal removes its outcomes and detaches its alerts.
     db.execute("INSERT INTO alerts (signal_id, time, rule) VALUES (1, ?, 'r')", (T0,))
-    db.execute("INSERT INTO outcomes VALUES (1, 5, 0.01, 1)")
+    db.execute(
+        "INSERT INTO outcomes (signal_id, horizon, forward_return, hit) VALUES (1, 5, 0.01, 1)"
+    )
     db.execute("DELETE FROM signals WHERE id = 1")
     assert db.execute("SELECT COUNT(*) FROM outcomes").fetchone()[0] == 0
     assert db.execute("SELECT signal_id FROM alerts").fetchall() == [(None,)]

@@ -163,10 +163,9 @@ def test_signals_alerts_outcomes_and_watchlists(writer: Writer) -> None:
     assert db.execute("SELECT signal_id, rule, channels, message FROM alerts").fetchall() == [
         (2, "rsi_above", '["bell","desktop"]', "RSI 72")
     ]
-    assert db.execute("SELECT * FROM outcomes ORDER BY horizon").fetchall() == [
-        (1, 5, -0.004, 0),
-        (1, 10, 0.02, 1),
-    ]
+    assert db.execute(
+        "SELECT signal_id, horizon, forward_return, hit FROM outcomes ORDER BY horizon"
+    ).fetchall() == [(1, 5, -0.004, 0), (1, 10, 0.02, 1)]
     assert load_watchlist(db, "main") == ["BTCUSDT"]
     assert writer.stats.signals == 2
 
