@@ -6,7 +6,9 @@ The candles go one at a time through the same indicator classes the live engine 
 this prints is what the dashboard shows. INPUT is either a CSV with a header that names at least
 `open_time,open,high,low,close,volume` (other columns are ignored), or a Binance public-data
 kline file (12 columns, no header). Open times are ms UTC; values of 10^14 and above are taken
-as µs (Binance's spot files since 2025) and converted, so the output is always in ms.
+as µs (Binance's spot files since 2025) and converted, so the output is always in ms. Rows that
+make no candle series (out of order, repeated, high below low, out-of-range values; see
+`_Checks`) are refused, never repaired: a wrong answer is worse than none.
 
 The output is CSV: `open_time` and one column per indicator output, empty while warming up,
 floats written with full precision (repr). Any problem with the spec or the input is reported as
@@ -23,7 +25,6 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
-from math import isfinite
 from pathlib import Path
 from typing import TextIO
 
@@ -160,8 +161,9 @@ def _scanner(spec: str | None) -> CandlestickScanner | None:
 
 
 def read_candles(path: Path) -> Iterator[Candle]:
-    """Candles of a header CSV or a Binance kline CSV, in file order. Raises InputError naming
-    the file, the row (its line number in the file) and the column of the first bad cell."""
+    """Candles of a header CSV or a Binance kline CSV, in file order, checked as they are read
+    (see `_Checks`). Raises InputError naming the file, the row (its line number in the file)
+    and the column of the first problem; a caller that wants all or nothing lists it first."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
             yield from _candles(path, f)
@@ -199,27 +201,103 @@ def _candles(path: Path, f: TextIO) -> Iterator[Candle]:
                 )
             index = {name: names.index(name) for name in REQUIRED}
             rows = reader
-        width = max(index.values()) + 1
-        t_col, o_col, h_col, l_col, c_col, v_col = (index[name] for name in REQUIRED)
+        checks = _Checks(path, len(first), index)
         for row in rows:
-            if not row:
-                continue
-            if len(row) < width:
-                raise InputError(
-                    f"{path}: row {reader.line_num}: {len(row)} column(s), "
-                    f"expected at least {width}"
-                )
-            try:
-                open_time = _open_time(row[t_col])
-                o, h, lo, c, v = (float(row[i]) for i in (o_col, h_col, l_col, c_col, v_col))
-            except ValueError:
-                raise InputError(_bad_cell(path, reader.line_num, row, index)) from None
-            if not (isfinite(o) and isfinite(h) and isfinite(lo) and isfinite(c) and isfinite(v)):
-                raise InputError(_bad_cell(path, reader.line_num, row, index))
-            # A generic CSV has no symbol, interval or close time, and no indicator reads them.
-            yield Candle("", "", open_time, 0, o, h, lo, c, v)
+            if row:
+                yield checks.candle(row, reader.line_num)
     except csv.Error as exc:
         raise InputError(f"{path}: row {reader.line_num}: malformed CSV ({exc})") from None
+
+
+PRICE_RANGE = (1e-15, 1e15)
+VOLUME_RANGE = (0.0, 1e18)
+"""Far beyond any market (a satoshi is 1e-8; a day of the busiest pair trades ~1e14 units), and
+narrow enough that the indicators' sums, products and ratios of these stay finite: no `inf` or
+`nan` cells from a value like 1e308."""
+
+
+class _Checks:
+    """Turns a row into a Candle, or raises InputError on the first thing that makes it no
+    candle: a row of another width than the header's (or Binance's 12), a cell that does not
+    parse or is out of range, a high below the low or an open or close outside them, an open
+    time that repeats or goes back. Analysing such a file would compute silently wrong values:
+    indicators assume one candle per period, in time order."""
+
+    __slots__ = ("columns", "index", "last_line", "last_time", "path")
+
+    def __init__(self, path: Path, columns: int, index: dict[str, int]) -> None:
+        self.path = path
+        self.columns = columns
+        self.index = tuple(index[name] for name in REQUIRED)
+        self.last_time = -1
+        self.last_line = 0
+
+    def candle(self, row: list[str], line: int) -> Candle:
+        if len(row) != self.columns:
+            raise InputError(
+                f"{self.path}: row {line}: {len(row)} column(s), expected {self.columns}"
+            )
+        t_col, o_col, h_col, l_col, c_col, v_col = self.index
+        try:
+            open_time = _open_time(row[t_col])
+            o, h, lo, c, v = (float(row[i]) for i in (o_col, h_col, l_col, c_col, v_col))
+        except ValueError:
+            raise self._refusal(row, line) from None
+        if not (
+            PRICE_RANGE[0] <= lo <= o <= h <= PRICE_RANGE[1]
+            and lo <= c <= h
+            and VOLUME_RANGE[0] <= v <= VOLUME_RANGE[1]
+            and 0 <= open_time < MICROSECONDS
+        ):
+            raise self._refusal(row, line)  # NaN fails every comparison, so it lands here too
+        if open_time <= self.last_time:
+            again = open_time == self.last_time
+            raise self._error(
+                line,
+                "open_time",
+                row[t_col].strip()
+                + (
+                    f" repeats row {self.last_line}; keep one row per open time"
+                    if again
+                    else f" is before row {self.last_line}'s; sort the rows by open_time"
+                ),
+            )
+        self.last_time, self.last_line = open_time, line
+        # A generic CSV has no symbol, interval or close time, and no indicator reads them.
+        return Candle("", "", open_time, 0, o, h, lo, c, v)
+
+    def _error(self, line: int, column: str, text: str) -> InputError:
+        return InputError(f"{self.path}: row {line}, column {column!r}: {text}")
+
+    def _refusal(self, row: list[str], line: int) -> InputError:
+        """Why `row` is no candle: its first cell that does not parse or is out of range, else
+        the values that contradict each other."""
+        text = {name: row[col].strip() for name, col in zip(REQUIRED, self.index, strict=True)}
+        for name, cell in text.items():
+            low, high = VOLUME_RANGE if name == "volume" else PRICE_RANGE
+            try:
+                if name == "open_time":
+                    if 0 <= _open_time(cell) < MICROSECONDS:
+                        continue
+                elif low <= float(cell) <= high:
+                    continue
+            except ValueError:
+                pass
+            kind = (
+                "an integer time in ms or µs since 1970"
+                if name == "open_time"
+                else f"a number from {low:g} to {high:g}"
+            )
+            return self._error(line, name, f"expected {kind}, got {cell!r}")
+        o, h, lo = (float(text[name]) for name in ("open", "high", "low"))
+        if h < lo:
+            return self._error(line, "high", f"{text['high']} is below the low, {text['low']}")
+        name = "close" if lo <= o <= h else "open"
+        return self._error(
+            line,
+            name,
+            f"{text[name]} is outside the candle's low and high ({text['low']} to {text['high']})",
+        )
 
 
 def _is_number(cell: str) -> bool:
@@ -240,23 +318,6 @@ def _open_time(cell: str) -> int:
             raise
         value = int(number)
     return value // 1000 if value >= MICROSECONDS else value
-
-
-def _bad_cell(path: Path, line: int, row: list[str], index: dict[str, int]) -> str:
-    """The message for the first required cell of `row` that does not parse."""
-    for name in REQUIRED:
-        cell = row[index[name]]
-        try:
-            if name == "open_time":
-                _open_time(cell)
-                continue
-            if isfinite(float(cell)):
-                continue
-        except ValueError:
-            pass
-        kind = "an integer time in ms or µs" if name == "open_time" else "a finite number"
-        return f"{path}: row {line}, column {name!r}: expected {kind}, got {cell!r}"
-    raise AssertionError("no bad cell in the row")
 
 
 def _count_lines(path: Path) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import subprocess
@@ -13,6 +12,7 @@ import pytest
 from rich.console import Console
 
 from cryptotui import analyze
+from cryptotui.cli import main
 from cryptotui.indicators import build
 from tests.indicators.series import market
 
@@ -20,9 +20,7 @@ SPEC = "sma:5,macd:3:6:2,bbands:5:2,stoch:5:3:3,obv,vwap,volume_spike:5"
 
 
 def run(*argv: str) -> int:
-    parser = argparse.ArgumentParser()
-    analyze.add_arguments(parser)
-    return analyze.run(parser.parse_args(list(argv)))
+    return main(["analyze", *argv])
 
 
 def write_header_csv(path: Path, n: int = 120) -> list[list[str]]:
@@ -143,6 +141,12 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], list[str]]]:
     empty.write_text("\n")
     headerless = tmp_path / "noheader.csv"
     headerless.write_text("".join(f"{x}\n" for x in lines[1:]))
+    kline = tmp_path / "kline.csv"
+    write_binance_csv(kline, [line.split(",") for line in lines[1:]], 1)
+    klines = kline.read_text().splitlines()
+    klines[2] = ",".join(klines[2].split(",")[:7])
+    kline.write_text("".join(f"{x}\n" for x in klines))
+    time_of_row_3 = lines[2].split(",")[3]
     return {
         "missing file": ([str(tmp_path / "nope.csv")], ["nope.csv", "No such file"]),
         "directory": ([str(tmp_path)], [str(tmp_path), "cannot read"]),
@@ -164,6 +168,50 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], list[str]]]:
             ["time.csv", "row 4", "column 'open_time'", "'12:00'"],
         ),
         "short row": ([variant("short.csv", 10, "1,2")], ["short.csv", "row 10", "2 column(s)"]),
+        "long row": (
+            [variant("long.csv", 10, lines[9] + ",extra")],
+            ["long.csv", "row 10", "9 column(s), expected 8"],
+        ),
+        "kline row of 7 columns": (
+            [str(kline)],
+            ["kline.csv", "row 3", "7 column(s), expected 12"],
+        ),
+        "repeated row": (
+            [variant("again.csv", 6, lines[4])],
+            ["again.csv", "row 6", "column 'open_time'", "repeats row 5", "one row per open time"],
+        ),
+        "time going back": (
+            [variant("back.csv", 7, time_of_row_3, column=3)],
+            ["back.csv", "row 7", "column 'open_time'", "before row 6", "sort the rows"],
+        ),
+        "high below low": (
+            [variant("hilo.csv", 9, "0.5", column=4)],
+            ["hilo.csv", "row 9", "column 'high'", "0.5 is below the low"],
+        ),
+        "open above high": (
+            [variant("open.csv", 9, "1e6", column=6)],
+            ["open.csv", "row 9", "column 'open'", "1e6 is outside the candle's low and high"],
+        ),
+        "negative price": (
+            [variant("neg.csv", 4, "-1", column=5)],
+            ["neg.csv", "row 4", "column 'low'", "from 1e-15 to 1e+15", "'-1'"],
+        ),
+        "negative volume": (
+            [variant("negvol.csv", 4, "-3", column=2)],
+            ["negvol.csv", "row 4", "column 'volume'", "from 0 to 1e+18", "'-3'"],
+        ),
+        "huge price": (
+            [variant("huge.csv", 12, "1e308", column=0)],
+            ["huge.csv", "row 12", "column 'close'", "'1e308'"],
+        ),
+        "huge volume": (
+            [variant("hugevol.csv", 12, "1e308", column=2)],
+            ["hugevol.csv", "row 12", "column 'volume'", "'1e308'"],
+        ),
+        "time beyond µs": (
+            [variant("future.csv", 5, "1" + "0" * 17, column=3)],
+            ["future.csv", "row 5", "column 'open_time'", "ms or µs"],
+        ),
         "headerless, not binance": ([str(headerless)], ["noheader.csv", "row 1", "expected 12"]),
         "unknown indicator": (
             [str(good), "--indicators", "rsi:14,supertrend:10"],
@@ -173,7 +221,10 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], list[str]]]:
 
 
 BAD = ["missing file", "directory", "empty", "missing column", "not a number", "nan",
-       "bad time", "short row", "headerless, not binance", "unknown indicator"]  # fmt: skip
+       "bad time", "short row", "headerless, not binance", "unknown indicator", "long row",
+       "kline row of 7 columns", "repeated row", "time going back", "high below low",
+       "open above high", "negative price", "negative volume", "huge price", "huge volume",
+       "time beyond µs"]  # fmt: skip
 
 
 @pytest.mark.parametrize("case", BAD)
@@ -190,6 +241,17 @@ def test_bad_input_one_line_exit_2_nothing_left(
     for fragment in fragments:
         assert fragment in err
     assert sorted(tmp_path.iterdir()) == before  # no output, no temp file
+
+
+def test_read_candles_raises_one_typed_error_naming_file_row_and_column(tmp_path: Path) -> None:
+    """The reader is shared (analyze, backtest): its errors are InputError, ready to print."""
+    path = tmp_path / "c.csv"
+    path.write_text("open_time,open,high,low,close,volume\n0,1,2,0.5,1.5,3\n0,1,2,0.5,1.5,3\n")
+    with pytest.raises(analyze.InputError) as raised:
+        list(analyze.read_candles(path))
+    assert str(raised.value) == (
+        f"{path}: row 3, column 'open_time': 0 repeats row 2; keep one row per open time"
+    )
 
 
 def test_failure_late_in_the_file_keeps_the_previous_output(tmp_path: Path) -> None:
