@@ -3,8 +3,9 @@
 Alerts go to stdout (or `--output`), one line each — readable text or JSONL — flushed as they
 come; with `--candles` closed candles too. What the operator should know (reconnects,
 gap-fills, rejected symbols) goes to stderr. SIGINT/SIGTERM stop the feed, deliver queued alerts
-and exit 0; SIGHUP re-reads the configuration (alert rules, thresholds, delivery); a stream that
-is down does not exit: it reconnects and says so on stderr.
+(`alerts.delivery`: local channels completely, the others within a grace period) and exit 0;
+SIGHUP re-reads the configuration (alert rules, thresholds, delivery); a stream that is down
+does not exit: it reconnects and says so on stderr.
 """
 
 from __future__ import annotations

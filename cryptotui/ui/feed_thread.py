@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from cryptotui.alerts.delivery import EXIT_GRACE
 from cryptotui.feed import Feed
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,9 @@ class FeedThread(threading.Thread):
         self._running.set()
         await self._main(self._stop_event)
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = EXIT_GRACE + 5.0) -> None:
+        """Stop the feed and wait for it to close: alert delivery may take its exit grace
+        period, and a command it runs is terminated only if the thread gets to finish."""
         self._running.wait(timeout)
         loop, stop = self._loop, self._stop_event
         if loop is not None and stop is not None and not loop.is_closed():

@@ -1,16 +1,9 @@
-"""Alert rules (grammar, frequencies, cooldown, crossings), pattern gating, and delivery."""
+"""Alert rules (grammar, frequencies, cooldown, crossings) and pattern gating."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from threading import Thread
-
 import pytest
 
-from cryptotui.alerts.delivery import Dispatcher
 from cryptotui.alerts.router import AlertRouter
 from cryptotui.alerts.rules import RuleError, parse_condition, parse_rules
 from cryptotui.models import AggTrade, Alert, Direction, Signal
@@ -171,98 +164,6 @@ def test_pattern_alerts_threshold_dedupe_and_cooldown():
     assert router.on_signal(sig(120_000, 0.9)) is None  # same candle again (replay)
     assert router.on_signal(sig(180_000, 0.9)) is None  # within cooldown
     assert router.on_signal(sig(420_000, 0.9)) is not None
-
-
-# ---------------------------------------------------------------------------- delivery
-
-
-def alert() -> Alert:
-    return Alert(
-        time=1_767_225_600_000, symbol="BTCUSDT", interval="1m", kind="pattern",
-        name="volume_spike", direction=Direction.BULLISH, confidence=0.8, price=97_000.0,
-        factors={"z": 7.0}, message="BTCUSDT volume spike",
-    )  # fmt: skip
-
-
-class Receiver:
-    """A real HTTP server on 127.0.0.1 that fails the first `fail` posts."""
-
-    def __init__(self, fail: int = 0) -> None:
-        self.bodies: list[dict] = []
-        self.fail = fail
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if outer.fail:
-                    outer.fail -= 1
-                    self.send_response(503)
-                else:
-                    outer.bodies.append(json.loads(body))
-                    self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-async def test_webhook_posts_alert_json_and_retries():
-    rx = Receiver(fail=2)
-    try:
-        d = Dispatcher(webhook_url=rx.url)
-        d.submit(alert())
-        await d.drain()
-        assert rx.bodies == [alert().to_json()] and d.failures == 0
-    finally:
-        rx.close()
-
-
-async def test_webhook_failure_is_logged_and_never_blocks(caplog):
-    rx = Receiver(fail=10)
-    try:
-        d = Dispatcher(webhook_url=rx.url, webhook_retries=1)
-        d.submit(alert())  # returns at once
-        assert d.queue.qsize() == 1
-        await d.drain()
-        assert rx.bodies == [] and d.failures == 1
-        assert "failed 2 times (HTTP 503)" in caplog.text
-    finally:
-        rx.close()
-
-
-async def test_command_gets_alert_json_on_stdin_and_jsonl_log(tmp_path):
-    out = tmp_path / "seen.json"
-    script = f"import sys, pathlib; pathlib.Path({str(out)!r}).write_text(sys.stdin.read())"
-    log = tmp_path / "alerts.jsonl"
-    d = Dispatcher(command=[sys.executable, "-c", script], jsonl_path=str(log))
-    d.submit(alert())
-    d.submit(alert())
-    await d.drain()
-    assert json.loads(out.read_text()) == alert().to_json()
-    assert [json.loads(ln) for ln in log.read_text().splitlines()] == [alert().to_json()] * 2
-
-
-async def test_failing_command_is_reported_not_raised(caplog):
-    d = Dispatcher(command=[sys.executable, "-c", "import sys; sys.exit(3)"])
-    d.submit(alert())
-    await d.drain()
-    assert d.failures == 1 and "exited 3" in caplog.text
-
-
-async def test_nothing_configured_means_nothing_queued():
-    d = Dispatcher()
-    d.submit(alert())
-    assert d.queue.qsize() == 0
-    await asyncio.sleep(0)
 
 
 def test_alert_fields_are_keyword_only():
