@@ -133,13 +133,14 @@ class Engine:
         key = self.keys.get((symbol, interval))
         return key.live if key else {}
 
-    def warm_up(self, candles: Iterable[Candle]) -> None:
-        """Commit history (oldest first) so indicators and detectors start warm: nothing is
-        emitted — a pattern in last week's candles is not news."""
+    def warm_up(self, history: Iterable[Candle | AggTrade]) -> None:
+        """Commit history (oldest first: klines, or recent aggTrades for the trade detectors) so
+        indicators and detectors start warm: nothing is emitted — a pattern in last week's
+        candles, or a whale among the last thousand trades, is not news."""
         self._muted = True
         try:
-            for c in candles:
-                self.on_candle(c)
+            for ev in history:
+                self.on_event(ev)
         finally:
             self._muted = False
 
@@ -190,6 +191,8 @@ class Engine:
         for det in self.market.get(t.symbol, ()):
             for s in det.on_trade(t):
                 self._signal(s, None, received_ns)
+        if self._muted:
+            return
         for alert in self.router.on_trade(t):
             self._alert(alert, received_ns)
 

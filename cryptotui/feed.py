@@ -41,6 +41,9 @@ CLOCK_SYNC_SECONDS = 60.0
 WARM_UP_CANDLES = 500
 """Closed candles fetched per (symbol, interval) at start: enough for every default indicator
 to converge (docs/indicators.md: ~400) and for a chart screen, at weight 2 each."""
+WARM_UP_TRADES = 1000
+"""Recent aggTrades fetched per symbol at start when trade detectors run (one request, weight
+4): the whale detector scores a trade only once its baseline window (1000 trades) is full."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -149,8 +152,9 @@ class Feed:
             task.add_done_callback(self._background.discard)
 
     async def _warm_up(self, symbols: Sequence[str]) -> None:
-        """Recent closed history of every watched (symbol, interval): indicators and detectors
-        start warm, charts have candles, and the stream's gate continues from the last one."""
+        """Recent closed history of every watched (symbol, interval), and the recent trades of
+        every symbol when trade detectors run: indicators and detectors start warm, charts have
+        candles, and the stream's gates continue from the last candle and trade."""
         try:
             server_now = await self.rest.server_time()
         except (RestUnavailable, IpBanned, BinanceError) as exc:
@@ -171,7 +175,17 @@ class Feed:
             if rows:
                 self.stream.gate.seed(symbol, interval, rows[-1].open_time)
 
+        async def trades(symbol: str) -> None:
+            async with limit:
+                rows = await self.rest.agg_trades(symbol, limit=WARM_UP_TRADES)
+            if self.engine is not None:
+                self.engine.warm_up(rows)
+            if rows:
+                self.stream.trades.seed(symbol, rows[-1].agg_id)
+
         jobs = [one(s, iv) for s in symbols for iv in self.intervals]
+        if self._trades:
+            jobs += [trades(s) for s in symbols]
         for result in await asyncio.gather(*jobs, return_exceptions=True):
             if isinstance(result, RestUnavailable | IpBanned | BinanceError):
                 self.notice("warning", f"history for warm-up incomplete: {result}")

@@ -9,7 +9,7 @@ import talib
 from cryptotui.alerts.router import AlertRouter
 from cryptotui.alerts.rules import parse_rules
 from cryptotui.engine import Engine
-from cryptotui.models import Alert, Candle, Signal
+from cryptotui.models import AggTrade, Alert, Candle, Signal
 from cryptotui.patterns.candles import CandlestickScanner
 from cryptotui.patterns.candlestick import DEFAULT_PATTERNS
 
@@ -64,3 +64,26 @@ def test_rules_get_the_indicators_they_read():
         engine.on_candle(c)
     alerts = [a for a in out if isinstance(a, Alert)]
     assert alerts and all(a.kind == "rule" and a.factors["value"] < 45 for a in alerts)
+
+
+def test_trades_warm_the_whale_detector_without_alerting():
+    """REST trades at start feed the whale detector's baseline; a whale among them (or a whale
+    rule they match) is history, not news. The first live whale is."""
+    rules = parse_rules([{"name": "big", "when": "whale >= 1000000"}])
+    out: list = []
+    engine = Engine(
+        ["BTCUSDT"], ["1m"], emit=out.append, detectors=["whale_trade"], router=AlertRouter(rules)
+    )
+
+    def trade(i: int, qty: float) -> AggTrade:
+        return AggTrade("BTCUSDT", i, 100_000.0, qty, i, i, i, False, i)
+
+    history = [trade(i, 0.01 * (1 + i % 7)) for i in range(1000)]
+    engine.warm_up([*history, trade(1000, 50.0)])
+    assert out == [] and engine.market["BTCUSDT"][0].seen == 1001
+    engine.on_trade(trade(1001, 60.0))
+    assert [(type(x).__name__, x.name) for x in out] == [
+        ("Signal", "whale_trade"),
+        ("Alert", "whale_trade"),
+        ("Alert", "big"),
+    ]

@@ -12,7 +12,7 @@ from cryptotui.binance.stream import StreamOptions
 from cryptotui.engine import Engine
 from cryptotui.feed import Endpoints, Feed
 from cryptotui.intervals import DAY, MINUTE
-from cryptotui.models import Candle, Notice
+from cryptotui.models import AggTrade, Candle, Notice, Signal
 from cryptotui.sim import SimExchange
 from cryptotui.store.backfill import backfill
 from cryptotui.store.queries import load_candles
@@ -99,6 +99,38 @@ async def test_start_warms_up_indicators_and_continues_gap_free():
             assert all(b.open_time - a.open_time == 60_000 for a, b in pairwise(candles))
         finally:
             await feed.aclose()
+
+
+async def test_whale_detection_is_warm_from_the_first_trade_after_start():
+    """The whale detector scores a trade against the symbol's last 1000: they come from REST at
+    start, so a whale two seconds after launch is caught, and live trades continue the warm-up
+    ones without a gap."""
+    seen: list[int] = []
+
+    class Recording(Engine):
+        def on_trade(self, t: AggTrade, received_ns: int = 0) -> None:
+            seen.append(t.agg_id)
+            super().on_trade(t, received_ns)
+
+    async with SimExchange(symbols=["BTCUSDT"], seed=9, speed=10, start_time_ms=T0) as sim:
+        engine = Recording(["BTCUSDT"], ["1m"], emit=lambda _e: None, detectors=["whale_trade"])
+        events: list[object] = []
+        feed = make(sim, ["BTCUSDT"], engine=engine, on_event=events.append)
+        try:
+            await feed.start()
+            (whale,) = engine.market["BTCUSDT"]
+            assert whale.seen == 1000
+            truth = sim.inject("whale_trade", "BTCUSDT", sim.sim_time_ms() + 2_000, side="buy")
+            await until(
+                lambda: any(isinstance(e, Signal) for e in events), timeout=5, what="the whale"
+            )
+        finally:
+            await feed.aclose()
+    (signal,) = [e for e in events if isinstance(e, Signal)]
+    assert (signal.name, signal.direction) == ("whale_trade", "bullish")
+    assert signal.time == truth.start_ms
+    assert seen == list(range(seen[0], seen[0] + len(seen)))  # REST, then live: no gap
+    assert seen[1000] == next(e.agg_id for e in events if isinstance(e, AggTrade))
 
 
 # --- start-up catch-up of the stored history ---------------------------------------------------

@@ -95,7 +95,7 @@ async def test_log_jsonl_reports_injected_scenarios_once_each(tmp_path):
     ) as sim:
         db = tmp_path / "history.db"
         proc = await cryptotui(*daemon_args(sim, cfg, db, "BTCUSDT,ETHUSDT", "--format", "jsonl"))
-        # late enough for the client to start and warm up (200 trades, 20 candles)
+        # late enough for the client to have started
         now = sim.sim_time_ms()
         truths = [
             sim.inject("whale_trade", "BTCUSDT", now + 25 * 60_000, side="buy"),

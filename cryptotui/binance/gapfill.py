@@ -245,6 +245,11 @@ class TradeGate:
     def busy(self) -> bool:
         return bool(self._tasks)
 
+    def seed(self, symbol: str, last_id: int) -> None:
+        """Continue after trades delivered another way (the REST warm-up): the first live trade
+        fetches whatever came in between. Never moves backwards."""
+        self._last[symbol] = max(self._last.get(symbol, last_id), last_id)
+
     def on_trade(self, t: AggTrade) -> None:
         waiting = self._waiting.get(t.symbol)
         if waiting is not None:

@@ -18,12 +18,14 @@ The 5 days of 1m candles are `minute_days` (a backfill benchmark asks for a year
 from __future__ import annotations
 
 import math
+import random
 import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
-from cryptotui.intervals import DAY, HOUR, MINUTE, SECOND
+from cryptotui.intervals import DAY, HOUR, MINUTE, SECOND, candle_open
+from cryptotui.models import AggTrade
 from cryptotui.sim.bars import INTERVALS, Bar, BarStore, bounds, bucket_close, bucket_open
 from cryptotui.sim.symbols import SymbolSpec
 
@@ -193,3 +195,45 @@ def build_history(
         else:
             open_bars[interval] = Bar.empty(*bounds(start_ms, interval), spec.price)
     return History(stores, open_bars, int(last[-1]) + 1)
+
+
+def past_trades(
+    spec: SymbolSpec, seed: int, stores: dict[str, BarStore], before: int, next_agg: int, count: int
+) -> list[AggTrade]:
+    """The last `count` aggTrades before `before`, oldest first, ids ending at `next_agg - 1`.
+
+    A client warms its trade detectors from REST `aggTrades` at start, so the past needs trades
+    too. They are made up from the history candles (1s, then 1m before those), agreeing with
+    them: each candle's trade ids f..L are cut into aggTrades (1 + Exp(1) trades each, as live)
+    at times inside the candle, prices inside [low, high] from its open to its close, and its
+    volume shared by trade count.
+    """
+    rng = random.Random(f"{seed}:{spec.symbol}:past")
+    newest_first: list[AggTrade] = []
+    for interval in ("1s", "1m"):
+        store = stores[interval]
+        i = store.index_ge(candle_open(before, interval)) - 1
+        while i >= 0 and len(newest_first) < count:
+            bar = store.bar(i)
+            before = bar.open_time
+            i -= 1
+            if bar.trades <= 0 or bar.first_id < 0:
+                continue
+            sizes: list[int] = []
+            while (left := bar.trades - sum(sizes)) > 0:
+                sizes.append(min(left, 1 + int(rng.expovariate(1.0))))
+            times = sorted(rng.randint(bar.open_time, bar.close_time) for _ in sizes)
+            prices = [bar.open, *(rng.uniform(bar.low, bar.high) for _ in sizes[2:]), bar.close]
+            prices = [spec.round_price(p) for p in prices[-len(sizes) :]]
+            trades, first, previous = [], bar.first_id, prices[0]
+            for k, t, price in zip(sizes, times, prices, strict=True):
+                qty = spec.round_qty(bar.volume * k / bar.trades)
+                sell = price < previous or (price == previous and rng.random() < 0.5)
+                last = first + k - 1
+                trades.append(AggTrade(spec.symbol, 0, price, qty, first, last, t, sell, t))
+                first, previous = first + k, price
+            newest_first.extend(reversed(trades))
+    out = newest_first[:count][::-1]
+    for n, trade in enumerate(out):
+        trade.agg_id = next_agg - len(out) + n
+    return out

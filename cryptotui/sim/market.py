@@ -31,7 +31,7 @@ from cryptotui.intervals import DAY, MINUTE
 from cryptotui.models import AggTrade, BookTicker, Trade
 from cryptotui.sim import wire
 from cryptotui.sim.bars import INTERVALS, Bar, bounds
-from cryptotui.sim.history import MINUTE_HISTORY_DAYS, build_history
+from cryptotui.sim.history import MINUTE_HISTORY_DAYS, build_history, past_trades
 from cryptotui.sim.scenarios import SCENARIOS, Forced, GroundTruth, Plan, Steer
 from cryptotui.sim.symbols import DEFAULT_SYMBOLS, SymbolSpec, spec_for
 
@@ -116,6 +116,9 @@ class SymbolSim:
             spec.round_qty(self.median_qty * 2),
         )
         self.recent: deque[AggTrade] = deque(maxlen=RECENT_TRADES)
+        self.start_ms = start_ms
+        self.first_live_agg = self.agg_id
+        self._past: list[AggTrade] | None = None
         self.changed = False
         """Traded since the last ticker push (for `!miniTicker@arr`)."""
         self.steer: Steer | None = None
@@ -229,6 +232,19 @@ class SymbolSim:
             out.extend((self.s_trade, wire.trade_event(x)) for x in split_trades(trade, spec.step))
         if self.s_book in wanted:
             out.append((self.s_book, wire.book_ticker_event(book)))
+
+    def trade_log(self) -> list[AggTrade]:
+        """The last `RECENT_TRADES` aggTrades, oldest first, for REST: the live ones, after
+        those made before the start (generated on first use) while the live ones have not yet
+        pushed any out."""
+        recent = self.recent
+        if recent and recent[0].agg_id != self.first_live_agg:
+            return list(recent)
+        if self._past is None:
+            self._past = past_trades(
+                self.spec, self.seed, self.stores, self.start_ms, self.first_live_agg, RECENT_TRADES
+            )
+        return [*self._past, *recent][-RECENT_TRADES:]
 
     # ------------------------------------------------------------------ candles
 

@@ -305,7 +305,7 @@ class RestApi:
         limit = self._limit(params, 500, 1000)
         from_id = self._int(params, "fromId")
         start, end = self._int(params, "startTime"), self._int(params, "endTime")
-        trades = list(sim.recent)
+        trades = sim.trade_log()
         if from_id is not None:
             trades = [t for t in trades if t.agg_id >= from_id][:limit]
         elif start is not None or end is not None:
@@ -318,7 +318,7 @@ class RestApi:
     def _trades(self, params: dict[str, str]) -> list:
         sim = self.market.sims[self._symbol(params)]
         limit = self._limit(params, 500, 1000)
-        trades = [x for agg in sim.recent for x in split_trades(agg, sim.spec.step)]
+        trades = [x for agg in sim.trade_log() for x in split_trades(agg, sim.spec.step)]
         return [wire.trade_rest(t) for t in trades[-limit:]]
 
     def _depth(self, params: dict[str, str]) -> dict:

@@ -203,6 +203,39 @@ async def test_ws_closed_candles_equal_rest_klines(sim: SimExchange) -> None:
     await ws.close()
 
 
+async def test_rest_agg_trades_reach_back_before_the_start_and_agree_with_the_candles(
+    sim: SimExchange,
+) -> None:
+    """A client warms its whale detector from `aggTrades?limit=1000` at start: the sim serves
+    trades from before its start, consecutive with the live ones and inside the 1s candles."""
+    async with httpx.AsyncClient(base_url=sim.rest_url) as http:
+
+        async def agg_trades(**params: Any) -> list[dict]:
+            query = {"symbol": "BTCUSDT", "limit": 1000} | params
+            return (await http.get("/api/v3/aggTrades", params=query)).json()
+
+        past = await agg_trades()
+        assert len(past) == 1000
+        assert [t["a"] for t in past] == list(range(past[0]["a"], past[0]["a"] + 1000))
+        assert all(a["T"] <= b["T"] < START for a, b in itertools.pairwise(past))
+        assert all(a["l"] + 1 == b["f"] for a, b in itertools.pairwise(past))
+        rows = (
+            await http.get(
+                "/api/v3/klines",
+                params={"symbol": "BTCUSDT", "interval": "1s", "startTime": past[0]["T"] - 999},
+            )
+        ).json()
+        by_second = {r[0]: r for r in rows}
+        for t in past:
+            k = by_second[t["T"] // 1000 * 1000]
+            assert float(k[3]) <= float(t["p"]) <= float(k[2])  # low ≤ price ≤ high
+            assert k[0] <= t["T"] <= k[6]
+        sim.fast_forward(5_000)
+        live = await agg_trades(fromId=past[-1]["a"] + 1)
+        assert live and live[0]["a"] == past[-1]["a"] + 1 and live[0]["T"] >= START
+        assert live[0]["f"] == past[-1]["l"] + 1
+
+
 async def test_same_seed_same_frames_through_the_server() -> None:
     streams = "btcusdt@aggTrade/ethusdt@kline_1s/solusdt@ticker/!miniTicker@arr/xrpusdt@bookTicker"
     results = []
