@@ -275,8 +275,8 @@ def run_export(args: argparse.Namespace) -> int:
                 since=args.since,
                 until=args.until,
             )
-    except ExportError as exc:
-        return _fail(str(exc))
+    except ExportError as exc:  # the file asked for cannot be made: fix the request
+        return _fail(str(exc), 2)
     print(f"wrote {count:,} {args.table} to {args.output}")
     return 0
 

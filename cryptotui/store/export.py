@@ -1,4 +1,4 @@
-"""`cryptotui export`: candles or signals to CSV, JSON Lines, or Parquet (if pyarrow is there).
+"""`cryptotui export`: candles or signals to CSV, JSON Lines, or Parquet (the `parquet` extra).
 
 Rows stream from the cursor to the file, so exporting millions of candles needs no more memory
 than one row (Parquet excepted: it is built in memory). Columns keep the database's names and
@@ -21,6 +21,12 @@ from cryptotui.store.records import CANDLE_COLUMNS, SIGNAL_COLUMNS
 
 FORMATS = (".csv", ".jsonl", ".parquet")
 TABLES = {"candles": (CANDLE_COLUMNS, "open_time"), "signals": (SIGNAL_COLUMNS, "time")}
+
+
+PARQUET_MISSING = (
+    "Parquet export needs pyarrow, which is not installed: pip install 'cryptotui[parquet]' "
+    "(in a source checkout: .venv/bin/pip install pyarrow), or export to .csv or .jsonl"
+)
 
 
 class ExportError(Exception):
@@ -50,10 +56,7 @@ def export(
         try:
             import pyarrow  # noqa: F401  (pandas writes Parquet through it)
         except ImportError:
-            raise ExportError(
-                "Parquet export needs pyarrow, which is not installed: `pip install pyarrow`, "
-                "or export to .csv or .jsonl"
-            ) from None
+            raise ExportError(PARQUET_MISSING) from None
     where, params = [], []
     if symbols:
         where.append(f"symbol IN ({', '.join('?' * len(symbols))})")

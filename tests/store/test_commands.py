@@ -6,7 +6,10 @@ import argparse
 import csv
 import io
 import json
+import subprocess
+import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -100,8 +103,38 @@ def test_export_command(db, tmp_path: Path, run_cli, capsys) -> None:
     assert run_cli("export", "candles", "--symbol", "BTCUSDT", "-o", str(out), "--db", str(db)) == 0
     assert capsys.readouterr().out.strip() == f"wrote 100 candles to {out}"
     assert len(out.read_text().splitlines()) == 101
-    assert run_cli("export", "signals", "-o", str(tmp_path / "s.txt"), "--db", str(db)) == 1
+    assert run_cli("export", "signals", "-o", str(tmp_path / "s.txt"), "--db", str(db)) == 2
     assert "unknown format '.txt'" in capsys.readouterr().err
+
+
+def test_parquet_without_pyarrow_says_how_to_get_it(db, tmp_path: Path) -> None:
+    """A runtime install has no pyarrow (it is the `parquet` extra): exit 2, the exact install
+    command, nothing written. The import is blocked in a fresh process, as if uninstalled."""
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    out = tmp_path / "c.parquet"
+    blocked = (
+        "import sys; sys.modules['pyarrow'] = None; "
+        "from cryptotui.cli import main; raise SystemExit(main(sys.argv[1:]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", blocked, "--config", str(config), "export", "candles",
+         "--db", str(db), "-o", str(out)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1
+    assert "pip install 'cryptotui[parquet]'" in done.stderr
+    assert ".venv/bin/pip install pyarrow" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "store.db"]
+
+
+def test_parquet_is_a_named_extra() -> None:
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    assert any(req.startswith("pyarrow") for req in extras["parquet"])
+    assert any(req.startswith("pyarrow") for req in extras["dev"])  # tested, not skipped
+    assert not any(req.startswith("pyarrow") for req in project["dependencies"])
 
 
 def test_db_stats_vacuum_and_prune(db, run_cli, capsys, monkeypatch) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -72,13 +71,6 @@ def test_unknown_format_is_refused_before_writing(db, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match=r"\.xlsx.*\*\.csv or \*\.jsonl or \*\.parquet"):
         export(db, "candles", tmp_path / "c.xlsx")
     assert list(tmp_path.glob("c.*")) == []
-
-
-def test_parquet_without_pyarrow_says_what_to_do(db, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if it were not installed
-    with pytest.raises(ExportError, match=r"pip install pyarrow.*\.csv or \.jsonl"):
-        export(db, "candles", tmp_path / "c.parquet")
-    assert not (tmp_path / "c.parquet").exists()
 
 
 def test_parquet_round_trips(db, tmp_path: Path) -> None:
