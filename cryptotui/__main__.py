@@ -1,3 +1,3 @@
-from cryptotui.cli import main
+from cryptotui.commands import main
 
 raise SystemExit(main())

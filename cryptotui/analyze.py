@@ -1,6 +1,5 @@
-"""`cryptotui analyze INPUT [--indicators SPEC] [--patterns [NAMES]] [--output FILE]`.
-
-Indicators (and, with `--patterns`, TA-Lib's candlestick patterns) over a candle CSV.
+"""Indicators (and TA-Lib's candlestick patterns) over candles from a CSV or the store, as CSV:
+what `cryptotui analyze` runs (its arguments live in `cryptotui.commands.analyze`).
 
 The candles go one at a time through the same indicator classes the live engine uses, so what
 this prints is what the dashboard shows. INPUT is either a CSV with a header that names at least
@@ -19,9 +18,7 @@ or stdout).
 
 from __future__ import annotations
 
-import argparse
 import csv
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
@@ -32,10 +29,9 @@ from rich.console import Console
 
 from cryptotui.indicators import DEFAULT_SPEC, SpecError, build
 from cryptotui.models import Candle
-from cryptotui.outfile import OutputError, open_output
+from cryptotui.outfile import open_output
 from cryptotui.patterns.candles import CandlestickScanner
 
-PROG = "cryptotui analyze"
 REQUIRED = ("open_time", "open", "high", "low", "close", "volume")
 BINANCE_COLUMNS = 12
 MICROSECONDS = 10**14
@@ -48,105 +44,45 @@ class InputError(Exception):
     """A problem with the input or output file; the message is shown to the user as is."""
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "input",
-        metavar="INPUT",
-        nargs="?",
-        help="candle CSV: a header with open_time,open,high,low,close,volume (ms UTC), "
-        "or a Binance public-data kline file (12 columns, no header; ms or µs)",
-    )
-    parser.add_argument(
-        "--symbol", help="instead of INPUT: the stored candles of SYMBOL (needs --interval)"
-    )
-    parser.add_argument("--interval", help="with --symbol: which stored interval, e.g. 1h")
-    parser.add_argument(
-        "--indicators",
-        metavar="SPEC",
-        default=DEFAULT_SPEC,
-        help="comma list like sma:20,rsi:14,macd:12:26:9,bbands:20:2,obv,vwap "
-        "(default: the full set)",
-    )
-    parser.add_argument(
-        "--patterns",
-        nargs="?",
-        const="all",
-        metavar="NAMES",
-        help="add TA-Lib candlestick pattern columns cdl_<name> (100/-100/0, like TA-Lib): all "
-        "61, or a comma list such as engulfing,hammer,3whitesoldiers",
-    )
-    parser.add_argument(
-        "--output", "-o", metavar="FILE", help="write the CSV here instead of stdout"
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run the indicators over INPUT; 0 on success, 2 (with one line on stderr) on bad input."""
-    try:
-        indicators = build(args.indicators)
-        scanner = _scanner(getattr(args, "patterns", None))
-        pattern_names = scanner.names if scanner else ()
-        header = [
-            "open_time",
-            *(c for ind in indicators for c in ind.columns),
-            *(f"cdl_{name}" for name in pattern_names),
-        ]
-        with open_output(args.output) as out:
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(header)
-            steps = [(ind.update, len(ind.outputs)) for ind in indicators]
-            candles, total = _candles_of(args)
-            with _progress(total) as advance:
-                for n, candle in enumerate(candles, 1):
-                    row: list[object] = [candle.open_time]
-                    for update, width in steps:
-                        value = update(candle)
-                        if width == 1:
-                            row.append(value)
-                        else:
-                            row.extend(value if value is not None else (None,) * width)
-                    if scanner is not None:
-                        fired = scanner.update(candle)
-                        row.extend(fired.get(name, 0) for name in pattern_names)
-                    writer.writerow(row)
-                    if not n % _PROGRESS_EVERY:
-                        advance(n)
-    except (SpecError, InputError, OutputError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def _candles_of(args: argparse.Namespace) -> tuple[Iterable[Candle], Callable[[], int]]:
-    """The candles to analyse and a way to count them (for the progress bar)."""
-    if args.symbol is None and args.interval is None:
-        if args.input is None:
-            raise InputError("name an INPUT file, or --symbol and --interval for stored candles")
-        path = Path(args.input)
-        return read_candles(path), lambda: _count_lines(path)
-    if args.input is not None or args.symbol is None or args.interval is None:
-        raise InputError("use either INPUT or --symbol with --interval, not both")
-    stored = _stored(args, args.symbol.upper(), args.interval)
-    return stored, lambda: len(stored)
-
-
-def _stored(args: argparse.Namespace, symbol: str, interval: str) -> list[Candle]:
-    """Candles from the history database (`--db`, else `[store] path`)."""
-    from cryptotui.config import ConfigError, load_config
-    from cryptotui.store import StoreError, load_candles, open_db, store_config
-
-    try:
-        settings = store_config(load_config(args.config), args.db)
-        db = open_db(settings.path, create=False)
-    except (ConfigError, StoreError) as exc:
-        raise InputError(str(exc)) from None
-    candles = load_candles(db, symbol, interval)
-    if not candles:
-        raise InputError(
-            f"{settings.path}: no stored {symbol} {interval} candles; fetch them with "
-            f"`cryptotui backfill {symbol} --interval {interval} --days 90`"
-        )
-    return candles
+def analyze(
+    candles: Iterable[Candle],
+    count: Callable[[], int],
+    output: str | None,
+    *,
+    indicators: str = DEFAULT_SPEC,
+    patterns: str | None = None,
+) -> None:
+    """Write `open_time` and the outputs of the `indicators` spec (and, with `patterns`, the
+    candlestick pattern columns) for each candle, as CSV to `output` (stdout if None).
+    `count()` gives the number of candles for the progress bar. Raises SpecError, InputError or
+    OutputError; nothing is written then."""
+    built = build(indicators)
+    scanner = _scanner(patterns)
+    pattern_names = scanner.names if scanner else ()
+    header = [
+        "open_time",
+        *(c for ind in built for c in ind.columns),
+        *(f"cdl_{name}" for name in pattern_names),
+    ]
+    with open_output(output) as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        steps = [(ind.update, len(ind.outputs)) for ind in built]
+        with _progress(count) as advance:
+            for n, candle in enumerate(candles, 1):
+                row: list[object] = [candle.open_time]
+                for update, width in steps:
+                    value = update(candle)
+                    if width == 1:
+                        row.append(value)
+                    else:
+                        row.extend(value if value is not None else (None,) * width)
+                if scanner is not None:
+                    fired = scanner.update(candle)
+                    row.extend(fired.get(name, 0) for name in pattern_names)
+                writer.writerow(row)
+                if not n % _PROGRESS_EVERY:
+                    advance(n)
 
 
 def _scanner(spec: str | None) -> CandlestickScanner | None:
@@ -320,7 +256,7 @@ def _open_time(cell: str) -> int:
     return value // 1000 if value >= MICROSECONDS else value
 
 
-def _count_lines(path: Path) -> int:
+def count_lines(path: Path) -> int:
     try:
         with path.open("rb") as f:
             return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
@@ -352,13 +288,3 @@ def _progress(count: Callable[[], int]) -> Iterator[Callable[[int], None]]:
     ) as progress:
         task = progress.add_task("analyze", total=total)
         yield lambda done: progress.update(task, completed=done)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=PROG, description="Run indicators over a candle CSV.")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -135,6 +135,8 @@ def _copy(spool: IO[Any], sink: IO[Any], name: Path | str) -> None:
         shutil.copyfileobj(spool, sink)
         sink.flush()
     except OSError as exc:
+        if name == "stdout" and isinstance(exc, BrokenPipeError):
+            raise  # the reader went away (`| head`): the command line ends quietly
         raise _error(name, exc) from None
 
 

@@ -33,3 +33,23 @@ async def until(predicate, timeout: float = 10.0, what: str = "condition") -> No
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+def run_cli(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """`run_cli("history", "--db", path)` → exit code of the real `cryptotui` command line,
+    isolated from the user's configuration and environment; output via capsys."""
+    import os
+
+    from cryptotui.commands import main
+
+    for name in list(os.environ):
+        if name.startswith("CRYPTOTUI_"):
+            monkeypatch.delenv(name)
+    config = tmp_path / "config.toml"
+    config.write_text("")
+
+    def run(*argv: str) -> int:
+        return main(["--config", str(config), *argv])
+
+    return run

@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from cryptotui import analyze
-from cryptotui.cli import main
+from cryptotui.commands import main
 from cryptotui.indicators import build
 from tests.indicators.series import market
 
@@ -20,6 +20,7 @@ SPEC = "sma:5,macd:3:6:2,bbands:5:2,stoch:5:3:3,obv,vwap,volume_spike:5"
 
 
 def run(*argv: str) -> int:
+    """`cryptotui analyze ARGV...` through the real command line."""
     return main(["analyze", *argv])
 
 
@@ -287,19 +288,6 @@ def test_progress_bar_for_large_inputs_on_a_terminal(
     assert run(str(source), "--indicators", "sma:3", "-o", str(tmp_path / "out.csv")) == 0
     assert "analyze" in screen.getvalue()
     assert len((tmp_path / "out.csv").read_text().splitlines()) == 9001
-
-
-def test_module_entry_point(tmp_path: Path) -> None:
-    source = tmp_path / "candles.csv"
-    write_header_csv(source, n=40)
-    done = subprocess.run(
-        [sys.executable, "-m", "cryptotui.analyze", str(source), "--indicators", "ema:5,obv"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert read_output(done.stdout) == expected_output(source, "ema:5,obv")
 
 
 def test_patterns_columns_agree_with_talib(tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cryptotui.cli import main
+from cryptotui.commands import main
 from cryptotui.outfile import OutputError, open_output
 from cryptotui.store.writer import Writer
 from tests.store.helpers import candle

@@ -9,7 +9,7 @@
 `schema` opens and migrates the file, `writer` is the one batched writer of the live path,
 `live` builds it from `[store]` and prunes periodically, `queries` reads (`load_candles`,
 `signal_history`), `retention` forgets old candles, `export` writes files, `backfill` fills
-from REST, `commands` holds the CLI subcommands.
+from REST. The commands that use them live in `cryptotui.commands`.
 """
 
 from importlib import import_module
@@ -32,7 +32,8 @@ _HOME = {
     "signal_history": "queries",
 }
 """Public names → their module, imported on first use (PEP 562): importing a light part of the
-package (the CLI's `store.commands`) must not pull in sqlite-utils, which imports pandas."""
+package (`settings`, `records`: the command line needs them) must not pull in sqlite-utils,
+which imports pandas."""
 
 __all__ = sorted(_HOME)
 

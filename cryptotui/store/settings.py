@@ -1,8 +1,7 @@
 """The `[store]` section typed: the config loader checks its value types (from the defaults
 file); the rules types cannot express are checked here, with messages in the loader's style.
 
-Light on purpose (no SQLite imports): `cli.py` imports the store commands, and with them this,
-on every start.
+Light on purpose (no SQLite imports): the command line imports it on every start.
 """
 
 from __future__ import annotations

@@ -7,10 +7,8 @@ count below, is the same on every run.
 from __future__ import annotations
 
 import asyncio
-import re
-import sqlite3
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
@@ -227,75 +225,3 @@ async def test_runs_beside_the_live_writer(rest: Rest, tmp_path: Path) -> None:
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert len(load_candles(db, "BTCUSDT", "1h")) == 2160
     assert writer.stats.committed_rows > 1000
-
-
-@pytest.fixture
-def sim_thread() -> Iterator[SimExchange]:
-    """The simulator on its own thread and loop, for commands that run `asyncio.run`."""
-    ready = threading.Event()
-    holder: dict = {}
-
-    def serve() -> None:
-        async def main() -> None:
-            async with SimExchange(symbols=["BTCUSDT", "ETHUSDT"], seed=7, speed=0) as sim:
-                holder["sim"], holder["stop"] = sim, asyncio.Event()
-                holder["loop"] = asyncio.get_running_loop()
-                ready.set()
-                await holder["stop"].wait()
-
-        asyncio.run(main())
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    yield holder["sim"]
-    holder["loop"].call_soon_threadsafe(holder["stop"].set)
-    thread.join(10)
-
-
-def test_backfill_command(sim_thread: SimExchange, tmp_path: Path, capsys, run_cli) -> None:
-    db, url = tmp_path / "store.db", sim_thread.rest_url
-    code = run_cli("--rest-url", url, "backfill", "btcusdt,ETHUSDT", "--interval", "1h",
-                   "--days", "3", "--db", str(db))  # fmt: skip
-    out = capsys.readouterr().out
-    assert code == 0, out
-    assert re.search(r"BTCUSDT 1h: (\d+)/\1 candles stored, \1 fetched", out), out
-    assert re.search(r"ETHUSDT 1h: (\d+)/\1 candles stored, \1 fetched", out), out
-    assert "requests (weight" in out
-    code = run_cli("--rest-url", url, "backfill", "BTCUSDT", "--interval", "1h",
-                   "--days", "3", "--db", str(db))  # fmt: skip
-    assert code == 0
-    assert ", 0 fetched" in capsys.readouterr().out  # nothing left to fetch
-    conn = sqlite3.connect(db)
-    assert conn.execute("SELECT COUNT(DISTINCT symbol) FROM candles").fetchone() == (2,)
-
-
-def test_backfill_command_stops_on_a_ban(
-    sim_thread: SimExchange, tmp_path: Path, capsys, run_cli
-) -> None:
-    sim_thread.faults.rest_errors(418, 1, retry_after=60)
-    code = run_cli("--rest-url", sim_thread.rest_url, "backfill", "BTCUSDT", "--days", "1",
-                   "--db", str(tmp_path / "store.db"))  # fmt: skip
-    err = capsys.readouterr().err
-    assert code == 1
-    assert "banned" in err and "rerun the same command to resume" in err
-
-
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (["--since", "2024-02-01", "--until", "2024-01-01"], "is not before the end"),
-        (["--days", "0"], "--days 0"),
-        (["--interval", "1M"], None),
-    ],
-)
-def test_backfill_command_usage_errors(tmp_path: Path, capsys, run_cli, argv, message) -> None:
-    try:
-        code = run_cli("backfill", "BTCUSDT", *argv, "--db", str(tmp_path / "store.db"))
-    except SystemExit as exc:  # argparse rejects the value itself
-        code = exc.code
-    assert code == 2
-    err = capsys.readouterr().err
-    assert message is None or message in err
-    assert "1M" not in argv or "cannot be backfilled" in err
-    assert not (tmp_path / "store.db").exists()

@@ -25,11 +25,11 @@ import platformdirs
 import sqlite_utils
 
 from cryptotui.models import Candle
-from cryptotui.store.commands import parse_when
 from cryptotui.store.queries import load_candles, load_watchlist, signal_history
 from cryptotui.store.records import DIRECTIONS, SignalRow, WatchlistRow
 from cryptotui.store.schema import open_db
 from cryptotui.store.writer import Writer, write_rows
+from cryptotui.validators import parse_when
 
 PAGE_ROWS = 100
 

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
 import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from cryptotui.store.commands import parse_when
 from cryptotui.store.schema import open_db
 from cryptotui.store.writer import Writer
-
-from .helpers import T0, candle, signal
+from tests.store.helpers import T0, candle, signal
 
 
 @pytest.fixture
@@ -115,7 +111,7 @@ def test_parquet_without_pyarrow_says_how_to_get_it(db, tmp_path: Path) -> None:
     out = tmp_path / "c.parquet"
     blocked = (
         "import sys; sys.modules['pyarrow'] = None; "
-        "from cryptotui.cli import main; raise SystemExit(main(sys.argv[1:]))"
+        "from cryptotui.commands import main; raise SystemExit(main(sys.argv[1:]))"
     )
     done = subprocess.run(
         [sys.executable, "-c", blocked, "--config", str(config), "export", "candles",
@@ -154,14 +150,3 @@ def test_db_stats_vacuum_and_prune(db, run_cli, capsys, monkeypatch) -> None:
     assert "BTCUSDT 1m: deleted 11 candles" in capsys.readouterr().out
     assert run_cli("db", "prune", "--db", str(db)) == 0
     assert "nothing to prune" in capsys.readouterr().out
-
-
-def test_parse_when() -> None:
-    assert parse_when("2024-01-31") == 1_706_659_200_000
-    assert parse_when("2024-01-31T12:00") == 1_706_659_200_000 + 12 * 3_600_000
-    assert parse_when("2024-01-31T12:00+02:00") == 1_706_659_200_000 + 10 * 3_600_000
-    now = time.time() * 1000
-    assert abs(parse_when("7d") - (now - 7 * 86_400_000)) < 5_000
-    assert abs(parse_when("90m") - (now - 90 * 60_000)) < 5_000
-    with pytest.raises(argparse.ArgumentTypeError, match="age like 12h"):
-        parse_when("yesterday")

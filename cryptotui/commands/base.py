@@ -1,0 +1,184 @@
+"""What every command shares: its registration record, the global options, the configuration
+they select, and the mapping of expected failures to one line and an exit code.
+
+Exit codes: 0 success; 1 a runtime failure (network, database, disk); 2 bad input or
+configuration (one line on stderr naming what to fix); 130 interrupted with Ctrl-C; 141 the
+reader of the output went away (`| head`), which ends the command quietly as it does any
+Unix tool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cryptotui import fmt, validators
+from cryptotui.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from cryptotui.store.settings import StoreConfig
+
+PROG = "cryptotui"
+
+EXIT_CODES = """\
+exit codes: 0 done; 1 runtime failure (network, database, disk); 2 bad input or
+configuration (one line on stderr says what to fix); 130 interrupted (Ctrl-C); 141 the
+output pipe was closed early (e.g. `| head`), quietly, like other Unix tools."""
+
+
+@dataclass(slots=True, frozen=True)
+class Command:
+    """One `cryptotui <name>`: its help line, its arguments and what it does."""
+
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+    """Returns the exit code; expected failures may also be raised (see `failure_code`)."""
+
+
+# --- global options --------------------------------------------------------------------------
+
+
+def global_options(*, after_command: bool) -> argparse.ArgumentParser:
+    """The options every command takes, before or after the command name.
+
+    The main parser declares them with real defaults; each command's parser declares them again
+    with `argparse.SUPPRESS` defaults, so a value given after the command lands in the result
+    and a value given before it is not overwritten by the command's default.
+    """
+    parser = argparse.ArgumentParser(add_help=False)
+    group = parser.add_argument_group("global options (before or after the command)")
+
+    def default(value: Any) -> dict[str, Any]:
+        return {"default": argparse.SUPPRESS if after_command else value}
+
+    group.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="config file to use instead of the user's",
+        **default(None),
+    )
+    group.add_argument(
+        "--rest-url",
+        type=validators.rest_url,
+        metavar="URL",
+        help="REST base URL (the client appends /api/v3/...)",
+        **default(None),
+    )
+    group.add_argument(
+        "--ws-url",
+        type=validators.ws_url,
+        metavar="URL",
+        help="WebSocket base URL (the client appends /stream?...)",
+        **default(None),
+    )
+    group.add_argument(
+        "--db",
+        type=validators.database_file,
+        metavar="FILE",
+        help="history database (default: [store] path, else cryptotui.db in the user data "
+        "directory; with --demo nothing is recorded unless --db is given)",
+        **default(None),
+    )
+    group.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the built-in simulated exchange (offline, labelled SIMULATED)",
+        **default(False),
+    )
+    group.add_argument(
+        "--seed",
+        type=validators.non_negative_int,
+        help="simulator seed for --demo",
+        **default(None),
+    )
+    group.add_argument(
+        "--speed",
+        type=validators.positive_float,
+        help="simulator speed multiplier for --demo",
+        **default(None),
+    )
+    group.add_argument(
+        "-v", "--verbose", action="store_true", help="debug logging on stderr", **default(False)
+    )
+    return parser
+
+
+def config_of(args: argparse.Namespace, **overrides: dict[str, Any]) -> Config:
+    """The configuration the global options select (flags win over files and environment);
+    `overrides` adds a command's own sections. Raises ConfigError."""
+    flags: dict[str, dict[str, Any]] = {
+        "exchange": {"rest_url": args.rest_url, "ws_url": args.ws_url},
+        "demo": {"seed": args.seed, "speed": args.speed},
+    }
+    for section, values in overrides.items():
+        flags.setdefault(section, {}).update(values)
+    return load_config(args.config, overrides=flags)
+
+
+def store_of(args: argparse.Namespace) -> tuple[Config, StoreConfig]:
+    """The configuration and its `[store]` settings, `--db` winning over `[store] path`."""
+    from cryptotui.store.settings import store_config
+
+    config = config_of(args)
+    return config, store_config(config, args.db)
+
+
+@contextmanager
+def existing_db(args: argparse.Namespace) -> Iterator[sqlite_utils.Database]:
+    """The configured database for a reading command: it must exist (StoreError says so)."""
+    from cryptotui.store.schema import open_db
+
+    _, settings = store_of(args)
+    db = open_db(settings.path, create=False)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+# --- failures --------------------------------------------------------------------------------
+
+
+def say(text: str) -> None:
+    """One line on stderr: control characters (exchange text may carry some) removed."""
+    print(f"{PROG}: {fmt.safe(text)}", file=sys.stderr)
+
+
+def fail(text: str, code: int = 2) -> int:
+    say(text)
+    return code
+
+
+def failure_code(exc: BaseException) -> int | None:
+    """The exit code of an expected failure, or None for a bug (left to raise).
+
+    Exchange and store errors are checked only if their modules were imported: if they were
+    not, nothing could have raised them, and commands that never touch the network or the
+    database start without importing httpx or SQLite.
+    """
+    if isinstance(exc, ConfigError | validators.Invalid):
+        return 2
+    store = sys.modules.get("cryptotui.store.schema")
+    if store is not None and isinstance(exc, store.StoreError):
+        return 1
+    rest = sys.modules.get("cryptotui.binance.rest")
+    if rest is not None:
+        if isinstance(exc, rest.BinanceError):
+            # The exchange refused the request itself: a wrong symbol, or a URL that is not a
+            # Binance API. 5xx never gets here (retried, then RestUnavailable).
+            return 2
+        if isinstance(exc, rest.RestUnavailable):
+            return 1
+    limits = sys.modules.get("cryptotui.binance.limits")
+    if limits is not None and isinstance(exc, limits.IpBanned):
+        return 1
+    return None

@@ -1,0 +1,226 @@
+"""Checks for what people type: symbols, intervals, numbers, times, URLs and file paths.
+
+One place for them, so a flag, a config key and a filter in the TUI accept the same things and
+refuse them with the same words. Each check returns the normalised value or raises `Invalid`,
+whose message is one line saying what is wrong and what to write instead. `Invalid` is both a
+ValueError (what the config loader catches) and an `argparse.ArgumentTypeError` (whose text
+argparse prints as is), so every check here works as an argparse `type=` unchanged.
+
+Light on purpose (stdlib only): the command line imports it on every start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cryptotui.intervals import DAY, HOUR, INTERVAL_MS, INTERVALS, MINUTE
+
+
+class Invalid(argparse.ArgumentTypeError, ValueError):
+    """A value refused, with a message for the user as is."""
+
+
+# --- market names ----------------------------------------------------------------------------
+
+_SYMBOL = re.compile(r"[A-Z0-9]{1,20}")
+
+
+def symbol(text: str) -> str:
+    """An upper-cased Binance symbol (`ethusdt` → `ETHUSDT`); only its spelling is checked here,
+    whether the exchange lists it is asked of the exchange."""
+    name = text.strip().upper()
+    if not _SYMBOL.fullmatch(name):
+        raise Invalid(f"{text!r} is not a Binance symbol; use letters and digits, like BTCUSDT")
+    return name
+
+
+def symbols(text: str) -> tuple[str, ...]:
+    """A comma list of symbols, upper-cased and de-duplicated; the first bad one is named."""
+    names = tuple(dict.fromkeys(symbol(s) for s in _items(text)))
+    if not names:
+        raise Invalid("name at least one symbol, like BTCUSDT")
+    return names
+
+
+def interval(text: str) -> str:
+    """A Binance interval; case matters (`1m` is a minute, `1M` a month)."""
+    if text.strip() not in INTERVALS:
+        raise Invalid(f"{text!r} is not a Binance interval; use one of {', '.join(INTERVALS)}")
+    return text.strip()
+
+
+def intervals(text: str) -> tuple[str, ...]:
+    """A comma list of intervals, de-duplicated."""
+    found = tuple(dict.fromkeys(interval(i) for i in _items(text)))
+    if not found:
+        raise Invalid("name at least one interval, like 1m")
+    return found
+
+
+def fixed_intervals(text: str) -> tuple[str, ...]:
+    """A comma list of fixed-length intervals (everything but `1M`): what can be backfilled."""
+    found = tuple(dict.fromkeys(_items(text)))
+    for name in found:
+        if name not in INTERVAL_MS:
+            raise Invalid(
+                f"{name!r} cannot be backfilled; use fixed intervals among {', '.join(INTERVAL_MS)}"
+            )
+    if not found:
+        raise Invalid("name at least one interval, like 1h")
+    return found
+
+
+def _items(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def positive_int(text: str) -> int:
+    """A whole number of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise Invalid(f"{text!r}: use a whole number of 1 or more")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """A whole number of 0 or more (a seed: numpy refuses negative ones)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise Invalid(f"{text!r}: use a whole number of 0 or more")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """A finite number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not (math.isfinite(value) and value > 0):
+        raise Invalid(f"{text!r}: use a number above 0, like 1.5")
+    return value
+
+
+def fraction(text: str) -> float:
+    """A number from 0 to 1 (a confidence)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise Invalid(f"{text!r}: use a number from 0 to 1, like 0.7")
+    return value
+
+
+# --- endpoints and files ---------------------------------------------------------------------
+
+
+def url(text: str, schemes: tuple[str, ...]) -> str:
+    """`scheme://host[:port][/path]` with one of `schemes`; trailing slashes go (paths are
+    appended to it). A port, when written, must be a number from 1 to 65535."""
+    value = text.strip()
+    allowed = " or ".join(f"{scheme}://" for scheme in schemes)
+    example = f"{schemes[0]}://host or {schemes[0]}://127.0.0.1:8000"
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.hostname:
+        raise Invalid(f"{text!r} is not a URL starting with {allowed}; write {example}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0 or parts.netloc.endswith(":"):
+        raise Invalid(f"{text!r}: the port must be a number from 1 to 65535; write {example}")
+    return value.rstrip("/")
+
+
+def rest_url(text: str) -> str:
+    return url(text, ("https", "http"))
+
+
+def ws_url(text: str) -> str:
+    return url(text, ("wss", "ws"))
+
+
+def output_file(text: str) -> Path:
+    """A file to write: not a directory, and in a directory that exists (checked before any
+    work, so a typo costs nothing)."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise Invalid(f"{text} is a directory; name a file in it, like {path / 'out.csv'}")
+    parent = path.parent
+    if not parent.is_dir():
+        raise Invalid(f"{text}: directory {parent} does not exist; create it or write elsewhere")
+    return path
+
+
+def database_file(text: str) -> Path:
+    """A database path: a file (existing or not), never a directory."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise Invalid(
+            f"{text} is a directory; name the database file, like {path / 'cryptotui.db'}"
+        )
+    return path
+
+
+# --- times -----------------------------------------------------------------------------------
+
+_AGO = re.compile(r"(\d+(?:\.\d+)?)\s*([mhdw])")
+_UNITS = {"m": MINUTE, "h": HOUR, "d": DAY, "w": 7 * DAY}
+
+
+@dataclass(slots=True, frozen=True)
+class Moment:
+    """A time as typed: a fixed instant (`at`), or an age (`ago`, ms) counted back from a
+    "now" given later, so that a command talking to an exchange can count from the exchange's
+    clock rather than the local one."""
+
+    at: int | None = None
+    ago: float = 0.0
+
+    def resolve(self, now_ms: int | None = None) -> int:
+        """ms UTC; an age counts back from `now_ms` (default: the local clock)."""
+        if self.at is not None:
+            return self.at
+        if now_ms is None:
+            now_ms = int(time.time() * 1000)
+        return int(now_ms - self.ago)
+
+
+def moment(text: str) -> Moment:
+    """An ISO date or date-time (UTC unless it carries an offset), or an age like `90m`,
+    `12h`, `7d`, `2w`."""
+    text = text.strip()
+    if found := _AGO.fullmatch(text):
+        return Moment(ago=float(found[1]) * _UNITS[found[2]])
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid(
+            f"{text!r} is not a time; write a date like 2024-01-31, a UTC time like "
+            "2024-01-31T12:00, or an age like 12h, 7d, 2w"
+        ) from None
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return Moment(at=int(instant.timestamp() * 1000))
+
+
+def parse_when(text: str, now_ms: int | None = None) -> int:
+    """`moment(text)` as ms UTC; ages count back from `now_ms` (default: the local clock)."""
+    return moment(text).resolve(now_ms)

@@ -1,0 +1,81 @@
+"""The command line as a whole: global options anywhere, every command's help, exit codes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from cryptotui.commands import COMMANDS, build_parser, main
+from cryptotui.sim import SimExchange
+
+GLOBAL = ["--config", "--rest-url", "--ws-url", "--db", "--demo", "--seed", "--speed", "-v"]
+
+
+def help_text(argv: list[str], capsys) -> str:
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--help"])
+    assert exc.value.code == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_shows_the_global_options_and_exit_codes(name: str, capsys) -> None:
+    text = help_text([name], capsys)
+    for option in GLOBAL:
+        assert re.search(rf"^\s+{option}\b", text, re.M), (name, option)
+    assert "exit codes: 0 done; 1 runtime failure" in text
+
+
+def test_main_help_documents_exit_codes_and_what_log_prints(capsys) -> None:
+    text = help_text([], capsys)
+    assert "130 interrupted" in text and "2 bad input" in text
+    assert "per closed candle" not in text.split("--candles")[0]  # alerts only, unless --candles
+    assert "one line per alert" in text
+
+
+def test_global_options_parse_before_or_after_the_command(tmp_path: Path) -> None:
+    values = [
+        "--config", str(tmp_path / "c.toml"), "--rest-url", "http://127.0.0.1:1/",
+        "--ws-url", "ws://127.0.0.1:2", "--db", str(tmp_path / "x.db"), "--demo",
+        "--seed", "3", "--speed", "2.5", "-v",
+    ]  # fmt: skip
+    expected = {
+        "config": tmp_path / "c.toml",
+        "rest_url": "http://127.0.0.1:1",
+        "ws_url": "ws://127.0.0.1:2",
+        "db": tmp_path / "x.db",
+        "demo": True,
+        "seed": 3,
+        "speed": 2.5,
+        "verbose": True,
+    }
+    parser = build_parser()
+    for argv in (
+        [*values, "backfill", "BTCUSDT"],
+        ["backfill", "BTCUSDT", *values],
+        ["history", *values],
+    ):
+        args = vars(parser.parse_args(argv))
+        assert {key: args[key] for key in expected} == expected, argv
+    # Given before the command and not after it: the command's parser leaves it alone.
+    args = parser.parse_args(["--seed", "9", "ticker", "BTCUSDT", "--speed", "4"])
+    assert (args.seed, args.speed, args.demo) == (9, 4.0, False)
+
+
+def test_rest_url_after_the_command(sim_thread: SimExchange, tmp_path: Path, run_cli, capsys):
+    db = tmp_path / "store.db"
+    code = run_cli("backfill", "BTCUSDT", "--interval", "1h", "--days", "1",
+                   "--rest-url", sim_thread.rest_url, "--db", str(db))  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert re.search(r"BTCUSDT 1h: (\d+)/\1 candles stored", capsys.readouterr().out)
+
+
+def test_a_config_error_is_one_line_exit_2(tmp_path: Path, run_cli, capsys) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[demo]\nspeed = -1\n")
+    for argv in (["config", "validate"], ["history"], ["ticker", "BTCUSDT"]):
+        assert run_cli(*argv, "--config", str(bad)) == 2, argv
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "demo.speed" in err
