@@ -125,6 +125,8 @@ def _spooled(binary: bool, name: Path | str) -> Iterator[IO[Any]]:
     with spool:
         try:
             yield spool  # type: ignore[misc]
+        except BrokenPipeError:
+            raise  # a closed stdout, passed on by `_copy`
         except OSError as exc:  # the spool itself ran out of room
             raise _error(name, exc) from None
 

@@ -162,10 +162,12 @@ def output_file(text: str) -> Path:
     work, so a typo costs nothing)."""
     path = Path(text).expanduser()
     if path.is_dir():
-        raise Invalid(f"{text} is a directory; name a file in it, like {path / 'out.csv'}")
+        raise Invalid(f"cannot write {text}: it is a directory; name a file in it")
     parent = path.parent
     if not parent.is_dir():
-        raise Invalid(f"{text}: directory {parent} does not exist; create it or write elsewhere")
+        raise Invalid(
+            f"cannot write {text}: directory {parent} does not exist; create it or write elsewhere"
+        )
     return path
 
 

@@ -65,7 +65,7 @@ def test_urls() -> None:
 
 def test_output_and_database_files(tmp_path: Path) -> None:
     assert v.output_file(str(tmp_path / "new.csv")) == tmp_path / "new.csv"
-    with pytest.raises(v.Invalid, match="is a directory; name a file in it"):
+    with pytest.raises(v.Invalid, match="it is a directory; name a file in it"):
         v.output_file(str(tmp_path))
     with pytest.raises(v.Invalid, match=r"directory .*missing does not exist"):
         v.output_file(str(tmp_path / "missing" / "x.csv"))
