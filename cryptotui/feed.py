@@ -208,7 +208,9 @@ class Feed:
             self.notice("warning", f"history not recorded: {exc}", "store")
             return
         self.consumers.append(self.writer)
-        self._prune = loop.create_task(keep_pruned(settings, on_problem=problem))
+        self._prune = loop.create_task(
+            keep_pruned(settings, self.rest.server_now, on_problem=problem)
+        )
 
     async def _resume_points(self, symbols: Sequence[str]) -> list[ResumePoint]:
         """Where the stored history of `symbols` stopped, read before the warm-up adds to it."""

@@ -11,7 +11,7 @@ from cryptotui.binance.rest import Rest
 from cryptotui.binance.stream import StreamOptions
 from cryptotui.engine import Engine
 from cryptotui.feed import Endpoints, Feed
-from cryptotui.intervals import DAY, MINUTE
+from cryptotui.intervals import DAY, HOUR, MINUTE
 from cryptotui.models import AggTrade, Candle, Notice, Signal
 from cryptotui.sim import SimExchange
 from cryptotui.store.backfill import backfill
@@ -205,3 +205,29 @@ async def test_a_hole_older_than_catch_up_days_is_reported_with_the_command_that
     times = [c.open_time for c in candles]
     assert times[59] == T0 - 3 * DAY - MINUTE and times[60] == T0 - DAY  # the reported hole
     assert all(b - a == MINUTE for a, b in pairwise(times[60:]))
+
+
+async def test_retention_counts_days_back_from_the_exchange_clock(tmp_path: Path):
+    """The sim's clock is months behind this machine's: counted from the local clock, a 1-day
+    retention would delete every candle the feed stores."""
+    path = tmp_path / "store.db"
+
+    def stored_between(lo: int, hi: int) -> int:
+        db = open_db(path)
+        try:
+            return sum(lo <= c.open_time < hi for c in load_candles(db, "BTCUSDT", "1m"))
+        finally:
+            db.close()
+
+    async with SimExchange(symbols=["BTCUSDT"], seed=6, speed=60, start_time_ms=T0) as sim:
+        await _stored_before(sim, path, T0 - 2 * DAY)  # a day too old by the exchange's clock
+        await _stored_before(sim, path, T0 - 12 * HOUR)  # older than the warm-up's 500
+        store = StoreConfig(True, path, {"1m": 1}, 5000, 0.05, 1_000_000, catch_up_days=0)
+        feed = make(sim, ["BTCUSDT"], store=store)
+        try:
+            await feed.start()
+            await until(lambda: not stored_between(0, T0 - DAY), what="a retention pass")
+            assert stored_between(T0 - 13 * HOUR, T0 - 11 * HOUR) == 60
+            await until(lambda: stored_between(T0 - HOUR, T0 + DAY) >= 60, what="warm-up rows")
+        finally:
+            await feed.aclose()

@@ -96,6 +96,8 @@ class Rest:
         self.retry = retry or RetryPolicy()
         self.clock_offset_ms = 0
         """Server time minus local time, from the last `sync_time()`."""
+        self.clock_synced = False
+        """Whether `sync_time()` has succeeded: until then the offset is a guess (0)."""
         self.requests = 0
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
@@ -161,7 +163,16 @@ class Rest:
         server = await self.server_time()
         after = time.time()
         self.clock_offset_ms = int(server - (before + after) / 2 * 1000)
+        self.clock_synced = True
         return self.clock_offset_ms
+
+    def server_now(self) -> int | None:
+        """The exchange's clock now (ms), from the offset `sync_time()` measured; None before it
+        first succeeded. "Now" for whatever is dated by the exchange's candles (retention,
+        relative ranges): a testnet, a replay or a simulator may run on another clock."""
+        if not self.clock_synced:
+            return None
+        return int(time.time() * 1000) + self.clock_offset_ms
 
     async def exchange_info(self, symbols: Iterable[str] | None = None) -> dict[str, SymbolInfo]:
         params = {}

@@ -31,8 +31,10 @@ async def test_ping_time_and_clock_offset(rest):
     await rest.ping()
     server = await rest.server_time()
     assert abs(server - T0) < 60_000
+    assert rest.server_now() is None  # not measured yet: no guess passes for the exchange's clock
     offset = await rest.sync_time()
     assert abs(offset - (server - time.time() * 1000)) < 60_000
+    assert abs(rest.server_now() - server) < 60_000  # the sim's clock, not this machine's
 
 
 async def test_exchange_info_gives_tick_decimals(rest):

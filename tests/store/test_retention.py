@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 
 from cryptotui.intervals import DAY, MINUTE
@@ -95,12 +96,16 @@ def stored(path: Path) -> int:
         db.close()
 
 
+def local_now() -> int:
+    return int(time.time() * 1000)
+
+
 async def test_keep_pruned_runs_now_and_again(tmp_path: Path) -> None:
     path = tmp_path / "store.db"
     writer = open_writer(settings_for(path, {}))
     writer.put(candle(i=0))  # from 2023: older than any retention
     assert writer.flush(5)
-    task = asyncio.create_task(keep_pruned(settings_for(path, {"1m": 30}), every=0.05))
+    task = asyncio.create_task(keep_pruned(settings_for(path, {"1m": 30}), local_now, every=0.05))
     try:
         for _ in range(100):
             await asyncio.sleep(0.02)
@@ -125,7 +130,9 @@ async def test_keep_pruned_reports_a_failed_pass_and_goes_on(tmp_path: Path) -> 
     not_a_db = tmp_path / "notes.db"
     not_a_db.write_text("not sqlite\n" * 100)
     task = asyncio.create_task(
-        keep_pruned(settings_for(not_a_db, {"1m": 1}), every=0.01, on_problem=problems.append)
+        keep_pruned(
+            settings_for(not_a_db, {"1m": 1}), local_now, every=0.01, on_problem=problems.append
+        )
     )
     for _ in range(200):
         await asyncio.sleep(0.01)
@@ -136,5 +143,30 @@ async def test_keep_pruned_reports_a_failed_pass_and_goes_on(tmp_path: Path) -> 
 
 
 async def test_keep_pruned_without_retention_returns_at_once(tmp_path: Path) -> None:
-    await asyncio.wait_for(keep_pruned(settings_for(tmp_path / "x.db", {"1m": 0})), 1)
+    await asyncio.wait_for(keep_pruned(settings_for(tmp_path / "x.db", {"1m": 0}), local_now), 1)
     assert not (tmp_path / "x.db").exists()
+
+
+async def test_keep_pruned_counts_ages_from_the_clock_it_is_given(tmp_path: Path) -> None:
+    """The exchange's clock, not the local one: candles from an endpoint a year behind are not
+    all old. Until that clock is known no pass runs."""
+    path = tmp_path / "store.db"
+    writer = open_writer(settings_for(path, {}))
+    writer.put_many(candle(i=i) for i in range(3 * 24 * 60))  # 3 days, in 2023
+    assert writer.flush(5)
+    writer.close()
+    clock: list[int] = []
+    task = asyncio.create_task(
+        keep_pruned(settings_for(path, {"1m": 1}), lambda: clock[0] if clock else None, every=0.01)
+    )
+    try:
+        await asyncio.sleep(0.1)
+        assert stored(path) == 3 * 24 * 60  # the exchange's clock is not measured yet
+        clock.append(candle(i=3 * 24 * 60).open_time)
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            if stored(path) < 3 * 24 * 60:
+                break
+        assert stored(path) == 24 * 60  # the last day by that clock stays
+    finally:
+        task.cancel()
