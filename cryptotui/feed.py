@@ -21,8 +21,8 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cryptotui.binance.limits import IpBanned
-from cryptotui.binance.rest import BinanceError, Rest, RestUnavailable
+from cryptotui.binance.errors import ExchangeError
+from cryptotui.binance.rest import Rest
 from cryptotui.binance.stream import Stream, StreamOptions
 from cryptotui.config import Config
 from cryptotui.engine import Engine, engine_from_config
@@ -157,7 +157,7 @@ class Feed:
         candles, and the stream's gates continue from the last candle and trade."""
         try:
             server_now = await self.rest.server_time()
-        except (RestUnavailable, IpBanned, BinanceError) as exc:
+        except ExchangeError as exc:
             self.notice("warning", f"no history to warm up from ({exc}); indicators start cold")
             return
         limit = asyncio.Semaphore(8)
@@ -187,7 +187,7 @@ class Feed:
         if self._trades:
             jobs += [trades(s) for s in symbols]
         for result in await asyncio.gather(*jobs, return_exceptions=True):
-            if isinstance(result, RestUnavailable | IpBanned | BinanceError):
+            if isinstance(result, ExchangeError):
                 self.notice("warning", f"history for warm-up incomplete: {result}")
             elif isinstance(result, BaseException):
                 raise result
@@ -316,7 +316,7 @@ class Feed:
                     f"({', '.join(state.info[s].status for s in halted)}): no live data expected",
                 )
             state.symbols = [s for s in state.symbols if s not in unknown]
-        except (RestUnavailable, IpBanned, BinanceError) as exc:
+        except ExchangeError as exc:
             self.notice("warning", f"exchangeInfo unavailable, symbols not validated: {exc}")
         await self._best_effort(self.rest.sync_time())
 
@@ -327,7 +327,7 @@ class Feed:
     async def _best_effort(self, coro) -> None:
         try:
             await coro
-        except (RestUnavailable, IpBanned, BinanceError) as exc:
+        except ExchangeError as exc:
             self.notice("warning", str(exc))
 
     def refresh_health(self) -> None:

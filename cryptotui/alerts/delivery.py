@@ -24,6 +24,7 @@ from typing import TextIO
 
 import httpx
 
+from cryptotui.backoff import backoff
 from cryptotui.binance import codec
 from cryptotui.models import Alert
 
@@ -35,6 +36,8 @@ bounded while a channel is stuck."""
 COMMAND_TIMEOUT = 10.0
 """Seconds a command (or notify-send) may run per alert before it is killed."""
 WEBHOOK_TIMEOUT = 5.0
+WEBHOOK_BACKOFF = (0.25, 8.0)
+"""Initial and largest wait between webhook retries, in seconds (`backoff`)."""
 EXIT_GRACE = 5.0
 """Seconds the desktop, command and webhook channels get at shutdown to deliver what is queued."""
 TERMINATE_WAIT = 1.0
@@ -206,7 +209,6 @@ class Webhook(Channel):
             await self._post(self._http, codec.dumps(alert.to_json()))
 
     async def _post(self, http: httpx.AsyncClient, body: str) -> None:
-        delay = 0.25
         for attempt in range(self.retries + 1):
             try:
                 resp = await http.post(
@@ -218,8 +220,7 @@ class Webhook(Channel):
             except httpx.HTTPError as exc:
                 reason = f"{type(exc).__name__}: {exc}"
             if attempt < self.retries:
-                await asyncio.sleep(delay)
-                delay *= 2
+                await asyncio.sleep(backoff(attempt, *WEBHOOK_BACKOFF))
         self.fail(f"webhook {self.url} failed {self.retries + 1} times ({reason})")
 
     async def aclose(self) -> None:

@@ -14,10 +14,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from cryptotui.binance.errors import ExchangeError
+
 WEIGHT_HEADER_PREFIX = "x-mbx-used-weight-"
 
 
-class IpBanned(Exception):
+class IpBanned(ExchangeError):
     """HTTP 418: Binance banned this IP for continuing after 429s. All REST stops until `until`."""
 
     def __init__(self, retry_after: float) -> None:

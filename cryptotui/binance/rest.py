@@ -11,14 +11,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
 import httpx
 
+from cryptotui.backoff import backoff
 from cryptotui.binance import codec
+from cryptotui.binance.errors import ExchangeError
 from cryptotui.binance.limits import IpBanned, WeightBudget
 from cryptotui.intervals import INTERVALS
 from cryptotui.models import AggTrade, Candle, SymbolInfo, Ticker
@@ -29,7 +30,7 @@ KLINES_MAX = 1000
 API = "/api/v3/"
 
 
-class BinanceError(Exception):
+class BinanceError(ExchangeError):
     """A request Binance refused. `code` is Binance's negative error code (0 when absent)."""
 
     def __init__(self, status: int, code: int, msg: str, hint: str = "") -> None:
@@ -52,7 +53,7 @@ class UnknownSymbol(BinanceError):
         )
 
 
-class RestUnavailable(Exception):
+class RestUnavailable(ExchangeError):
     """Retries ran out for a transient failure (5xx, timeout, connection refused)."""
 
 
@@ -72,9 +73,7 @@ class RetryPolicy:
     maximum: float = 8.0
 
     def delay(self, attempt: int) -> float:
-        """Capped exponential backoff with 'equal jitter': never zero, never in lockstep."""
-        cap = min(self.maximum, self.initial * 2**attempt)
-        return cap / 2 + random.uniform(0, cap / 2)
+        return backoff(attempt, self.initial, self.maximum)
 
 
 class Rest:

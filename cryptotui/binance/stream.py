@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import random
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from cryptotui.backoff import backoff
 from cryptotui.binance import codec
 from cryptotui.binance.gapfill import CandleGate, Fetch, FetchTrades, TradeGate
 from cryptotui.binance.limits import AttemptLimiter
@@ -370,8 +370,7 @@ class _Connection:
                 if self._got_data:
                     attempt = 0
                 self.owner.stats.reconnects += 1
-                cap = min(opts.backoff_max, opts.backoff_initial * 2**attempt)
-                delay = cap / 2 + random.uniform(0, cap / 2)
+                delay = backoff(attempt, opts.backoff_initial, opts.backoff_max)
                 attempt += 1
                 log.warning(
                     "connection %d: %s; reconnecting in %.2f s", self.conn_id, reason, delay

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptotui import fmt
+from cryptotui.binance.errors import ExchangeError
 from cryptotui.binance.limits import IpBanned
-from cryptotui.binance.rest import BinanceError, Rest, RestUnavailable
+from cryptotui.binance.rest import Rest, RestUnavailable
 from cryptotui.intervals import DAY, INTERVAL_MS, candle_open
 from cryptotui.store.backfill import Progress, backfill
 from cryptotui.store.queries import latest_open_time
@@ -95,7 +96,7 @@ async def catch_up(
     holes are left. Returns the number of candles stored."""
     try:
         now = await rest.server_time()
-    except (RestUnavailable, IpBanned, BinanceError) as exc:
+    except ExchangeError as exc:
         for p in points:
             command = backfill_command(path, [p.symbol], p.interval, p.start)
             say(

@@ -7,8 +7,9 @@ from itertools import pairwise
 
 import pytest
 
+from cryptotui.binance.errors import ExchangeError
 from cryptotui.binance.limits import IpBanned, WeightBudget
-from cryptotui.binance.rest import BinanceError, Rest, RetryPolicy, UnknownSymbol
+from cryptotui.binance.rest import BinanceError, Rest, RestUnavailable, RetryPolicy, UnknownSymbol
 from cryptotui.sim import SimExchange
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00Z
@@ -103,6 +104,24 @@ async def test_5xx_is_retried_with_backoff(sim, rest):
     sim.faults.rest_errors(500, 2)
     assert await rest.server_time() > 0
     assert rest.requests == 3
+
+
+async def test_refused_banned_and_unreachable_are_all_one_exchange_error(sim, rest):
+    """Callers that report and carry on catch `ExchangeError` and miss none of the three."""
+    errors = []
+    with pytest.raises(ExchangeError) as refused:
+        await rest.klines("NOPEUSDT", "1m")
+    errors.append(refused.value)
+    sim.faults.rest_errors(418, 1, retry_after=120)
+    with pytest.raises(ExchangeError) as banned:
+        await rest.ping()
+    errors.append(banned.value)
+    nowhere = Rest("http://127.0.0.1:9", retry=RetryPolicy(attempts=2, initial=0.01, maximum=0.01))
+    async with nowhere:
+        with pytest.raises(ExchangeError) as unreachable:
+            await nowhere.ping()
+    errors.append(unreachable.value)
+    assert [type(e) for e in errors] == [UnknownSymbol, IpBanned, RestUnavailable]
 
 
 class Waited(Exception):

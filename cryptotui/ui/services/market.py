@@ -12,8 +12,7 @@ import asyncio
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from cryptotui.binance.limits import IpBanned
-from cryptotui.binance.rest import BinanceError, RestUnavailable
+from cryptotui.binance.errors import ExchangeError
 from cryptotui.feed import Feed
 from cryptotui.state import MarketState
 from cryptotui.ui.feed_thread import FeedThread
@@ -117,5 +116,5 @@ class MarketLink:
             return
         try:
             await feed.load_candles(symbol, interval, limit)
-        except (RestUnavailable, IpBanned, BinanceError) as exc:
+        except ExchangeError as exc:
             feed.notice("warning", f"history of {symbol} {interval} unavailable: {exc}")
