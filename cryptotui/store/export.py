@@ -12,7 +12,7 @@ import csv
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import IO
 
 import sqlite_utils
 
@@ -86,7 +86,7 @@ def export(
     return count
 
 
-def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[tuple]) -> int:
+def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[tuple]) -> int:
     """A header line, then one line per row; returns the row count."""
     writer = csv.writer(out)
     writer.writerow(columns)
@@ -97,7 +97,7 @@ def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[tuple]) -> int
     return count
 
 
-def write_jsonl(out: TextIO, columns: Sequence[str], rows: Iterable[tuple]) -> int:
+def write_jsonl(out: IO[str], columns: Sequence[str], rows: Iterable[tuple]) -> int:
     """One object per line; a signal's `factors` is embedded as an object, not a string."""
     factors = columns.index("factors") if "factors" in columns else -1
     count = 0
@@ -110,7 +110,7 @@ def write_jsonl(out: TextIO, columns: Sequence[str], rows: Iterable[tuple]) -> i
     return count
 
 
-def _parquet(out: BinaryIO, columns: Sequence[str], rows: Iterable[tuple]) -> int:
+def _parquet(out: IO[bytes], columns: Sequence[str], rows: Iterable[tuple]) -> int:
     import pandas as pd
 
     frame = pd.DataFrame.from_records(list(rows), columns=list(columns))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -27,6 +28,9 @@ from cryptotui.ui.app import CryptoTUI
 from cryptotui.ui.feed_thread import FeedThread
 from cryptotui.ui.services.store import UiStore, default_ui_state_path
 from cryptotui.ui.services.watchlists import Watchlists
+
+QUIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+"""Signals that end the TUI like `q` does (see `run_tui`)."""
 
 GC_THRESHOLDS = (10_000, 50, 100)
 """Young collections every 10 000 allocations instead of 700 (≤ 12 ms each, measured), older
@@ -68,51 +72,68 @@ def run_tui(
 
     state = MarketState([])
     settings = store_config(config, db)
-    scratch = None
-    if label == SIMULATED and db is None:
-        scratch = Path(tempfile.mkdtemp(prefix="cryptotui-demo-"))
-        settings = replace(settings, path=scratch / "demo.db", retention_days={})
+    scratch = store = app = None
 
-    async def feed_main(stop: asyncio.Event) -> None:
-        await serve(source, lambda endpoints: thread.attach(make(endpoints)), stop)
-
-    thread = FeedThread(feed_main)
-    store = None
-    if settings.enabled:
+    def on_signal(signum: int, _frame: object) -> None:
+        """SIGHUP (the terminal was closed) and SIGTERM (`kill`) quit like `q`: the feed stops,
+        the store is flushed and a demo's throwaway database removed. Their default action
+        would end the process on the spot, none of that done."""
         try:
-            store = UiStore(
-                settings.path,
-                lambda: thread.feed.writer if thread.feed is not None else None,
-                ui_state_path=default_ui_state_path() if scratch is None else None,
-            )
-        except StoreError as exc:
-            state.apply(Notice("warning", f"history not recorded: {exc}", "store"))
-    lists = Watchlists(store if restore else None, symbols)
-    state.symbols = list(lists.symbols)
-    make = feed_factory(
-        config,
-        lists.symbols,
-        intervals,
-        state=state,
-        overview=True,
-        store=settings if store is not None else None,
-    )
+            loop = asyncio.get_running_loop()  # the app's, on this (the main) thread
+        except RuntimeError:
+            loop = None
+        if app is None or loop is None:  # not running yet: unwind through the clean-up
+            raise SystemExit(128 + signum)
+        loop.call_soon_threadsafe(app.exit)
 
-    app = CryptoTUI(
-        state,
-        thread,
-        source_label=label,
-        intervals=intervals,
-        store=store,
-        lists=lists,
-        reload_config=reload_config,
-    )
-    calm_gc()
+    previous = {sig: signal.signal(sig, on_signal) for sig in QUIT_SIGNALS}
     try:
+        if label == SIMULATED and db is None:
+            scratch = Path(tempfile.mkdtemp(prefix="cryptotui-demo-"))
+            settings = replace(settings, path=scratch / "demo.db", retention_days={})
+
+        async def feed_main(stop: asyncio.Event) -> None:
+            await serve(source, lambda endpoints: thread.attach(make(endpoints)), stop)
+
+        thread = FeedThread(feed_main)
+        if settings.enabled:
+            try:
+                store = UiStore(
+                    settings.path,
+                    lambda: thread.feed.writer if thread.feed is not None else None,
+                    ui_state_path=default_ui_state_path() if scratch is None else None,
+                )
+            except StoreError as exc:
+                state.apply(Notice("warning", f"history not recorded: {exc}", "store"))
+        lists = Watchlists(store if restore else None, symbols)
+        state.symbols = list(lists.symbols)
+        make = feed_factory(
+            config,
+            lists.symbols,
+            intervals,
+            state=state,
+            overview=True,
+            store=settings if store is not None else None,
+        )
+
+        app = CryptoTUI(
+            state,
+            thread,
+            source_label=label,
+            intervals=intervals,
+            store=store,
+            lists=lists,
+            reload_config=reload_config,
+        )
+        calm_gc()
         app.run()
     finally:
+        for sig in QUIT_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)  # a second signal must not cut the clean-up short
         if store is not None:
             store.close()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0

@@ -5,7 +5,17 @@ writes to a throwaway database."""
 from __future__ import annotations
 
 import asyncio
+import os
+import pty
+import signal
 import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
 
 from cryptotui.config import load_config
 from cryptotui.sources import SIMULATED, simulated
@@ -80,3 +90,74 @@ def test_demo_records_to_a_throwaway_database(tmp_path, monkeypatch):
     launch.run_tui(config, SYMBOLS, ["1m"], simulated(config, SYMBOLS), SIMULATED)
     assert seen[0].name == "demo.db" and not seen[0].exists()  # removed at exit
     assert not (tmp_path / "real.db").exists()
+
+
+class Terminal:
+    """`cryptotui --demo` on a real pseudo-terminal, its output drained in the background (a
+    full pty would block the app)."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        config = tmp_path / "config.toml"
+        config.write_text("")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CRYPTOTUI_")}
+        env |= {"TMPDIR": str(tmp_path), "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
+        self.master, slave = pty.openpty()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "cryptotui", "--config", str(config), "--demo",
+             "--symbols", "BTCUSDT"],
+            stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+        )  # fmt: skip
+        os.close(slave)
+        self.screen = bytearray()
+        self._drain = threading.Thread(target=self._read, daemon=True)
+        self._drain.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # closed, or the app is gone
+                return
+            if not chunk:
+                return
+            self.screen += chunk
+
+    def close(self) -> None:
+        """What closing the terminal window does: the pty goes away, then SIGHUP."""
+        os.close(self.master)
+        self.master = -1
+        self.proc.send_signal(signal.SIGHUP)
+
+    def release(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.master >= 0:
+            os.close(self.master)
+
+    def wait(self) -> int:
+        """The exit code; all the app wrote has been read by then."""
+        code = self.proc.wait(timeout=30)
+        self._drain.join(timeout=5)
+        return code
+
+
+@pytest.mark.parametrize("how", ["terminal closed (SIGHUP)", "SIGTERM"])
+def test_a_demo_ended_by_a_signal_quits_like_q_and_removes_its_database(tmp_path, how):
+    term = Terminal(tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob("cryptotui-demo-*/demo.db")) or b"BTC" not in term.screen:
+            assert term.proc.poll() is None, bytes(term.screen).decode(errors="replace")[-2000:]
+            assert time.monotonic() < deadline, "the demo did not start"
+            time.sleep(0.1)
+        if how == "SIGTERM":
+            term.proc.send_signal(signal.SIGTERM)
+        else:
+            term.close()
+        assert term.wait() == 0
+    finally:
+        term.release()
+    assert list(tmp_path.glob("cryptotui-demo-*")) == []
+    if how == "SIGTERM":  # the terminal is still there: it is given back as it was
+        assert b"\x1b[?1049l" in term.screen  # left the alternate screen
