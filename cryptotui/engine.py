@@ -263,24 +263,28 @@ class Engine:
 
 
 def _router(config: Config, decimals: Callable[[str], int | None]) -> AlertRouter:
-    alerts = config.raw["alerts"]
+    alerts = config.alerts
     return AlertRouter(
-        parse_rules(alerts["rules"]),
-        min_confidence=alerts["min_confidence"],
-        cooldown_s=alerts["cooldown_seconds"],
+        parse_rules(alerts.rules),
+        min_confidence=alerts.min_confidence,
+        cooldown_s=alerts.cooldown_seconds,
         decimals=decimals,
     )
 
 
 def _dispatcher(config: Config) -> Dispatcher:
-    alerts = config.raw["alerts"]
+    alerts = config.alerts
     return Dispatcher(
-        jsonl_path=alerts["jsonl_path"],
-        bell=alerts["bell"],
-        desktop=alerts["desktop"],
-        command=alerts["command"],
-        webhook_url=alerts["webhook_url"],
+        jsonl_path=alerts.jsonl_path,
+        bell=alerts.bell,
+        desktop=alerts.desktop,
+        command=alerts.command,
+        webhook_url=alerts.webhook_url,
     )
+
+
+def _scorer(config: Config) -> Scorer:
+    return Scorer(config.scoring.weights())
 
 
 def engine_from_config(
@@ -291,17 +295,17 @@ def engine_from_config(
     decimals: Callable[[str], int | None] = lambda _s: None,
 ) -> Engine:
     """The engine the config describes: detectors, weights, rules and delivery channels."""
-    engine_cfg = config.raw["engine"]
+    engine_cfg = config.engine
     return Engine(
         symbols,
         intervals,
         emit=lambda _ev: None,
         router=_router(config, decimals),
-        scorer=Scorer(dict(config.raw["scoring"])),
-        detectors=engine_cfg["detectors"],
-        indicators=engine_cfg["indicators"],
+        scorer=_scorer(config),
+        detectors=engine_cfg.detectors,
+        indicators=engine_cfg.indicators,
         dispatcher=_dispatcher(config),
-        detector_options={"candlestick": {"patterns": engine_cfg["candlestick_patterns"]}},
+        detector_options={"candlestick": {"patterns": engine_cfg.candlestick_patterns}},
         tracker=OutcomeTracker(),
     )
 
@@ -322,7 +326,7 @@ async def reconfigure(engine: Engine, config: Config) -> str:
             key.indicators += [i for i in build(engine.spec) if not set(i.columns) & have]
     old = engine.dispatcher
     engine.router = router
-    engine.scorer = Scorer(dict(config.raw["scoring"]))
+    engine.scorer = _scorer(config)
     engine.dispatcher = _dispatcher(config)
     if old is not None:
         await old.drain()

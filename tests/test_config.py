@@ -12,6 +12,7 @@ from pathlib import Path
 from textwrap import dedent
 from typing import Any
 
+import msgspec
 import pytest
 
 from cryptotui.config import (
@@ -50,12 +51,21 @@ def frozen(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+def as_tables(config: Config) -> dict[str, dict[str, Any]]:
+    """The typed sections back as {section: {key: value}}."""
+    return {
+        field.name: msgspec.structs.asdict(getattr(config, field.name))
+        for field in msgspec.structs.fields(config)
+        if isinstance(getattr(config, field.name), msgspec.Struct)
+    }
+
+
 def test_defaults_equal_default_toml(tmp_path: Path) -> None:
     empty = write(tmp_path, "")
     config = load(empty)
     expected = tomllib.loads(REPO_DEFAULTS.read_text(encoding="utf-8"))
 
-    assert {s: dict(v) for s, v in config.raw.items()} == {
+    assert as_tables(config) == {
         section: {key: frozen(value) for key, value in values.items()}
         for section, values in expected.items()
     }
@@ -242,7 +252,6 @@ def test_symbols_are_upper_cased_and_deduplicated(tmp_path: Path) -> None:
     config = load(path)
     assert config.watchlist.symbols == ("BTCUSDT", "ETHUSDT")
     assert config.demo.symbols == ("SOLUSDT",)
-    assert config.raw["watchlist"]["symbols"] == ("BTCUSDT", "ETHUSDT")
 
 
 @pytest.mark.parametrize("symbols", ['["BTC-USDT"]', "[]"])
@@ -290,7 +299,7 @@ def test_env_errors_name_the_variable(tmp_path: Path) -> None:
     message = error_of(path, {"CRYPTOTUI_STREAM_STALL_FACTOR": "fast"})
     assert message == (
         "environment variable CRYPTOTUI_STREAM_STALL_FACTOR: stream.stall_factor: "
-        "expected a number like 5.0, got 'fast'"
+        'expected a number like 5.0, got "fast"'
     )
 
     message = error_of(path, {"CRYPTOTUI_WATCHLIST_INTERVALS": "1m,2m"})
@@ -320,6 +329,57 @@ def test_render_is_toml_of_the_effective_config(tmp_path: Path) -> None:
     parsed = tomllib.loads(text)
     assert parsed["watchlist"]["symbols"] == ["ETHUSDT"]
     assert parsed["demo"]["speed"] == 4.0
-    assert {s: {k: frozen(v) for k, v in t.items()} for s, t in parsed.items()} == {
-        s: dict(t) for s, t in config.raw.items()
-    }
+    assert {s: {k: frozen(v) for k, v in t.items()} for s, t in parsed.items()} == as_tables(config)
+
+
+def test_every_section_is_typed(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        [store]
+        batch_rows = 10
+        [engine]
+        detectors = ["volume_spike"]
+        [scoring]
+        market = 1
+        [alerts]
+        rules = [{ name = "r", when = "price > 1" }]
+        """,
+    )
+    config = load(path)
+
+    assert config.store.batch_rows == 10
+    assert config.engine.detectors == ("volume_spike",)
+    assert config.scoring.market == 1.0
+    assert isinstance(config.scoring.market, float)
+    assert config.alerts.rules == ({"name": "r", "when": "price > 1"},)
+    assert config.alerts.min_confidence == 0.6
+
+
+def test_scoring_section_names_the_scorers_factors(tmp_path: Path) -> None:
+    from cryptotui.scoring import DEFAULT_WEIGHTS, FACTORS
+
+    weights = load(write(tmp_path, "")).scoring.weights()
+    assert tuple(weights) == FACTORS
+    assert weights == DEFAULT_WEIGHTS
+
+
+def test_env_sets_a_list_of_tables_as_toml(tmp_path: Path) -> None:
+    env = {"CRYPTOTUI_ALERTS_RULES": '[{ name = "r", when = "price > 1" }]'}
+    assert load(write(tmp_path, ""), env).alerts.rules == ({"name": "r", "when": "price > 1"},)
+
+    message = error_of(write(tmp_path, ""), {"CRYPTOTUI_ALERTS_RULES": "price > 1"})
+    assert message.startswith(
+        "environment variable CRYPTOTUI_ALERTS_RULES: alerts.rules: expected a list of tables"
+    )
+
+
+def test_render_says_where_each_value_was_set(tmp_path: Path) -> None:
+    path = write(tmp_path, "[demo]\n\nseed = 3\n")
+    config = load(path, {"CRYPTOTUI_DEMO_SPEED": "4"}, overrides={"demo": {"symbols": ["ethusdt"]}})
+    lines = render(config).splitlines()
+
+    assert f"seed = 3  # from {path}:3" in lines
+    assert "speed = 4.0  # from environment variable CRYPTOTUI_DEMO_SPEED" in lines
+    assert f'symbols = ["ETHUSDT"]  # from {COMMAND_LINE}' in lines
+    assert 'ws_url = "wss://data-stream.binance.vision"' in lines  # a default: no comment

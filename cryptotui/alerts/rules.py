@@ -245,10 +245,3 @@ def _direction(c: Condition) -> Direction:
     if c.op in ("<", "<=", "crosses below"):
         return Direction.BEARISH if c.subject in ("price", "move") else Direction.NEUTRAL
     return Direction.NEUTRAL
-
-
-def check_rules(items: tuple) -> tuple:
-    """Config check for `alerts.rules`: parse them once at load time so a bad rule is reported
-    with the config file's line; the loader keeps the raw tables."""
-    parse_rules(items)
-    return items

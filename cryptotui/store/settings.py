@@ -1,5 +1,5 @@
-"""The `[store]` section typed: the config loader checks its value types (from the defaults
-file); the rules types cannot express are checked here, with messages in the loader's style.
+"""The `[store]` section resolved for the writer: the config loader checks its value types; the
+rules types cannot express are checked here, with messages in the loader's style.
 
 Light on purpose (no SQLite imports): the command line imports it on every start.
 """
@@ -10,7 +10,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import platformdirs
 
@@ -37,36 +36,36 @@ class StoreConfig:
 
 
 def store_config(config: Config, db: Path | None = None) -> StoreConfig:
-    """`config.raw["store"]` validated; `db` (the --db flag) wins over `store.path`.
+    """`config.store` resolved for the writer; `db` (the --db flag) wins over `store.path`.
 
     Raises ConfigError naming the setting and what to write instead.
     """
-    raw: Mapping[str, Any] = config.raw["store"]
+    store = config.store
     if db is not None:
         path = Path(db).expanduser()
-    elif raw["path"].strip():
-        path = Path(raw["path"].strip()).expanduser()
+    elif store.path.strip():
+        path = Path(store.path.strip()).expanduser()
     else:
         path = default_db_path()
-    if raw["batch_rows"] < 1:
-        raise ConfigError(f"store.batch_rows: {raw['batch_rows']} is not allowed; use 1 or more")
-    if raw["batch_seconds"] <= 0:
+    if store.batch_rows < 1:
+        raise ConfigError(f"store.batch_rows: {store.batch_rows} is not allowed; use 1 or more")
+    if store.batch_seconds <= 0:
         raise ConfigError(
-            f"store.batch_seconds: {raw['batch_seconds']} is not allowed; use a number above 0"
+            f"store.batch_seconds: {store.batch_seconds} is not allowed; use a number above 0"
         )
-    if raw["max_pending_rows"] < raw["batch_rows"]:
+    if store.max_pending_rows < store.batch_rows:
         raise ConfigError(
-            f"store.max_pending_rows: {raw['max_pending_rows']} is below store.batch_rows "
-            f"({raw['batch_rows']}); make it at least batch_rows"
+            f"store.max_pending_rows: {store.max_pending_rows} is below store.batch_rows "
+            f"({store.batch_rows}); make it at least batch_rows"
         )
     return StoreConfig(
-        enabled=raw["enabled"],
+        enabled=store.enabled,
         path=path,
-        retention_days=parse_retention(raw["retention_days"]),
-        batch_rows=raw["batch_rows"],
-        batch_seconds=raw["batch_seconds"],
-        max_pending_rows=raw["max_pending_rows"],
-        catch_up_days=raw["catch_up_days"],
+        retention_days=parse_retention(store.retention_days),
+        batch_rows=store.batch_rows,
+        batch_seconds=store.batch_seconds,
+        max_pending_rows=store.max_pending_rows,
+        catch_up_days=store.catch_up_days,
     )
 
 
