@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from cryptotui import fmt, validators
-from cryptotui.commands.base import Command, fail, say, store_of
+from cryptotui.commands.base import Command, exchange_now, fail, say, store_of
 from cryptotui.intervals import DAY, INTERVAL_MS
 
 DEFAULT_DAYS = 30.0
@@ -75,22 +75,6 @@ def _range(args: argparse.Namespace, now_ms: int) -> tuple[int, int]:
     return since, until
 
 
-async def _server_now(rest) -> int:
-    """The exchange's clock in ms; an endpoint that does not answer like Binance is bad input
-    (a wrong --rest-url), said in one line."""
-    import msgspec
-
-    from cryptotui.binance.rest import BinanceError
-
-    try:
-        return int(await rest.server_time())
-    except (BinanceError, msgspec.DecodeError, KeyError, TypeError, ValueError) as exc:
-        raise validators.Invalid(
-            f"{rest.base_url} does not answer like a Binance API (GET /api/v3/time: {exc}); "
-            "check --rest-url or [exchange] rest_url"
-        ) from None
-
-
 async def _backfill(
     path: Path, rest_url: str, args: argparse.Namespace, intervals: tuple[str, ...]
 ) -> int:
@@ -104,7 +88,7 @@ async def _backfill(
     failed = False
     started = time.perf_counter()
     async with Rest(rest_url) as rest:
-        since, until = _range(args, await _server_now(rest))
+        since, until = _range(args, await exchange_now(rest))
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),

@@ -23,6 +23,7 @@ from cryptotui.config import Config, ConfigError, load_config
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from cryptotui.binance.rest import Rest
     from cryptotui.store.settings import StoreConfig
 
 PROG = "cryptotui"
@@ -143,6 +144,24 @@ def existing_db(args: argparse.Namespace) -> Iterator[sqlite_utils.Database]:
         yield db
     finally:
         db.close()
+
+
+async def exchange_now(rest: Rest) -> int:
+    """The exchange's clock in ms: relative times (`--days`, ages, retention) count back from
+    it, since a testnet, a replay or the simulator may run on another clock than this machine.
+    An endpoint that does not answer like Binance is bad input (a wrong --rest-url), said in
+    one line."""
+    import msgspec
+
+    from cryptotui.binance.rest import BinanceError
+
+    try:
+        return int(await rest.server_time())
+    except (BinanceError, msgspec.DecodeError, KeyError, TypeError, ValueError) as exc:
+        raise validators.Invalid(
+            f"{rest.base_url} does not answer like a Binance API (GET /api/v3/time: {exc}); "
+            "check --rest-url or [exchange] rest_url"
+        ) from None
 
 
 # --- failures --------------------------------------------------------------------------------

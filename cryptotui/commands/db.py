@@ -1,11 +1,17 @@
-"""`cryptotui db stats|vacuum|prune`: inspect or maintain the history database."""
+"""`cryptotui db stats|vacuum|prune`: inspect or maintain the history database.
+
+`prune` asks the exchange for its time first: candles are dated by the exchange's clock, and
+counted from this machine's, an endpoint on another clock (a testnet, a replay, the simulator)
+would lose every candle it stored.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 
 from cryptotui import fmt
-from cryptotui.commands.base import Command, fail, store_of
+from cryptotui.commands.base import Command, exchange_now, fail, store_of
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -13,7 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "action",
         choices=("stats", "vacuum", "prune"),
         help="stats: sizes and row counts; vacuum: give free pages back to the disk; "
-        "prune: apply [store] retention_days now",
+        "prune: apply [store] retention_days now (days counted back from the exchange's "
+        "clock, read from --rest-url)",
     )
 
 
@@ -24,11 +31,12 @@ def run(args: argparse.Namespace) -> int:
     from cryptotui.store.retention import apply_retention
     from cryptotui.store.schema import open_db
 
-    _, settings = store_of(args)
+    config, settings = store_of(args)
     path = settings.path
     if args.action == "prune":
         open_db(path, create=False).close()
-        deleted = apply_retention(path, settings.retention_days)
+        now = asyncio.run(_exchange_now(config.exchange.rest_url))
+        deleted = apply_retention(path, settings.retention_days, now_ms=now)
         for (symbol, interval), count in sorted(deleted.items()):
             print(f"{symbol} {interval}: deleted {count:,} candles older than retention")
         print(f"pruned {sum(deleted.values()):,} candles" if deleted else "nothing to prune")
@@ -54,6 +62,13 @@ def run(args: argparse.Namespace) -> int:
         db.close()
     _print_stats(stats)
     return 0
+
+
+async def _exchange_now(rest_url: str) -> int:
+    from cryptotui.binance.rest import Rest
+
+    async with Rest(rest_url) as rest:
+        return await exchange_now(rest)
 
 
 def _mb(size: int) -> str:

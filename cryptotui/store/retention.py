@@ -1,7 +1,7 @@
 """Retention: forget candles older than each interval's configured age.
 
 Meant to run every so often beside the live writer, off the event loop (for example
-`await asyncio.to_thread(apply_retention, path, config.retention_days)` hourly, or
+`await asyncio.to_thread(apply_retention, path, config.retention_days, now_ms=...)` hourly, or
 `cryptotui db prune`). It uses its own connection and deletes in chunks of `chunk` rows, one short
 transaction each with a pause between them, so the live writer never waits on it for more than a
 few milliseconds. Each chunk is a primary-key range, so a delete reads only the rows it removes.
@@ -22,16 +22,16 @@ def apply_retention(
     path: Path | str,
     retention_days: Mapping[str, float],
     *,
-    now_ms: int | None = None,
+    now_ms: int,
     chunk: int = 5000,
     pause: float = 0.005,
 ) -> dict[tuple[str, str], int]:
-    """Delete candles opening more than `retention_days[interval]` days before `now_ms`.
+    """Delete candles opening more than `retention_days[interval]` days before `now_ms`, the
+    exchange's clock (the candles are dated by it, and it may differ from this machine's).
 
     Intervals missing from the mapping (or mapped to 0) are kept forever. Returns the number of
     candles deleted per (symbol, interval), only for series that lost any.
     """
-    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     deleted: dict[tuple[str, str], int] = {}
     db = open_db(path)
     try:

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from cryptotui.intervals import DAY, MINUTE
 from cryptotui.store.schema import open_db
 from cryptotui.store.writer import Writer
+from tests.commands.conftest import threaded_sim
 from tests.store.helpers import T0, candle, signal
 
 
@@ -133,7 +135,7 @@ def test_parquet_is_a_named_extra() -> None:
     assert not any(req.startswith("pyarrow") for req in project["dependencies"])
 
 
-def test_db_stats_vacuum_and_prune(db, run_cli, capsys, monkeypatch) -> None:
+def test_db_stats_vacuum_and_prune(db, sim_thread, run_cli, capsys, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "160")
     assert run_cli("db", "stats", "--db", str(db)) == 0
     out = capsys.readouterr().out
@@ -146,7 +148,30 @@ def test_db_stats_vacuum_and_prune(db, run_cli, capsys, monkeypatch) -> None:
     assert run_cli("db", "vacuum", "--db", str(db)) == 0
     assert "vacuumed" in capsys.readouterr().out
     # Retention defaults keep 1m candles 30 days: these are from 2023, so all go.
-    assert run_cli("db", "prune", "--db", str(db)) == 0
+    url = sim_thread.rest_url  # the exchange's clock: today, frozen
+    assert run_cli("db", "prune", "--db", str(db), "--rest-url", url) == 0
     assert "BTCUSDT 1m: deleted 11 candles" in capsys.readouterr().out
-    assert run_cli("db", "prune", "--db", str(db)) == 0
+    assert run_cli("db", "prune", "--db", str(db), "--rest-url", url) == 0
     assert "nothing to prune" in capsys.readouterr().out
+
+
+def test_prune_counts_days_back_from_the_exchange_clock(db, run_cli, capsys, monkeypatch) -> None:
+    """The candles are from 2023, as is this exchange's clock: a day of 1m retention keeps the
+    last day by that clock (counted from this machine's, it would delete them all)."""
+    monkeypatch.setenv("CRYPTOTUI_STORE_RETENTION_DAYS", "1m=1")
+    exchange_now = candle(i=100).open_time + DAY - 10 * MINUTE
+    with threaded_sim(symbols=["BTCUSDT"], speed=0, start_time_ms=exchange_now) as sim:
+        code = run_cli("db", "prune", "--db", str(db), "--rest-url", sim.rest_url)
+    assert code == 0
+    assert "BTCUSDT 1m: deleted 90 candles" in capsys.readouterr().out
+    conn = open_db(db)
+    assert conn.execute("SELECT COUNT(*) FROM candles").fetchone() == (10,)
+
+
+def test_prune_without_the_exchange_clock_prunes_nothing(db, run_cli, capsys) -> None:
+    with threaded_sim(symbols=["BTCUSDT"], speed=0) as sim:
+        url = f"{sim.rest_url}/nope"
+        assert run_cli("db", "prune", "--db", str(db), "--rest-url", url) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "does not answer like a Binance API" in err
+    assert open_db(db).execute("SELECT COUNT(*) FROM candles").fetchone() == (100,)
