@@ -1,4 +1,6 @@
-"""Shared fixtures: the Binance JSON fixtures copied from shared/binance/fixtures."""
+"""Shared test helpers: Binance JSON documents as they travel on the wire (tests/fixtures/binance:
+examples from the official spot docs and documented behaviour they have no example for), and
+`until`."""
 
 from __future__ import annotations
 

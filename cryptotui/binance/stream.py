@@ -170,11 +170,6 @@ class Stream:
         await self.trades.aclose()
         self._conns.clear()
 
-    async def wait_open(self, timeout: float = 10.0) -> None:
-        """Until every live connection has received its first frame (tests, start-up)."""
-        async with asyncio.timeout(timeout):
-            await asyncio.gather(*(c.first_frame.wait() for c in self._live()))
-
     # ------------------------------------------------------------------ internals
 
     def _live(self) -> list[_Connection]:

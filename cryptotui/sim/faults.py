@@ -1,4 +1,5 @@
-"""Fault injection: the failures PITFALLS.md says clients must survive, on demand.
+"""Fault injection, on demand: the failures a Binance client must survive — dropped, stalled and
+refused connections, malformed frames, REST 429/418/5xx, the server's shutdown notice.
 
 Each method arms a fault; the server consults the `take_*`/`count_*` hooks at the matching point
 (handshake, REST request, data frame). Faults are one-shot counters or wall-clock deadlines, so a

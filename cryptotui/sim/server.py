@@ -484,7 +484,9 @@ class SimExchange:
         conn.push(_CONTROL, encode({"error": {"code": code, "msg": msg}, "id": rid}))
 
     def _control(self, conn: _Conn, message: str | bytes) -> None:
-        """Answer one control message as PROTOCOL.md §3 (replies matched by `id`)."""
+        """Answer one control message as Binance does: the reply echoes the request's `id`
+        (replies interleave with data), errors are `{"error": {"code", "msg"}, "id"}` with
+        Binance's codes and texts."""
         try:
             msg = json.loads(message)
         except json.JSONDecodeError as exc:

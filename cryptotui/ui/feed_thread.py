@@ -1,4 +1,4 @@
-"""The feed on its own asyncio loop in one thread (DESIGN.md: Threads).
+"""The feed on its own asyncio loop in one thread.
 
 A slow repaint can then never delay a frame, a gap-fill or an alert. The UI thread only reads
 the `MarketState` snapshot the feed writes; everything the UI asks of the feed (watch a symbol,

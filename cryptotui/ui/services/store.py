@@ -5,10 +5,9 @@ watchlist is a `WatchlistRow`, replaced as a whole; an empty one deletes it); ed
 then wait in `pending` and go out on the next `pump`. Reads use a connection of their own,
 serialised by a lock because the history browser queries from a worker thread.
 
-The history browser pages by keyset (`(time, id) < last row seen`, on the `signals_time` index),
-so page 500 of ten million signals costs what page 1 does and nothing is loaded in advance.
-`store.queries.signal_history` has no upper time bound or keyset yet, so this module carries
-that one query (see the lead's notes: it belongs in `store/queries.py`).
+The history browser pages by keyset through `store.queries.signal_history` (`(time, id) < last
+row seen`, on the `signals_time` index), so page 500 of ten million signals costs what page 1
+does and nothing is loaded in advance.
 """
 
 from __future__ import annotations

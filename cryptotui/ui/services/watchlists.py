@@ -65,12 +65,6 @@ class Watchlists:
             syms.insert(j, syms.pop(i))
             self._save(self.active)
 
-    def replace_active(self, symbols: Sequence[str]) -> None:
-        """What the feed accepted (unknown symbols dropped by the exchange check)."""
-        if list(symbols) != self.symbols:
-            self.lists[self.active] = list(symbols)
-            self._save(self.active)
-
     # ------------------------------------------------------------------ the set of lists
 
     def _check_name(self, name: str) -> str:

@@ -1,6 +1,6 @@
 """A line-API list with a cursor and one cached Strip per item, for panes that change often.
 
-DataTable invalidates every cached line when one cell changes (~42 ms for 50 rows, STYLE.md);
+DataTable invalidates every cached line when one cell changes (~42 ms for 50 rows, measured);
 here each item is re-rendered only when its `item_key` changes (~0.07 ms a line). Subclasses
 say how an item looks (`render_item`), what makes it look different (`item_key`) and,
 optionally, a header line that stays in place while the items scroll.

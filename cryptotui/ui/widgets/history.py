@@ -1,6 +1,7 @@
 """History browser: stored signals and alerts, filtered, one page at a time, newest first.
 
-A DataTable is right here (STYLE.md): the rows change only when the user pages or filters.
+A DataTable is right here: it repaints every row when one cell changes, and these rows change
+only when the user pages or filters.
 Queries run in a worker thread and page by keyset, so a history of millions of rows is browsed
 without loading it; `[`/`]` page, `f` edits the filter, Enter opens the signal.
 """

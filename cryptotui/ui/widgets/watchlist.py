@@ -1,7 +1,7 @@
 """Watchlist: live tickers of the active list, one cached Strip per row (see `CursorList`).
 
 A price change re-renders one line (~0.07 ms), where a DataTable would repaint all of them
-(~42 ms for 50 rows, STYLE.md). Columns are chosen by the pane's width, most useful first, so
+(~42 ms for 50 rows, measured). Columns are chosen by the pane's width, most useful first, so
 the same widget reads well at 80 columns and at 200.
 """
 
