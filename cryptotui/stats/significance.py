@@ -34,10 +34,6 @@ def wilson(hits: int, n: int, z: float = Z95) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def _log_pmf(k: int, n: int, log_p: float, log_q: float, log_choose_n: float) -> float:
-    return log_choose_n - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * log_p + (n - k) * log_q
-
-
 def binom_sf(k: int, n: int, p: float) -> float:
     """P[X ≥ k] for X ~ Binomial(n, p), exact.
 
@@ -54,8 +50,8 @@ def binom_sf(k: int, n: int, p: float) -> float:
     if p >= 1.0:
         return 1.0
     if k > n * p:  # upper tail is the small one
-        return _tail(range(k, n + 1), n, p)
-    return max(0.0, 1.0 - _tail(range(k - 1, -1, -1), n, p))
+        return _tail(k, n, p, up=True)
+    return max(0.0, 1.0 - _tail(k - 1, n, p, up=False))
 
 
 def binom_cdf(k: int, n: int, p: float) -> float:
@@ -67,20 +63,34 @@ def binom_cdf(k: int, n: int, p: float) -> float:
     if k < n * p:  # lower tail is the small one
         if p >= 1.0:
             return 0.0
-        return _tail(range(k, -1, -1), n, p)
+        return _tail(k, n, p, up=False)
     return max(0.0, 1.0 - binom_sf(k + 1, n, p))
 
 
-def _tail(ks: range, n: int, p: float) -> float:
-    """Σ pmf(k) over `ks`, which runs from the tail's inner end (nearest the mode) outwards."""
-    log_p, log_q = math.log(p), math.log1p(-p)
-    log_choose_n = math.lgamma(n + 1)
-    total = 0.0
-    for k in ks:
-        term = math.exp(_log_pmf(k, n, log_p, log_q, log_choose_n))
-        total += term
-        if term < total * _TINY:
-            break
+def _tail(k: int, n: int, p: float, *, up: bool) -> float:
+    """Σ pmf(j) for j from `k` (the tail's inner end, nearest the mode) outwards: up to n when
+    `up`, else down to 0. The first term comes from log-gamma, the rest by the pmf's ratio
+    recurrence (one multiplication each), stopping once terms no longer count."""
+    q = 1.0 - p
+    term = math.exp(
+        math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+        + k * math.log(p) + (n - k) * math.log1p(-p)
+    )  # fmt: skip
+    total = term
+    if up:
+        ratio = p / q
+        for j in range(k, n):
+            term *= (n - j) / (j + 1) * ratio
+            total += term
+            if term < total * _TINY:
+                break
+    else:
+        ratio = q / p
+        for j in range(k, 0, -1):
+            term *= j / (n - j + 1) * ratio
+            total += term
+            if term < total * _TINY:
+                break
     return min(1.0, total)
 
 

@@ -7,13 +7,18 @@ while the app was off get their outcomes from the stored candles.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from cryptotui.models import Candle
 from cryptotui.stats.record import RecordKey, Tally
-from cryptotui.store.records import CANDLE_COLUMNS, candle_from_row
+from cryptotui.store.records import CANDLE_COLUMNS, OutcomeRow, SignalRow, candle_from_row
+
+if TYPE_CHECKING:
+    from cryptotui.stats.backtest import SeriesResult
 
 _CANDLES = ", ".join(CANDLE_COLUMNS)
 
@@ -82,3 +87,51 @@ def candles_after(
         (symbol, interval, time, limit),
     ).fetchall()
     return [candle_from_row(row) for row in rows]
+
+
+def save_backtest(db: sqlite_utils.Database, results: Sequence[SeriesResult]) -> tuple[int, int]:
+    """Store a backtest's signals and outcomes (`backtest --save`): the track record the live
+    confidence reads then starts from them. Signals already stored (same kind, symbol, name and
+    time: an earlier save, or the live app) are skipped with their outcomes, so saving twice
+    counts nothing twice. One transaction; returns (signals, outcomes) written."""
+    import pandas as pd
+
+    from cryptotui.store.writer import write_rows
+
+    rows: list[SignalRow | OutcomeRow] = []
+    for r in results:
+        if r.signals.empty:
+            continue
+        lo, hi = int(r.signals["time"].min()), int(r.signals["time"].max())
+        have = set(
+            db.execute(
+                "SELECT kind, name, time FROM signals WHERE symbol = ? AND time BETWEEN ? AND ?",
+                (r.symbol, lo, hi),
+            ).fetchall()
+        )
+        made: dict[int, SignalRow] = {}
+        for s in r.signals.itertuples(index=False):
+            if (s.kind, s.name, s.time) in have:
+                continue
+            made[s.sid] = SignalRow(
+                int(s.time), r.symbol, r.interval, s.kind, s.name, s.direction,
+                float(s.confidence), float(s.price), r.factors[s.sid],
+                int(s.span_start) or None, int(s.span_end) or None,
+            )  # fmt: skip
+        rows.extend(made.values())
+        for o in r.outcomes.itertuples(index=False):
+            signal = made.get(o.sid)
+            if signal is not None:
+                hit = None if o.direction == "neutral" else bool(o.hit)
+                base = None if pd.isna(o.asof_baseline) else float(o.asof_baseline)
+                rows.append(OutcomeRow(signal, int(o.horizon), float(o.forward_return), hit,
+                                       float(o.mfe), float(o.mae), base, r.interval))  # fmt: skip
+    db.execute("BEGIN IMMEDIATE")  # the write lock first: write_rows numbers the signals
+    try:
+        write_rows(db.conn, rows)
+        db.execute("COMMIT")
+    except BaseException:
+        db.conn.rollback()
+        raise
+    signals = sum(isinstance(row, SignalRow) for row in rows)
+    return signals, len(rows) - signals

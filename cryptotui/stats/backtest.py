@@ -1,0 +1,192 @@
+"""Backtests: candles through the live `Engine`, one series at a time, outcomes as tables.
+
+`run_series` is the whole method: the same `Engine` class the app runs (indicators, detectors,
+scoring, user rules, the outcome tracker) is fed one closed candle at a time, so a backtest
+measures exactly what the live app would have signalled; nothing here re-implements detection.
+It returns compact columns (pandas frames, cheap to send back from a worker process) that
+`stats.report` turns into statistics. `run_many` spreads series over processes; the rows do not
+depend on how the work was split.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from cryptotui.alerts.router import AlertRouter
+from cryptotui.alerts.rules import Rule
+from cryptotui.engine import Engine
+from cryptotui.models import Alert, Candle, Signal
+from cryptotui.stats.outcomes import HORIZONS, Outcome, OutcomeTracker
+
+DEFAULT_DETECTORS = ("candlestick", "volume_spike", "pump_and_dump")
+"""The candle detectors (trade and ticker detectors need trades, which candles do not carry)."""
+
+PROGRESS_EVERY = 20_000
+"""Candles between progress reports from a worker."""
+
+SIGNAL_COLUMNS = ("sid", "kind", "name", "direction", "symbol", "interval", "time", "price",
+                  "confidence", "span_start", "span_end")  # fmt: skip
+OUTCOME_COLUMNS = ("sid", "name", "direction", "symbol", "interval", "time", "entry", "horizon",
+                   "forward_return", "hit", "mfe", "mae", "asof_baseline")  # fmt: skip
+
+
+@dataclass(slots=True, frozen=True)
+class Job:
+    """One series to backtest. Picklable: sent to worker processes as is."""
+
+    symbol: str
+    interval: str
+    candles: tuple[Candle, ...]
+    detectors: tuple[str, ...] = DEFAULT_DETECTORS
+    patterns: tuple[str, ...] = ()
+    horizons: tuple[int, ...] = HORIZONS
+    rules: tuple[Rule, ...] = ()
+
+
+@dataclass(slots=True)
+class SeriesResult:
+    symbol: str
+    interval: str
+    open_times: np.ndarray
+    """Open time (ms) of every candle, in order."""
+    signs: dict[int, np.ndarray]
+    """Per horizon h: sign (−1, 0, 1) of close[t+h]/close[t] − 1 for every t with t + h."""
+    signals: pd.DataFrame
+    outcomes: pd.DataFrame
+    factors: list[dict[str, float]] = field(default_factory=list)
+    """Each signal's factors, by `sid` (kept apart: only `--save` needs them)."""
+
+
+def run_series(job: Job, progress: Callable[[int], None] | None = None) -> SeriesResult:
+    """Feed `job.candles` (closed, in order, one series) through a fresh live Engine."""
+    signals: list[tuple] = []
+    factors: list[dict[str, float]] = []
+    sids: dict[int, int] = {}
+    outcomes: list[tuple] = []
+    candles = job.candles
+    close_times = np.fromiter((c.close_time for c in candles), np.int64, len(candles))
+
+    def emit(ev: object) -> None:
+        cls = type(ev)
+        if cls is Signal or (cls is Alert and ev.kind == "rule"):  # type: ignore[union-attr]
+            sids[id(ev)] = len(signals)
+            if cls is Signal:
+                s: Signal = ev  # type: ignore[assignment]
+                signals.append(("pattern", s.name, str(s.direction), s.time, s.price,
+                                s.confidence, s.span_start, s.span_end))  # fmt: skip
+                factors.append(dict(s.factors))
+            else:
+                a: Alert = ev  # type: ignore[assignment]
+                signals.append(("rule", a.name, str(a.direction), a.time, a.price,
+                                a.confidence, a.span_start, a.span_end))  # fmt: skip
+                factors.append(dict(a.factors))
+        elif cls is Outcome:
+            o: Outcome = ev  # type: ignore[assignment]
+            outcomes.append((sids[id(o.signal)], o.time, o.horizon, o.forward_return,
+                             o.hit, o.mfe, o.mae, o.baseline))  # fmt: skip
+
+    # A rule is judged on the candles under test, whatever interval it names for live use.
+    rules = [replace(rule, interval=job.interval) for rule in job.rules]
+    engine = Engine(
+        [job.symbol],
+        [job.interval],
+        emit=emit,
+        router=AlertRouter(rules, min_confidence=2.0),  # no pattern alerts: signals suffice
+        detectors=job.detectors,
+        detector_options={"candlestick": {"patterns": job.patterns}} if job.patterns else None,
+        tracker=OutcomeTracker(job.horizons),
+    )
+    on_candle = engine.on_candle
+    for i, c in enumerate(candles, 1):
+        on_candle(c)
+        if progress is not None and i % PROGRESS_EVERY == 0:
+            progress(PROGRESS_EVERY)
+    if progress is not None:
+        progress(len(candles) % PROGRESS_EVERY)
+    return SeriesResult(
+        job.symbol,
+        job.interval,
+        np.fromiter((c.open_time for c in candles), np.int64, len(candles)),
+        _signs([c.close for c in candles], job.horizons),
+        _signal_frame(signals, job.symbol, job.interval),
+        _outcome_frame(outcomes, signals, job.symbol, job.interval, close_times),
+        factors,
+    )
+
+
+def _signs(closes: Sequence[float], horizons: Iterable[int]) -> dict[int, np.ndarray]:
+    c = np.asarray(closes, dtype=np.float64)
+    return {h: np.sign(c[h:] / c[:-h] - 1.0).astype(np.int8) for h in horizons if len(c) > h}
+
+
+def _signal_frame(rows: list[tuple], symbol: str, interval: str) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=["kind", "name", "direction", "time", "price", "confidence",
+                                     "span_start", "span_end"])  # fmt: skip
+    df.insert(0, "sid", np.arange(len(df), dtype=np.int64))
+    df.insert(4, "symbol", symbol)
+    df.insert(5, "interval", interval)
+    return df[list(SIGNAL_COLUMNS)]
+
+
+def _outcome_frame(
+    rows: list[tuple], signals: list[tuple], symbol: str, interval: str, close_times: np.ndarray
+) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=["sid", "time", "horizon", "forward_return", "hit", "mfe",
+                                     "mae", "asof_baseline"])  # fmt: skip
+    sid = df["sid"].to_numpy(dtype=np.int64)
+    df["name"] = [signals[i][1] for i in sid]
+    df["direction"] = [signals[i][2] for i in sid]
+    df["symbol"] = symbol
+    df["interval"] = interval
+    # Entry candle: the first closing at or after the signal (the module docstring of outcomes).
+    df["entry"] = np.searchsorted(close_times, df["time"].to_numpy(dtype=np.int64), side="left")
+    df["hit"] = df["hit"].astype("boolean")
+    return df[list(OUTCOME_COLUMNS)]
+
+
+def run_many(
+    jobs: Sequence[Job],
+    *,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> list[SeriesResult]:
+    """Every job, in the given order; with `workers` > 1 in that many processes (each series is
+    independent, so the results are identical either way). `progress(n)` is told of candles
+    done, in the calling process."""
+    if workers <= 1 or len(jobs) <= 1:
+        return [run_series(job, progress) for job in jobs]
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")  # no forked copies of threads (writer, feed) a caller may run
+    with ctx.Manager() as manager:
+        queue = manager.Queue()
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx) as pool:
+            futures = [pool.submit(_worker, job, queue) for job in jobs]
+            pending = set(range(len(futures)))
+            while pending:
+                try:
+                    n = queue.get(timeout=0.1)
+                except Exception:  # queue.Empty from the manager proxy
+                    n = 0
+                if n and progress is not None:
+                    progress(n)
+                pending = {i for i in pending if not futures[i].done()}
+            while not queue.empty():
+                n = queue.get()
+                if progress is not None:
+                    progress(n)
+            return [f.result() for f in futures]
+
+
+def _worker(job: Job, queue) -> SeriesResult:
+    return run_series(job, queue.put)
+
+
+def candles_per_year(interval_ms: int) -> float:
+    return 365.25 * 86_400_000 / interval_ms if interval_ms else math.nan

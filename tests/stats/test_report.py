@@ -1,0 +1,112 @@
+"""Report rows from series with known closes; walk-forward folds; parallel = single process."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from cryptotui.alerts.rules import parse_rules
+from cryptotui.models import Candle
+from cryptotui.stats.backtest import Job, run_many, run_series
+from cryptotui.stats.report import build_report
+from cryptotui.stats.significance import wilson
+from tests.stats.candles import walk
+
+HOUR = 3_600_000
+SAW = (99.0, 101.0, 102.0, 100.0)
+
+
+def sawtooth(periods: int, symbol: str = "SAWUSDT") -> tuple[Candle, ...]:
+    closes = SAW * periods
+    return tuple(
+        Candle(symbol, "1h", i * HOUR, (i + 1) * HOUR - 1, c, c, c, c, 10.0)
+        for i, c in enumerate(closes)
+    )
+
+
+RULE = parse_rules([{"name": "up100", "when": "price crosses above 100", "cooldown": 0}])
+
+
+def rows_of(candles: tuple[Candle, ...], **kw) -> dict:
+    job = Job("SAWUSDT", "1h", candles, detectors=(), horizons=(1, 4), rules=tuple(RULE))
+    report = build_report([run_series(job)], **kw)
+    return {(r["name"], r["horizon"]): r for r in report.rows}
+
+
+def test_known_closes_give_known_rows() -> None:
+    # 25 periods of 99, 101, 102, 100: the rule fires on every 99 → 101 (candles 1, 5, ...).
+    rows = rows_of(sawtooth(25), fee_bps=10)
+    one = rows[("up100", 1)]
+    assert (one["direction"], one["n"], one["hits"]) == ("bullish", 25, 25)
+    # Baseline: of the 99 one-candle moves, 50 go up (99→101, 101→102 each period).
+    assert one["baseline"] == pytest.approx(50 / 99)
+    assert one["edge"] == pytest.approx(1 - 50 / 99)
+    assert one["p_value"] == pytest.approx((50 / 99) ** 25)
+    assert (one["wilson_low"], one["wilson_high"]) == pytest.approx(wilson(25, 25))
+    assert one["mean_return"] == pytest.approx(102 / 101 - 1)
+    assert one["mean_mfe"] == pytest.approx(102 / 101 - 1)  # high of the next candle
+    # Strategy: 25 non-overlapping long trades of 102/101 − 1 minus 2 × 10 bp.
+    net = 102 / 101 - 1 - 0.002
+    assert one["trades"] == one["n_independent"] == 25
+    assert one["total_return"] == pytest.approx((1 + net) ** 25 - 1)
+    assert one["max_drawdown"] == 0.0 and one["profit_factor"] is None
+    assert one["sharpe"] is None  # every trade returns the same: no dispersion to scale by
+
+    four = rows[("up100", 4)]
+    # t + 4 must exist: the 25th signal (candle 97) has no 4-candle outcome.
+    assert (four["n"], four["hits"]) == (24, 0)  # 101 → 101: a zero return is a miss
+    assert four["mean_return"] == 0.0
+    assert four["mean_mae"] == pytest.approx(99 / 101 - 1)
+    assert four["total_return"] == pytest.approx((1 - 0.002) ** 24 - 1)
+    assert four["max_drawdown"] == pytest.approx(1 - (1 - 0.002) ** 24)
+    assert four["q_value"] == pytest.approx(1.0)
+    assert one["q_value"] == pytest.approx(min(1.0, one["p_value"] * 2))
+
+
+def test_independent_count_skips_overlapping_signals() -> None:
+    job = Job("TESTUSDT", "1h", tuple(walk(3000, seed=12)), horizons=(1, 20))
+    report = build_report([run_series(job)], min_n=1)
+    long = [r for r in report.rows if r["horizon"] == 20 and r["n"] > 30]
+    assert long and all(r["n_independent"] < r["n"] for r in long)
+    short = [r for r in report.rows if r["horizon"] == 1]
+    assert all(r["n_independent"] <= r["n"] for r in short)
+    # Strategy trades are exactly the independent signals.
+    assert all(r["trades"] in (None, r["n_independent"]) for r in report.rows)
+
+
+def test_folds_partition_time_and_their_counts_add_up() -> None:
+    jobs = [Job(s, "1h", tuple(walk(2000, seed=i, symbol=s))) for i, s in enumerate(("A", "B"))]
+    report = build_report(run_many(jobs), folds=4, min_n=1)
+    bounds = report.folds
+    assert len(bounds) == 4
+    assert bounds[0][0] == 0 and bounds[-1][1] == 1999 * HOUR + 1
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
+    for r in report.rows:
+        folds = r["folds"]
+        assert sum(f["n"] for f in folds) == r["n"]
+        assert [f["prior_n"] for f in folds] == [sum(f["n"] for f in folds[:k]) for k in range(4)]
+        if r["hits"] is not None:
+            assert sum(f["hits"] or 0 for f in folds) == r["hits"]
+
+
+def test_parallel_and_single_process_give_identical_rows() -> None:
+    jobs = [Job(s, "1h", tuple(walk(1500, seed=i, symbol=s))) for i, s in enumerate("PQR")]
+    single = build_report(run_many(jobs, workers=1), folds=2, min_n=1)
+    done: list[int] = []
+    parallel = build_report(run_many(jobs, workers=2, progress=done.append), folds=2, min_n=1)
+    assert sum(done) == 4500  # every candle reported to the one progress bar
+    assert parallel.rows == single.rows and len(single.rows) > 20
+
+
+def test_a_pattern_that_stopped_working_is_flagged_degrading() -> None:
+    # The rule hits for 30 periods, then the market turns: 99 → 101 → 100.
+    good = sawtooth(40)
+    bad = tuple(
+        Candle("SAWUSDT", "1h", (160 + i) * HOUR, (161 + i) * HOUR - 1, c, c, c, c, 10.0)
+        for i, c in enumerate((99.0, 101.0, 100.0, 100.0) * 30)
+    )
+    rows = rows_of(good + bad, folds=1)
+    one = rows[("up100", 1)]
+    assert one["trend"] == "degrading" and one["trend_p"] < 0.05
+    assert math.isclose(one["hit_rate"], 40 / 70)
