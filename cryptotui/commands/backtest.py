@@ -11,13 +11,15 @@ Bad input is one line on stderr, exit 2, and no output file.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cryptotui import validators
 from cryptotui.commands.base import Command, config_of, fail, store_of
+
+from cryptotui import validators
 
 if TYPE_CHECKING:
     from cryptotui.models import Candle
@@ -49,8 +51,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     when = parser.add_mutually_exclusive_group()
     when.add_argument("--days", type=validators.positive_float, help="the last N days stored")
-    when.add_argument("--since", type=validators.when, help="from this date or age (2024-01-01, 90d)")
-    parser.add_argument("--until", type=validators.when, help="up to this date (exclusive)")
+    when.add_argument(
+        "--since", type=validators.moment, help="from this date or age (2024-01-01, 90d)"
+    )
+    parser.add_argument("--until", type=validators.moment, help="up to this date (exclusive)")
     parser.add_argument(
         "--backfill",
         action="store_true",
@@ -167,10 +171,7 @@ def _jobs(args: argparse.Namespace) -> list[Job]:
         )
     if args.interval is None:
         raise BadInput("--symbols needs --interval, e.g. --interval 1h")
-    return [
-        Job(symbol, args.interval, tuple(candles), **common)
-        for symbol, candles in _stored(args).items()
-    ]
+    return _stored(args, common)
 
 
 def _check_detectors(detectors: tuple[str, ...], patterns: tuple[str, ...]) -> None:
@@ -197,7 +198,7 @@ def _from_csv(path: Path, symbol: str | None, interval: str | None) -> list[Cand
     if len(candles) < 2:
         raise BadInput(f"{path}: {len(candles)} candle(s); a backtest needs a series")
     if interval is None:
-        gaps = sorted(b.open_time - a.open_time for a, b in zip(candles, candles[1:], strict=False))
+        gaps = sorted(b.open_time - a.open_time for a, b in itertools.pairwise(candles))
         step = gaps[len(gaps) // 2]
         named = [iv for iv, ms in INTERVAL_MS.items() if ms == step]
         if not named:
@@ -219,15 +220,18 @@ def _symbol_of(path: Path) -> str:
     return (stem.split("-")[0] or stem).upper()
 
 
-def _stored(args: argparse.Namespace) -> dict[str, list[Candle]]:
-    from cryptotui.store import load_candles, open_db
+def _stored(args: argparse.Namespace, common: dict[str, Any]) -> list[Job]:
+    """A job per symbol over its stored candles (the worker reads them); the range is checked
+    here so that a symbol with nothing stored is one clear line before any work starts."""
+    from cryptotui.stats.backtest import Job
+    from cryptotui.store import open_db
     from cryptotui.store.queries import latest_open_time
 
     config, settings = store_of(args)
     if args.backfill:
         _backfill(args, config, settings.path)
     db = open_db(settings.path, create=False)
-    out: dict[str, list[Candle]] = {}
+    jobs = []
     try:
         for symbol in args.symbols:
             newest = latest_open_time(db, symbol, args.interval)
@@ -236,18 +240,26 @@ def _stored(args: argparse.Namespace) -> dict[str, list[Candle]]:
                     f"{settings.path}: no stored {symbol} {args.interval} candles; add --backfill "
                     f"--days 365, or run `cryptotui backfill {symbol} --interval {args.interval}`"
                 )
-            since = args.since
-            if args.days is not None:  # counted back from the newest stored candle
+            # Ages count back from the newest stored candle: the data's clock, not this machine's.
+            since = args.since.resolve(newest) if args.since is not None else None
+            if args.days is not None:
                 since = int(newest - args.days * 86_400_000)
-            candles = load_candles(db, symbol, args.interval, since=since)
-            if args.until is not None:
-                candles = [c for c in candles if c.open_time < args.until]
-            if len(candles) < 2:
+            until = args.until.resolve(newest) if args.until is not None else None
+            (count,) = db.execute(
+                "SELECT COUNT(*) FROM candles WHERE symbol = ? AND interval = ? "
+                "AND open_time >= ? AND open_time < ?",
+                (symbol, args.interval, since or 0, until if until is not None else 1 << 62),
+            ).fetchone()
+            if count < 2:
                 raise BadInput(f"{symbol} {args.interval}: no stored candles in that time range")
-            out[symbol] = candles
+            jobs.append(
+                Job(
+                    symbol, args.interval, db=str(settings.path), since=since, until=until, **common
+                )
+            )
     finally:
         db.close()
-    return out
+    return jobs
 
 
 def _backfill(args: argparse.Namespace, config: Any, path: Path) -> None:
@@ -264,8 +276,11 @@ def _backfill(args: argparse.Namespace, config: Any, path: Path) -> None:
         rest = Rest(config.exchange.rest_url)
         try:
             now = await rest.server_time()
-            start = args.since if args.since is not None else int(now - args.days * 86_400_000)
-            end = args.until if args.until is not None else now
+            start = (
+                args.since.resolve(now) if args.since is not None
+                else int(now - args.days * 86_400_000)
+            )  # fmt: skip
+            end = args.until.resolve(now) if args.until is not None else now
             for p in await backfill(path, rest, list(args.symbols), args.interval, start, end):
                 if p.error:
                     raise BadInput(f"backfill of {p.symbol}: {p.error}")
@@ -345,9 +360,8 @@ def _backtest(args: argparse.Namespace, jobs: list[Job]) -> int:
 
 
 def _console(out: Any, to_stdout: bool):
-    from rich.console import Console
-
     from cryptotui.commands.output import PipeConsole
+    from rich.console import Console
 
     if to_stdout:
         return PipeConsole(file=out, force_terminal=sys.stdout.isatty(), width=_width())
@@ -370,7 +384,9 @@ def _save(args: argparse.Namespace, results: list) -> None:
         signals, outcomes = save_backtest(db, results)
     finally:
         db.close()
-    print(f"saved {signals} signal(s) and {outcomes} outcome(s) to {settings.path}", file=sys.stderr)
+    print(
+        f"saved {signals} signal(s) and {outcomes} outcome(s) to {settings.path}", file=sys.stderr
+    )
 
 
 class _progress:

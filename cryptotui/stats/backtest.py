@@ -38,11 +38,17 @@ OUTCOME_COLUMNS = ("sid", "name", "direction", "symbol", "interval", "time", "en
 
 @dataclass(slots=True, frozen=True)
 class Job:
-    """One series to backtest. Picklable: sent to worker processes as is."""
+    """One series to backtest. Picklable: sent to worker processes as is. Stored candles are
+    named by `db` and a time range and read by the worker itself: sending a year of 1m
+    `Candle`s to a process costs more than reading them from SQLite there."""
 
     symbol: str
     interval: str
-    candles: tuple[Candle, ...]
+    candles: tuple[Candle, ...] = ()
+    db: str | None = None
+    since: int | None = None
+    until: int | None = None
+    """Stored candles opening in [since, until) when `db` is set."""
     detectors: tuple[str, ...] = DEFAULT_DETECTORS
     patterns: tuple[str, ...] = ()
     horizons: tuple[int, ...] = HORIZONS
@@ -69,7 +75,7 @@ def run_series(job: Job, progress: Callable[[int], None] | None = None) -> Serie
     factors: list[dict[str, float]] = []
     sids: dict[int, int] = {}
     outcomes: list[tuple] = []
-    candles = job.candles
+    candles = job.candles or _stored(job)
     close_times = np.fromiter((c.close_time for c in candles), np.int64, len(candles))
 
     def emit(ev: object) -> None:
@@ -118,6 +124,19 @@ def run_series(job: Job, progress: Callable[[int], None] | None = None) -> Serie
         _outcome_frame(outcomes, signals, job.symbol, job.interval, close_times),
         factors,
     )
+
+
+def _stored(job: Job) -> tuple[Candle, ...]:
+    from cryptotui.store import load_candles, open_db
+
+    if job.db is None:
+        return ()
+    db = open_db(job.db, create=False)
+    try:
+        candles = load_candles(db, job.symbol, job.interval, since=job.since)
+    finally:
+        db.close()
+    return tuple(c for c in candles if job.until is None or c.open_time < job.until)
 
 
 def _signs(closes: Sequence[float], horizons: Iterable[int]) -> dict[int, np.ndarray]:

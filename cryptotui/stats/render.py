@@ -61,7 +61,7 @@ def table(report: Report, limit: int | None = None) -> Table:
         t.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     rows = report.rows if limit is None else report.rows[:limit]
     for r in rows:
-        pct = (lambda x: None if x is None else 100 * x)  # noqa: E731
+        pct = lambda x: None if x is None else 100 * x  # noqa: E731
         t.add_row(
             r["name"] + (f" {r['symbol']} {r['interval']}" if "symbol" in r else ""),
             r["direction"][:4],
@@ -84,7 +84,9 @@ def table(report: Report, limit: int | None = None) -> Table:
 
 def print_table(report: Report, console: Console, limit: int | None = None) -> None:
     if not report.rows:
-        console.print("no pattern fired often enough to report (lower --min-n, or use more candles)")
+        console.print(
+            "no pattern fired often enough to report (lower --min-n, or use more candles)"
+        )
         return
     console.print(table(report, limit))
     if len(report.folds) > 1:
@@ -109,7 +111,7 @@ def _folds_table(report: Report, limit: int | None) -> Table:
     t.add_column("h", justify="right")
     for k in range(len(report.folds)):
         t.add_column(f"fold {k + 1}", justify="right", no_wrap=True)
-    for r in (report.rows if limit is None else report.rows[:limit]):
+    for r in report.rows if limit is None else report.rows[:limit]:
         if r["q_value"] is None:
             continue
         cells = []
@@ -147,7 +149,9 @@ def _csv(rows: Sequence[dict], out: IO[str]) -> None:
         writer.writerow({k: _cell(v) for k, v in r.items() if k not in CSV_SKIP})
     for r in rows:
         for f in r.get("folds", []):
-            keys = {k: r[k] for k in ("name", "direction", "horizon", "symbol", "interval") if k in r}
+            keys = {
+                k: r[k] for k in ("name", "direction", "horizon", "symbol", "interval") if k in r
+            }
             writer.writerow({**keys, **{k: _cell(v) for k, v in f.items()}})
 
 

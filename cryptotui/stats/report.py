@@ -22,6 +22,7 @@ Per row (docs/validation.md has every formula):
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,7 +106,7 @@ def _fold_bounds(results: Sequence[SeriesResult], folds: int) -> list[tuple[int,
         return [(0, 1)]
     lo, hi = min(starts), max(ends)
     edges = [lo + (hi - lo) * k // folds for k in range(folds + 1)]
-    return list(zip(edges[:-1], edges[1:], strict=True))
+    return list(itertools.pairwise(edges))
 
 
 def _fold_of(times: np.ndarray, bounds: list[tuple[int, int]]) -> np.ndarray:
@@ -256,7 +257,7 @@ def _trend(g: pd.DataFrame, bounds: list[tuple[int, int]]) -> dict:
     if len(bounds) > 1:
         recent = g["fold"].to_numpy() == len(bounds) - 1
     else:
-        cut = int(math.ceil(len(g) * (1.0 - RECENT_SHARE)))
+        cut = math.ceil(len(g) * (1.0 - RECENT_SHARE))
         recent = np.arange(len(g)) >= cut
     hits = g["hit"].to_numpy(dtype=bool)
     n_new, n_old = int(recent.sum()), int((~recent).sum())

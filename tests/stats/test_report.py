@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -81,7 +82,7 @@ def test_folds_partition_time_and_their_counts_add_up() -> None:
     bounds = report.folds
     assert len(bounds) == 4
     assert bounds[0][0] == 0 and bounds[-1][1] == 1999 * HOUR + 1
-    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
     for r in report.rows:
         folds = r["folds"]
         assert sum(f["n"] for f in folds) == r["n"]
