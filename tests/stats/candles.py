@@ -24,3 +24,16 @@ def walk(
                float(open_[i]), float(high[i]), float(low[i]), float(close[i]), float(volume[i]))
         for i in range(n)
     ]  # fmt: skip
+
+
+SAW = (99.0, 101.0, 102.0, 100.0)
+"""Closes of one sawtooth period: `price crosses above 100` fires on every 99 → 101."""
+
+
+def sawtooth(periods: int, symbol: str = "SAWUSDT") -> tuple[Candle, ...]:
+    """Hourly candles with open = high = low = close following `SAW`, `periods` times."""
+    step = INTERVAL_MS["1h"]
+    return tuple(
+        Candle(symbol, "1h", i * step, (i + 1) * step - 1, c, c, c, c, 10.0)
+        for i, c in enumerate(SAW * periods)
+    )

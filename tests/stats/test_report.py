@@ -12,18 +12,9 @@ from cryptotui.models import Candle
 from cryptotui.stats.backtest import Job, run_many, run_series
 from cryptotui.stats.report import build_report
 from cryptotui.stats.significance import wilson
-from tests.stats.candles import walk
+from tests.stats.candles import sawtooth, walk
 
 HOUR = 3_600_000
-SAW = (99.0, 101.0, 102.0, 100.0)
-
-
-def sawtooth(periods: int, symbol: str = "SAWUSDT") -> tuple[Candle, ...]:
-    closes = SAW * periods
-    return tuple(
-        Candle(symbol, "1h", i * HOUR, (i + 1) * HOUR - 1, c, c, c, c, 10.0)
-        for i, c in enumerate(closes)
-    )
 
 
 RULE = parse_rules([{"name": "up100", "when": "price crosses above 100", "cooldown": 0}])
