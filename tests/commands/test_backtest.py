@@ -1,4 +1,4 @@
-"""`cryptotui backtest` as a user runs it: CSV and stored candles, rules, formats, saving, errors."""
+"""`cryptotui backtest` as a user runs it: CSV or stored candles, rules, formats, saving, errors."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def rows(path: Path) -> list[dict]:
 def test_rules_over_a_csv_with_known_closes(saw_csv, rules_toml, tmp_path, run_cli) -> None:
     out = tmp_path / "rows.jsonl"
     code = run_cli("backtest", str(saw_csv), "--rules", str(rules_toml), "--detectors", "none",
-                   "--horizons", "1,4", "--format", "jsonl", "-o", str(out), "--min-n", "1")  # fmt: skip
+                   "--horizons", "1,4", "--format", "jsonl", "-o", str(out),
+                   "--min-n", "1")  # fmt: skip
     assert code == 0
     got = {(r["name"], r["horizon"]): r for r in rows(out)}
     assert set(got) == {("up100", 1), ("up100", 4)}
