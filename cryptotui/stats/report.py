@@ -55,6 +55,37 @@ class Report:
     """(start, end) ms of each fold, end exclusive."""
 
 
+@dataclass(slots=True)
+class _Group:
+    """One row's outcomes as numpy arrays, in time order (pandas per-group slicing costs more
+    than all of the statistics)."""
+
+    time: np.ndarray
+    hit: np.ndarray
+    """1.0 hit, 0.0 miss, NaN for neutral signals."""
+    r: np.ndarray
+    mfe: np.ndarray
+    mae: np.ndarray
+    baseline: np.ndarray
+    fold: np.ndarray
+    fold_baseline: np.ndarray
+    entry: np.ndarray
+    series: np.ndarray
+    """Code of the (symbol, interval) each outcome belongs to."""
+    interval: str
+    directional: bool
+
+    def take(self, mask: np.ndarray) -> _Group:
+        return _Group(
+            self.time[mask], self.hit[mask], self.r[mask], self.mfe[mask], self.mae[mask],
+            self.baseline[mask], self.fold[mask], self.fold_baseline[mask], self.entry[mask],
+            self.series[mask], self.interval, self.directional,
+        )  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+
 def build_report(
     results: Sequence[SeriesResult],
     *,
@@ -66,31 +97,48 @@ def build_report(
     outcomes = pd.concat([r.outcomes for r in results], ignore_index=True)
     bounds = _fold_bounds(results, folds)
     keys = KEYS + (["symbol", "interval"] if by_symbol else [])
+    candles = sum(len(r.open_times) for r in results)
     if outcomes.empty:
-        return Report([], {}, sum(len(r.open_times) for r in results), len(results), bounds)
+        return Report([], {}, candles, len(results), bounds)
     outcomes = _with_baselines(outcomes, results, bounds)
+    outcomes = outcomes.sort_values(["time", "symbol"], kind="stable", ignore_index=True)
+    series = pd.factorize(outcomes["symbol"] + "\0" + outcomes["interval"])[0]
+    columns = {
+        "time": outcomes["time"].to_numpy(dtype=np.int64),
+        "hit": outcomes["hit"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan),
+        "r": outcomes["forward_return"].to_numpy(dtype=np.float64),
+        "mfe": outcomes["mfe"].to_numpy(dtype=np.float64),
+        "mae": outcomes["mae"].to_numpy(dtype=np.float64),
+        "baseline": outcomes["baseline"].to_numpy(dtype=np.float64),
+        "fold": outcomes["fold"].to_numpy(dtype=np.int64),
+        "fold_baseline": outcomes["fold_baseline"].to_numpy(dtype=np.float64),
+        "entry": outcomes["entry"].to_numpy(dtype=np.int64),
+        "series": np.asarray(series, dtype=np.int64),
+    }
+    intervals = outcomes["interval"].to_numpy()
     rows: list[dict] = []
     equity: dict[tuple, list[tuple[int, float]]] = {}
     fee = fee_bps / 10_000.0
-    for key, group in outcomes.groupby(keys, sort=True):
-        group = group.sort_values(["time", "symbol"], kind="stable")
+    for key, idx in outcomes.groupby(keys, sort=True).indices.items():
         row = dict(zip(keys, key, strict=True))
-        row["horizon"] = int(row["horizon"])
-        row.update(_row_stats(group))
-        trades = _independent(group, int(row["horizon"]))
+        h = row["horizon"] = int(row["horizon"])
+        g = _Group(**{k: v[idx] for k, v in columns.items()}, interval=str(intervals[idx[0]]),
+                   directional=row["direction"] != "neutral")  # fmt: skip
+        row.update(_row_stats(g))
+        trades = _independent(g, h)
         row.update(_independent_stats(trades))
-        curve, strategy = _strategy(trades, row["direction"], fee, int(row["horizon"]))
+        curve, strategy = _strategy(trades, row["direction"], fee, h)
         row.update(strategy)
         equity[tuple(row[k] for k in keys)] = curve
-        row.update(_trend(group, bounds))
+        row.update(_trend(g, bounds))
         if len(bounds) > 1:
-            row["folds"] = _fold_rows(group, bounds)
+            row["folds"] = _fold_rows(g, bounds)
         rows.append(row)
     # Every row tested counts towards the correction, including those `min_n` then hides.
     for row, q in zip(rows, bh_qvalues([r["p_value"] for r in rows]), strict=True):
         row["q_value"] = q
     rows = sorted((r for r in rows if r["n"] >= min_n), key=_rank)
-    return Report(rows, equity, sum(len(r.open_times) for r in results), len(results), bounds)
+    return Report(rows, equity, candles, len(results), bounds)
 
 
 def _rank(row: dict) -> tuple:
@@ -169,46 +217,42 @@ _NO_TEST = dict.fromkeys(
 )
 
 
-def _row_stats(g: pd.DataFrame) -> dict:
-    r = g["forward_return"].to_numpy(dtype=np.float64)
+def _row_stats(g: _Group) -> dict:
     row: dict = {"n": len(g)}
-    directional = g["direction"].iloc[0] != "neutral"
-    if directional:
-        row.update(_test(int(g["hit"].sum()), len(g), float(g["baseline"].mean())))
+    if g.directional:
+        row.update(_test(int(g.hit.sum()), len(g), float(g.baseline.mean())))
     else:
         row.update(_NO_TEST)
     row["q_value"] = None
-    row["mean_return"] = float(r.mean())
-    row["median_return"] = float(np.median(r))
-    row["mean_abs_return"] = float(np.abs(r).mean())
-    row["mean_mfe"] = float(g["mfe"].mean())
-    row["mean_mae"] = float(g["mae"].mean())
-    row["symbols"] = int(g["symbol"].nunique())
+    row["mean_return"] = float(g.r.mean())
+    row["median_return"] = float(np.median(g.r))
+    row["mean_abs_return"] = float(np.abs(g.r).mean())
+    row["mean_mfe"] = float(g.mfe.mean())
+    row["mean_mae"] = float(g.mae.mean())
+    row["symbols"] = len(np.unique(g.series))
     return row
 
 
-def _independent(g: pd.DataFrame, h: int) -> pd.DataFrame:
+def _independent(g: _Group, h: int) -> _Group:
     """Per (symbol, interval): the next signal only once the previous one's horizon ended
     (entry index ≥ previous entry + h). Greedy in time order, which keeps the most signals."""
     keep = np.zeros(len(g), dtype=bool)
-    entries = g["entry"].to_numpy(dtype=np.int64)
-    series = (g["symbol"] + "\0" + g["interval"]).to_numpy()
-    last: dict[str, int] = {}
-    for i, (e, s) in enumerate(zip(entries, series, strict=True)):
+    last: dict[int, int] = {}
+    for i, (e, s) in enumerate(zip(g.entry.tolist(), g.series.tolist(), strict=True)):
         if e >= last.get(s, -(1 << 62)) + h:
             keep[i] = True
             last[s] = e
-    return g[keep]
+    return g.take(keep)
 
 
-def _independent_stats(t: pd.DataFrame) -> dict:
-    if t["direction"].iloc[0] == "neutral":
+def _independent_stats(t: _Group) -> dict:
+    if not t.directional:
         return {"n_independent": len(t), "hits_independent": None, "p_value_independent": None}
-    hits = int(t["hit"].sum())
+    hits = int(t.hit.sum())
     return {
         "n_independent": len(t),
         "hits_independent": hits,
-        "p_value_independent": binom_sf(hits, len(t), float(t["baseline"].mean())),
+        "p_value_independent": binom_sf(hits, len(t), float(t.baseline.mean())),
     }
 
 
@@ -218,26 +262,23 @@ _NO_STRATEGY = dict.fromkeys(
 
 
 def _strategy(
-    t: pd.DataFrame, direction: str, fee: float, h: int
+    t: _Group, direction: str, fee: float, h: int
 ) -> tuple[list[tuple[int, float]], dict]:
     """Follow each independent signal for h candles, paying `fee` on entry and on exit."""
     sign = 1.0 if direction == "bullish" else -1.0 if direction == "bearish" else 0.0
-    if sign == 0.0 or t.empty:
+    if sign == 0.0 or not len(t):
         return [], dict(_NO_STRATEGY)
-    net = sign * t["forward_return"].to_numpy(dtype=np.float64) - 2.0 * fee
-    order = np.argsort(t["time"].to_numpy(dtype=np.int64), kind="stable")
-    net = net[order]
+    net = sign * t.r - 2.0 * fee  # already in time order
     equity = np.cumprod(1.0 + net)
     peak = np.maximum.accumulate(np.concatenate(([1.0], equity)))[1:]
-    drawdown = float(np.max(1.0 - equity / peak)) if len(equity) else 0.0
-    step = INTERVAL_MS.get(str(t["interval"].iloc[0]), 0)
+    drawdown = float(np.max(1.0 - equity / peak))
+    step = INTERVAL_MS.get(t.interval, 0)
     scale = math.sqrt(candles_per_year(step) / h) if step else math.nan
     mean = float(net.mean())
     sd = float(net.std(ddof=1)) if len(net) > 1 else math.nan
     downside = float(np.sqrt(np.mean(np.minimum(net, 0.0) ** 2)))
     gains, losses = float(net[net > 0].sum()), float(-net[net < 0].sum())
-    times = t["time"].to_numpy(dtype=np.int64)[order]
-    return [(int(a), float(b)) for a, b in zip(times, equity, strict=True)], {
+    return [(int(a), float(b)) for a, b in zip(t.time.tolist(), equity.tolist(), strict=True)], {
         "trades": len(net),
         "total_return": float(equity[-1] - 1.0),
         "sharpe": _finite(mean / sd * scale) if sd and sd > 0 else None,
@@ -251,15 +292,15 @@ def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _trend(g: pd.DataFrame, bounds: list[tuple[int, int]]) -> dict:
-    if g["direction"].iloc[0] == "neutral":
+def _trend(g: _Group, bounds: list[tuple[int, int]]) -> dict:
+    if not g.directional:
         return {"trend": None, "trend_p": None}
     if len(bounds) > 1:
-        recent = g["fold"].to_numpy() == len(bounds) - 1
+        recent = g.fold == len(bounds) - 1
     else:
         cut = math.ceil(len(g) * (1.0 - RECENT_SHARE))
         recent = np.arange(len(g)) >= cut
-    hits = g["hit"].to_numpy(dtype=bool)
+    hits = g.hit == 1.0
     n_new, n_old = int(recent.sum()), int((~recent).sum())
     if n_new < MIN_TREND_N or n_old < MIN_TREND_N:
         return {"trend": None, "trend_p": None}
@@ -270,26 +311,24 @@ def _trend(g: pd.DataFrame, bounds: list[tuple[int, int]]) -> dict:
     return {"trend": "improving" if h_new / n_new > h_old / n_old else "degrading", "trend_p": p}
 
 
-def _fold_rows(g: pd.DataFrame, bounds: list[tuple[int, int]]) -> list[dict]:
+def _fold_rows(g: _Group, bounds: list[tuple[int, int]]) -> list[dict]:
     """Each fold's own (out-of-sample) statistics next to those of all earlier folds."""
     out = []
-    directional = g["direction"].iloc[0] != "neutral"
-    folds = g["fold"].to_numpy()
     for k, (start, end) in enumerate(bounds):
-        part = g[folds == k]
-        earlier = g[folds < k]
-        row: dict = {"fold": k + 1, "start": start, "end": end, "n": len(part)}
-        if directional and len(part):
-            hits = int(part["hit"].sum())
-            row.update(_test(hits, len(part), float(part["fold_baseline"].mean())))
+        part, earlier = g.fold == k, g.fold < k
+        n = int(part.sum())
+        row: dict = {"fold": k + 1, "start": start, "end": end, "n": n}
+        if g.directional and n:
+            row.update(_test(int(g.hit[part].sum()), n, float(g.fold_baseline[part].mean())))
         else:
             row.update(_NO_TEST)
-        if directional and len(earlier):
-            rate = float(earlier["hit"].mean())
-            row["prior_n"] = len(earlier)
-            row["prior_edge"] = rate - float(earlier["fold_baseline"].mean())
-        else:
-            row["prior_n"], row["prior_edge"] = len(earlier), None
-        row["mean_return"] = float(part["forward_return"].mean()) if len(part) else None
+        prior = int(earlier.sum())
+        row["prior_n"] = prior
+        row["prior_edge"] = (
+            float(g.hit[earlier].mean() - g.fold_baseline[earlier].mean())
+            if g.directional and prior
+            else None
+        )
+        row["mean_return"] = float(g.r[part].mean()) if n else None
         out.append(row)
     return out
