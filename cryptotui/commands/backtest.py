@@ -63,8 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--detectors",
         type=validators.names,
-        default=DEFAULT_DETECTORS,
-        help=f"candle detectors to run (default: {','.join(DEFAULT_DETECTORS)})",
+        help=f"detectors to run, or `none` (default: {','.join(DEFAULT_DETECTORS)}; "
+        "with --demo every detector)",
     )
     parser.add_argument(
         "--patterns",
@@ -149,12 +149,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _jobs(args: argparse.Namespace) -> list[Job]:
-    from cryptotui.stats.backtest import Job
+    from cryptotui.stats.backtest import DEFAULT_DETECTORS, Job
 
     rules = tuple(_rules(args.rules, args)) if args.rules else ()
-    _check_detectors(args.detectors, args.patterns)
+    detectors = DEFAULT_DETECTORS if args.detectors is None else args.detectors
+    _check_detectors(detectors, args.patterns)
     common = {
-        "detectors": tuple(args.detectors),
+        "detectors": tuple(detectors),
         "patterns": tuple(args.patterns),
         "horizons": tuple(sorted(set(args.horizons))),
         "rules": rules,
@@ -392,8 +393,8 @@ def _save(args: argparse.Namespace, results: list) -> None:
 class _progress:
     """A bar over all candles on an interactive stderr, however many processes advance it."""
 
-    def __init__(self, total: int, series: int) -> None:
-        self.total, self.series = total, series
+    def __init__(self, total: int, series: int, what: str = "backtest") -> None:
+        self.total, self.series, self.what = total, series, what
         self._progress: Any = None
 
     def __enter__(self):
@@ -404,7 +405,7 @@ class _progress:
         if not console.is_terminal:
             return lambda n: None
         self._progress = Progress(
-            f"backtest {self.series} series",
+            f"{self.what} {self.series} series",
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
@@ -421,30 +422,40 @@ class _progress:
 
 
 def _ground_truth(args: argparse.Namespace) -> int:
+    """`--demo`: the detectors' recall and false alerts against the simulator's injections."""
+    import csv
+    import json
+
+    from cryptotui.outfile import open_output
     from cryptotui.stats.groundtruth import ground_truth
 
     seed = args.seed if args.seed is not None else 7
-    report = ground_truth(args.hours, seed)
-    from cryptotui.outfile import open_output
+    with _progress(1000, 1, "simulate") as advance:
+        done = [0]
 
+        def progress(fraction: float) -> None:
+            now = int(fraction * 1000)
+            advance(now - done[0])
+            done[0] = now
+
+        report = ground_truth(
+            args.hours, seed, args.symbols, args.interval or "1m", progress,
+            detectors=args.detectors,
+        )  # fmt: skip
+    rows = report.to_rows()
     with open_output(args.output) as out:
         if args.format == "table":
             _console(out, args.output is None).print(report.table())
-        else:
-            import json
-
-            rows = report.rows()
-            if args.format == "json":
-                json.dump({"hours": args.hours, "seed": seed, "rows": rows}, out, indent=1)
-                out.write("\n")
-            elif args.format == "jsonl":
-                out.writelines(json.dumps(r) + "\n" for r in rows)
-            else:
-                import csv
-
-                writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-                writer.writeheader()
-                writer.writerows(rows)
+        elif args.format == "json":
+            meta = {"hours": args.hours, "seed": seed, "symbols": report.symbols}
+            json.dump({"meta": meta, "rows": rows}, out, indent=1)
+            out.write("\n")
+        elif args.format == "jsonl":
+            out.writelines(json.dumps(r) + "\n" for r in rows)
+        elif rows:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
     return 0
 
 
