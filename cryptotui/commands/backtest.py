@@ -426,8 +426,9 @@ def _ground_truth(args: argparse.Namespace) -> int:
     import csv
     import json
 
-    from cryptotui.outfile import open_output
     from cryptotui.stats.groundtruth import ground_truth
+
+    from cryptotui.outfile import open_output
 
     seed = args.seed if args.seed is not None else 7
     with _progress(1000, 1, "simulate") as advance:
