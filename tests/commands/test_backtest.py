@@ -164,3 +164,13 @@ def test_backfill_then_backtest(sim_thread: SimExchange, tmp_path, run_cli, caps
     stored = sqlite3.connect(db).execute("SELECT COUNT(*) FROM candles").fetchone()[0]
     assert stored >= 30 * 24 - 1
     assert rows(out) and all(set(REQUIRED) <= set(r) for r in rows(out))
+
+
+def test_demo_ground_truth_report(tmp_path, run_cli) -> None:
+    out = tmp_path / "truth.json"
+    code = run_cli("backtest", "--demo", "--hours", "0.5", "--seed", "3", "--symbols", "BTCUSDT",
+                   "--format", "json", "-o", str(out))  # fmt: skip
+    assert code == 0
+    report = json.loads(out.read_text())
+    assert report["meta"] == {"hours": 0.5, "seed": 3, "symbols": ["BTCUSDT"]}
+    assert report["rows"] and all("detector" in r for r in report["rows"])
