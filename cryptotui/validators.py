@@ -117,6 +117,39 @@ def positive_float(text: str) -> float:
     return value
 
 
+def non_negative_float(text: str) -> float:
+    """A finite number of 0 or more (a fee)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (math.isfinite(value) and value >= 0):
+        raise Invalid(f"{text!r}: use a number of 0 or more, like 10")
+    return value
+
+
+def positive_ints(text: str) -> tuple[int, ...]:
+    """A comma list of whole numbers of 1 or more, sorted and de-duplicated (horizons)."""
+    values = sorted({positive_int(item) for item in _items(text)})
+    if not values:
+        raise Invalid(f"{text!r}: name at least one whole number, like 1,5,10")
+    return tuple(values)
+
+
+def names(text: str) -> tuple[str, ...]:
+    """A comma list of lower-case names (detectors, patterns); `none` is the empty list. Only
+    the spelling is checked here; whether a name exists is asked of its registry."""
+    items = tuple(dict.fromkeys(item.lower() for item in _items(text)))
+    if items == ("none",):
+        return ()
+    for item in items:
+        if not re.fullmatch(r"[a-z0-9_]+", item):
+            raise Invalid(f"{item!r}: names are letters, digits and _, like volume_spike")
+    if not items:
+        raise Invalid("name at least one, or `none`")
+    return items
+
+
 def fraction(text: str) -> float:
     """A number from 0 to 1 (a confidence)."""
     try:

@@ -26,6 +26,7 @@ from cryptotui.config import user_config_path
 COMMANDS: tuple[str, ...] = (
     "config",
     "analyze",
+    "backtest",
     "history",
     "export",
     "db",

@@ -327,11 +327,11 @@ def _rules(spec: str, args: argparse.Namespace) -> list:
 
 def _backtest(args: argparse.Namespace, jobs: list[Job]) -> int:
     from cryptotui.outfile import open_output
-    from cryptotui.stats.backtest import run_many
+    from cryptotui.stats.backtest import run_many, size
     from cryptotui.stats.render import plots, print_table, write_rows
     from cryptotui.stats.report import build_report
 
-    total = sum(len(j.candles) for j in jobs)
+    total = sum(size(j) for j in jobs)
     with _progress(total, len(jobs)) as advance:
         results = run_many(jobs, workers=args.workers, progress=advance)
     report = build_report(
@@ -341,7 +341,7 @@ def _backtest(args: argparse.Namespace, jobs: list[Job]) -> int:
         _save(args, results)
     meta = {
         "series": [f"{j.symbol} {j.interval}" for j in jobs],
-        "candles": total,
+        "candles": report.candles,
         "horizons": list(jobs[0].horizons),
         "folds": [{"start": a, "end": b} for a, b in report.folds],
         "fee_bps": args.fee_bps,

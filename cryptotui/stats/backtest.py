@@ -49,6 +49,8 @@ class Job:
     since: int | None = None
     until: int | None = None
     """Stored candles opening in [since, until) when `db` is set."""
+    stored: int = 0
+    """How many stored candles that range holds (for progress bars)."""
     detectors: tuple[str, ...] = DEFAULT_DETECTORS
     patterns: tuple[str, ...] = ()
     horizons: tuple[int, ...] = HORIZONS
@@ -201,6 +203,11 @@ def run_many(
                 if progress is not None:
                     progress(n)
             return [f.result() for f in futures]
+
+
+def size(job: Job) -> int:
+    """Candles the job will run through."""
+    return len(job.candles) or job.stored
 
 
 def _worker(job: Job, queue) -> SeriesResult:
