@@ -17,9 +17,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cryptotui.commands.base import Command, config_of, fail, store_of
-
 from cryptotui import validators
+from cryptotui.commands.base import Command, config_of, fail, store_of
 
 if TYPE_CHECKING:
     from cryptotui.models import Candle
@@ -361,8 +360,9 @@ def _backtest(args: argparse.Namespace, jobs: list[Job]) -> int:
 
 
 def _console(out: Any, to_stdout: bool):
-    from cryptotui.commands.output import PipeConsole
     from rich.console import Console
+
+    from cryptotui.commands.output import PipeConsole
 
     if to_stdout:
         return PipeConsole(file=out, force_terminal=sys.stdout.isatty(), width=_width())
@@ -426,9 +426,8 @@ def _ground_truth(args: argparse.Namespace) -> int:
     import csv
     import json
 
-    from cryptotui.stats.groundtruth import ground_truth
-
     from cryptotui.outfile import open_output
+    from cryptotui.stats.groundtruth import ground_truth
 
     seed = args.seed if args.seed is not None else 7
     with _progress(1000, 1, "simulate") as advance:
