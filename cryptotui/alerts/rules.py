@@ -190,7 +190,9 @@ def _template(message: str, rule: str) -> str:
 def parse_rules(items: Iterable[Mapping[str, Any]]) -> list[Rule]:
     """Rules from the config's `alerts.rules` (a list of inline tables). Raises RuleError."""
     rules = []
-    allowed = {"name", "when", "symbols", "interval", "frequency", "cooldown", "message"}
+    allowed = {
+        "name", "when", "symbols", "interval", "frequency", "cooldown", "message", "direction",
+    }  # fmt: skip
     for n, item in enumerate(items, 1):
         if not isinstance(item, Mapping):
             raise RuleError(f"rule #{n}: expected a table like {{ name = ..., when = ... }}")
@@ -222,6 +224,11 @@ def parse_rules(items: Iterable[Mapping[str, Any]]) -> list[Rule]:
         symbols = item.get("symbols", [])
         if isinstance(symbols, str) or not all(isinstance(s, str) for s in symbols):
             raise RuleError(f'rule {name!r}: symbols must be a list like ["BTCUSDT"]')
+        direction = item.get("direction")
+        if direction is not None and direction not in tuple(Direction):
+            raise RuleError(
+                f"rule {name!r}: direction {direction!r} unknown; use bullish, bearish or neutral"
+            )
         default_msg = "{name}: {symbol} at {price}"
         rules.append(
             Rule(
@@ -233,13 +240,16 @@ def parse_rules(items: Iterable[Mapping[str, Any]]) -> list[Rule]:
                 frequency,
                 float(cooldown),
                 _template(str(item.get("message", default_msg)), name),
-                _direction(condition),
+                Direction(direction) if direction is not None else _direction(condition),
             )
         )
     return rules
 
 
 def _direction(c: Condition) -> Direction:
+    """What a rule expects of the price when nobody says (`direction = ...` in the rule):
+    price and move comparisons point the way they compare; indicator conditions are neutral,
+    since `rsi_14 < 30` is bullish to a mean-reversion trader and bearish to a momentum one."""
     if c.op in (">", ">=", "crosses above"):
         return Direction.BULLISH if c.subject in ("price", "move") else Direction.NEUTRAL
     if c.op in ("<", "<=", "crosses below"):

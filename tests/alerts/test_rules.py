@@ -66,6 +66,19 @@ def test_rule_table_errors():
         parse_rules([{"name": "x", "when": "price > 1", "message": "{prize}"}])
     with pytest.raises(RuleError, match="unknown key"):
         parse_rules([{"name": "x", "when": "price > 1", "symbol": "BTCUSDT"}])
+    with pytest.raises(RuleError, match="direction 'up' unknown"):
+        parse_rules([{"name": "x", "when": "price > 1", "direction": "up"}])
+
+
+def test_a_rule_may_say_which_way_it_expects_the_price_to_go():
+    plain, declared = parse_rules(
+        [
+            {"name": "oversold", "when": "rsi_14 < 30"},
+            {"name": "oversold", "when": "rsi_14 < 30", "direction": "bullish"},
+        ]
+    )
+    assert plain.direction is Direction.NEUTRAL  # no hit rate without a direction
+    assert declared.direction is Direction.BULLISH
 
 
 def feed(router: AlertRouter, closes, *, closed=True, values=None, interval="1m", t0=0):
