@@ -383,3 +383,67 @@ def test_render_says_where_each_value_was_set(tmp_path: Path) -> None:
     assert "speed = 4.0  # from environment variable CRYPTOTUI_DEMO_SPEED" in lines
     assert f'symbols = ["ETHUSDT"]  # from {COMMAND_LINE}' in lines
     assert 'ws_url = "wss://data-stream.binance.vision"' in lines  # a default: no comment
+
+
+def test_config_validate_runs_the_whole_validation(tmp_path: Path, run_cli, capsys) -> None:
+    """What start-up refuses, `config validate` refuses: same line, same exit code."""
+    path = write(tmp_path, '[store]\nretention_days = ["1s=2", "1m=abc"]\n', name="bad.toml")
+    assert run_cli("config", "validate", "--config", str(path)) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:2: store.retention_days: '1m=abc' is not INTERVAL=DAYS" in err
+    assert "configuration OK" not in err
+
+
+def test_a_bad_rule_is_reported_at_its_own_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        [alerts]
+        rules = [
+          { name = "fine", when = "price > 1" },  # a comment, with [brackets], "quotes"
+
+          { name = "also, fine [1]", when = "rsi_14 < 30", symbols = ["BTCUSDT", "ETHUSDT"] },
+          { name = "broken", when = "price >> 1" },
+        ]
+        """,
+    )
+    message = error_of(path)
+    assert message.startswith(f"{path}:6: alerts.rules: rule 'broken'")
+
+
+def test_a_bad_rule_in_an_array_of_tables_is_reported_at_its_header(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        [[alerts.rules]]
+        name = "fine"
+        when = "price > 1"
+
+        [[alerts.rules]]
+        name = "broken"
+        when = "price crosses"
+        """,
+    )
+    assert error_of(path).startswith(f"{path}:5: alerts.rules: rule 'broken'")
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ('"BTCUSDT",\n  "ETH-USDT",', "'ETH-USDT' is not a Binance symbol"),
+        ('"BTCUSDT",\n  7,', "expected a list of strings"),
+    ],
+)
+def test_a_bad_list_element_is_reported_at_its_own_line(
+    tmp_path: Path, value: str, problem: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[watchlist]\nsymbols = [\n  {value}\n]\n", encoding="utf-8")
+    assert error_of(path).startswith(f"{path}:4: watchlist.symbols: {problem}")
+
+
+def test_store_rules_across_keys_blame_the_key_set_last(tmp_path: Path) -> None:
+    path = write(tmp_path, "[store]\nbatch_rows = 100\nmax_pending_rows = 50\n")
+    assert error_of(path).startswith(
+        f"{path}:3: store.max_pending_rows: max_pending_rows (50) is below batch_rows (100)"
+    )

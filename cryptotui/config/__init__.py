@@ -28,6 +28,7 @@ from typing import Any
 
 import msgspec
 
+from cryptotui.config.checks import ItemError
 from cryptotui.config.layers import (
     COMMAND_LINE,
     CONFIG_ENV,
@@ -185,7 +186,7 @@ def load_config(
         **sections,  # type: ignore[arg-type]
         sources=tuple(layer.label for layer in layers),
         origins={
-            f"{section}.{key}": layers[index].locate(section, key)
+            f"{section}.{key}": layers[index].locate(section, key, None)
             for (section, key), index in origins.items()
             if index > 0
         },
@@ -237,6 +238,8 @@ def _validate(layer: Layer, defaults: Mapping[str, Mapping[str, Any]]) -> dict[s
                 raise layer.error(section, key, f"{name}: unknown setting; {hint}")
             try:
                 checked[key] = _read(fields[key], value, defaults[section].get(key))
+            except ItemError as exc:
+                raise layer.error(section, key, f"{name}: {exc}", exc.index) from None
             except ValueError as exc:
                 raise layer.error(section, key, f"{name}: {exc}") from None
     return result
@@ -246,8 +249,11 @@ def _read(field: _Field, value: Any, default: Any) -> Any:
     """`value` converted to the field's type, within its bound, through its checks."""
     try:
         converted = msgspec.convert(value, field.kind)
-    except msgspec.ValidationError:
-        raise _wrong_type(field, value, default) from None
+    except msgspec.ValidationError as exc:
+        problem = _wrong_type(field, value, default)
+        if element := _ELEMENT.search(str(exc)):
+            raise ItemError(int(element[1]), str(problem)) from None
+        raise problem from None
     if isinstance(converted, float) and not math.isfinite(converted):
         raise _wrong_type(field, value, default)
     if field.bound is not None:
@@ -258,6 +264,10 @@ def _read(field: _Field, value: Any, default: Any) -> Any:
     for check in field.checks:
         converted = check.check(converted)
     return converted
+
+
+_ELEMENT = re.compile(r"at `\$\[(\d+)\]")
+"""Where msgspec says a list's element has the wrong type: `... - at `$[3]``."""
 
 
 def _wrong_type(field: _Field, value: Any, default: Any) -> ValueError:

@@ -10,10 +10,12 @@ specs, alert rules) import it when called, so importing the config stays light.
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from cryptotui import validators
+from cryptotui.intervals import INTERVALS
 
 
 class ItemError(ValueError):
@@ -77,9 +79,52 @@ def indicators(spec: str) -> str:
 
 
 def alert_rules(tables: tuple[Mapping[str, Any], ...]) -> tuple[Mapping[str, Any], ...]:
-    """Rules `cryptotui.alerts.rules.parse_rules` accepts; the tables are kept as written."""
-    _lazy("cryptotui.alerts.rules", "parse_rules")(tables)
+    """Rules `cryptotui.alerts.rules.parse_rules` accepts; the tables are kept as written.
+
+    On a refusal the shortest failing prefix names the offending rule, so the error points at
+    its own line, even if the parser ever checks a rule against the ones before it.
+    """
+    parse_rules = _lazy("cryptotui.alerts.rules", "parse_rules")
+    try:
+        parse_rules(tables)
+    except ValueError as exc:
+        end = next(end for end in range(1, len(tables) + 1) if _refused(parse_rules, tables[:end]))
+        raise ItemError(end - 1, str(exc)) from None
     return tables
+
+
+def _refused(parse: Callable[[Any], Any], tables: tuple[Mapping[str, Any], ...]) -> bool:
+    try:
+        parse(tables)
+    except ValueError:
+        return True
+    return False
+
+
+def _retention_entry(entry: str) -> tuple[str, float]:
+    interval, sep, days_text = entry.partition("=")
+    interval = interval.strip()
+    try:
+        days = float(days_text)
+    except ValueError:
+        days = -1.0
+    if not sep or interval not in INTERVALS or not (math.isfinite(days) and days >= 0):
+        raise ValueError(
+            f'{entry!r} is not INTERVAL=DAYS; write it like "1m=30" '
+            f"with an interval among {', '.join(INTERVALS)} and 0 or more days"
+        )
+    return interval, days
+
+
+def parse_retention(entries: Sequence[str]) -> dict[str, float]:
+    """`("1s=2", "1m=30")` → `{"1s": 2.0, "1m": 30.0}`; ItemError on a malformed entry."""
+    return dict(each(_retention_entry)(entries))
+
+
+def retention(entries: tuple[str, ...]) -> tuple[str, ...]:
+    """Check for `store.retention_days`: entries `parse_retention` accepts, kept as written."""
+    parse_retention(entries)
+    return entries
 
 
 def _lazy(module: str, name: str) -> Callable[..., Any]:

@@ -33,17 +33,23 @@ class ConfigError(Exception):
     """
 
 
+Locate = Callable[[str, str | None, int | None], str]
+
+
 @dataclass(slots=True, frozen=True)
 class Layer:
     """One source of settings, and how to point the user at a setting inside it."""
 
     label: str
     tables: Mapping[str, Any]
-    locate: Callable[[str, str | None], str]
-    """(section, key or None for the section itself) → "file:line", variable name, ..."""
+    locate: Locate
+    """(section, key or None for the section itself, element of a list value or None) →
+    "file:line", variable name, ..."""
 
-    def error(self, section: str, key: str | None, problem: str) -> ConfigError:
-        return ConfigError(f"{self.locate(section, key)}: {problem}")
+    def error(
+        self, section: str, key: str | None, problem: str, index: int | None = None
+    ) -> ConfigError:
+        return ConfigError(f"{self.locate(section, key, index)}: {problem}")
 
 
 def user_config_path() -> Path:
@@ -87,8 +93,8 @@ def file_layer(path: Path, missing: str) -> Layer:
             f"{shown}:{position}: invalid TOML: {problem}; fix the syntax there"
         ) from exc
 
-    def locate(section: str, key: str | None) -> str:
-        line = _find_line(text, section, key)
+    def locate(section: str, key: str | None, index: int | None) -> str:
+        line = _find_line(text, section, key, index)
         return shown if line is None else f"{shown}:{line}"
 
     return Layer(str(path), tables, locate)
@@ -139,9 +145,9 @@ def overrides_layer(overrides: Mapping[str, Any]) -> Layer | None:
     return Layer(COMMAND_LINE, tables, _everywhere(COMMAND_LINE))
 
 
-def _everywhere(where: str) -> Callable[[str, str | None], str]:
+def _everywhere(where: str) -> Locate:
     """The `locate` of a source that is one place, like an environment variable."""
-    return lambda _section, _key: where
+    return lambda _section, _key, _index: where
 
 
 def env_name(section: str, key: str) -> str:
@@ -215,29 +221,83 @@ def _key_path(dotted: str) -> list[str]:
     return [part[1:-1] if part[0] in "\"'" else part for part in parts]
 
 
-def _find_line(text: str, section: str, key: str | None) -> int | None:
-    """1-based line where `section.key` (or the section itself, for key None) is set in `text`.
+def _find_line(text: str, section: str, key: str | None, index: int | None = None) -> int | None:
+    """1-based line where `section.key` (or the section itself, for key None) is set in `text`;
+    with `index`, the line where that element of its list value starts.
 
-    Understands `[section]` headers, dotted keys (`section.key = ...`) and inline tables
-    (`section = { key = ... }`); a line scan, so text inside multi-line strings can mislead it,
-    which costs only a less precise line number.
+    Understands `[section]` headers, dotted keys (`section.key = ...`), inline tables
+    (`section = { key = ... }`), multi-line arrays and arrays of tables (`[[section.key]]`). A
+    line scan, so text inside multi-line strings can mislead it, which costs only a less precise
+    line number.
     """
     target = [section] if key is None else [section, key]
+    lines = text.splitlines()
     table: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    tables_seen = 0
+    for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if header := _HEADER.fullmatch(stripped):
             table = _key_path(header[1])
-            if table[: len(target)] == target:
+            if index is not None and table == target and stripped.startswith("[["):
+                if tables_seen == index:
+                    return number
+                tables_seen += 1
+            elif table[: len(target)] == target:
                 return number
             continue
         if not (assign := _ASSIGN.match(stripped)):
             continue
         path = table + _key_path(assign[1])
-        if path[: len(target)] == target:
+        if index is not None and path == target:
+            return _element_line(lines, number, stripped[assign.end() :], index) or number
+        if path[: len(target)] == target and (index is None or table != target):
             return number
         if key is not None and len(path) < len(target) and target[: len(path)] == path:
             inline = rf"[{{,]\s*[\"']?{re.escape(key)}[\"']?\s*="
             if re.search(inline, stripped[assign.end() :]):
                 return number
+    return None
+
+
+def _element_line(lines: list[str], first: int, value: str, index: int) -> int | None:
+    """The line where element `index` of the array starting in `value` (the text after `=` on
+    line `first`) starts; None if it is not an array or has fewer elements.
+
+    Tracks brackets, braces, strings and comments, so nested arrays, inline tables and commas
+    inside strings do not count as elements.
+    """
+    depth, seen, expecting, quote = 0, -1, False, ""
+    for number in range(first, len(lines) + 1):
+        text = value if number == first else lines[number - 1]
+        i = 0
+        while i < len(text):
+            char = text[i]
+            if quote:
+                if text.startswith(quote, i):
+                    i, quote = i + len(quote), ""
+                else:
+                    i += 2 if char == "\\" and quote[0] == '"' else 1
+                continue
+            if char == "#":
+                break
+            if depth == 0 and char not in " \t[":
+                return None
+            if depth == 1 and expecting and char not in " \t,]":
+                seen, expecting = seen + 1, False
+                if seen == index:
+                    return number
+            if char in "\"'":
+                quote = char * 3 if text.startswith(char * 3, i) else char
+                i += len(quote)
+                continue
+            if char in "[{":
+                depth += 1
+                expecting = expecting or depth == 1
+            elif char in "]}":
+                depth -= 1
+                if depth == 0:
+                    return None
+            elif char == "," and depth == 1:
+                expecting = True
+            i += 1
     return None

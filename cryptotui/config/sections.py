@@ -93,11 +93,19 @@ class StoreSection(Section, frozen=True):
 
     enabled: bool
     path: str
-    retention_days: Names
+    retention_days: Annotated[Names, Check(checks.retention)]
     catch_up_days: NonNegative
-    batch_rows: int
-    batch_seconds: float
+    batch_rows: AtLeastOne
+    batch_seconds: Positive
     max_pending_rows: int
+
+    def problem(self) -> tuple[tuple[str, ...], str] | None:
+        if self.max_pending_rows >= self.batch_rows:
+            return None
+        return ("max_pending_rows", "batch_rows"), (
+            f"max_pending_rows ({self.max_pending_rows}) is below batch_rows "
+            f"({self.batch_rows}); make max_pending_rows at least batch_rows"
+        )
 
 
 class EngineSection(Section, frozen=True):

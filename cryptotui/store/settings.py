@@ -1,20 +1,20 @@
-"""The `[store]` section resolved for the writer: the config loader checks its value types; the
-rules types cannot express are checked here, with messages in the loader's style.
+"""The `[store]` section resolved for the writer: the database path (the --db flag, the
+setting, or the platform default) and retention as a mapping. The config loader has checked
+every value already.
 
 Light on purpose (no SQLite imports): the command line imports it on every start.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-from cryptotui.config import Config, ConfigError
-from cryptotui.intervals import INTERVALS
+from cryptotui.config import Config
+from cryptotui.config.checks import parse_retention
 
 
 def default_db_path() -> Path:
@@ -36,10 +36,7 @@ class StoreConfig:
 
 
 def store_config(config: Config, db: Path | None = None) -> StoreConfig:
-    """`config.store` resolved for the writer; `db` (the --db flag) wins over `store.path`.
-
-    Raises ConfigError naming the setting and what to write instead.
-    """
+    """`config.store` resolved for the writer; `db` (the --db flag) wins over `store.path`."""
     store = config.store
     if db is not None:
         path = Path(db).expanduser()
@@ -47,17 +44,6 @@ def store_config(config: Config, db: Path | None = None) -> StoreConfig:
         path = Path(store.path.strip()).expanduser()
     else:
         path = default_db_path()
-    if store.batch_rows < 1:
-        raise ConfigError(f"store.batch_rows: {store.batch_rows} is not allowed; use 1 or more")
-    if store.batch_seconds <= 0:
-        raise ConfigError(
-            f"store.batch_seconds: {store.batch_seconds} is not allowed; use a number above 0"
-        )
-    if store.max_pending_rows < store.batch_rows:
-        raise ConfigError(
-            f"store.max_pending_rows: {store.max_pending_rows} is below store.batch_rows "
-            f"({store.batch_rows}); make it at least batch_rows"
-        )
     return StoreConfig(
         enabled=store.enabled,
         path=path,
@@ -67,22 +53,3 @@ def store_config(config: Config, db: Path | None = None) -> StoreConfig:
         max_pending_rows=store.max_pending_rows,
         catch_up_days=store.catch_up_days,
     )
-
-
-def parse_retention(entries: tuple[str, ...]) -> dict[str, float]:
-    """`("1s=2", "1m=30")` → `{"1s": 2.0, "1m": 30.0}`; ConfigError on a malformed entry."""
-    result: dict[str, float] = {}
-    for entry in entries:
-        interval, sep, days_text = entry.partition("=")
-        interval = interval.strip()
-        try:
-            days = float(days_text)
-        except ValueError:
-            days = -1.0
-        if not sep or interval not in INTERVALS or not (math.isfinite(days) and days >= 0):
-            raise ConfigError(
-                f'store.retention_days: {entry!r} is not INTERVAL=DAYS; write it like "1m=30" '
-                f"with an interval among {', '.join(INTERVALS)} and 0 or more days"
-            )
-        result[interval] = days
-    return result

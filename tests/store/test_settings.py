@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import platformdirs
@@ -44,14 +45,20 @@ def test_file_environment_and_flag_override_in_order(tmp_path: Path) -> None:
         ('retention_days = ["2m=30"]', r"'2m=30' is not INTERVAL=DAYS.*1s, 1m"),
         ('retention_days = ["1m=-1"]', r"0 or more days"),
         ('retention_days = ["1m=nan"]', r"0 or more days"),
-        ("batch_rows = 0", r"store\.batch_rows: 0 is not allowed"),
+        ('retention_days = ["1m=abc"]', r"store\.retention_days: '1m=abc' is not INTERVAL=DAYS"),
+        ("batch_rows = 0", r"store\.batch_rows: 0 is not allowed; use 1 or more"),
         ("batch_seconds = 0", r"store\.batch_seconds: 0\.0 is not allowed"),
-        ("max_pending_rows = 10", r"below store\.batch_rows \(5000\)"),
+        ("max_pending_rows = 10", r"store\.max_pending_rows: .* below batch_rows \(5000\)"),
     ],
 )
-def test_bad_values_name_the_setting(tmp_path: Path, text: str, message: str) -> None:
-    with pytest.raises(ConfigError, match=message):
-        settings(tmp_path, f"[store]\n{text}\n")
+def test_bad_values_are_refused_at_load_with_file_and_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """Refused by `load_config` itself (as `config validate` runs it), at the value's line."""
+    path = tmp_path / "config.toml"
+    path.write_text(f"[store]\n\n{text}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(path))}:3: .*{message}"):
+        load_config(path, env={})
 
 
 def test_types_are_checked_by_the_loader(tmp_path: Path) -> None:
