@@ -131,8 +131,8 @@ class Feed:
     async def start(self) -> None:
         if self.store is not None and self.store.enabled:
             self._open_store(self.store)
-            await self._resume_tracking()
-        await self._load_symbols()
+        await self._load_symbols()  # also measures the exchange's clock
+        await self._resume_tracking()
         if not self.state.symbols:
             self.notice("error", "no valid symbols to watch — fix the watchlist and restart")
             return
@@ -244,7 +244,8 @@ class Feed:
 
     async def _resume_tracking(self) -> None:
         """Continue the stored track record, and store the outcomes of signals whose horizons
-        closed while the app was off (before any stream opens: the tracker is not shared yet)."""
+        closed while the app was off (before any stream opens: the tracker is not shared yet).
+        Which signals are recent enough is judged by the exchange's clock, measured by now."""
         tracker = self.engine.tracker if self.engine is not None else None
         if tracker is None or self.writer is None or self.store is None:
             return
