@@ -1,7 +1,8 @@
-"""Formatting at the edge: prices by tick size, compact volumes, UTC timestamps."""
+"""Formatting at the edge: prices by tick size, compact volumes, UTC timestamps, safe text."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 
@@ -32,13 +33,24 @@ def utc(ms: int, seconds: bool = True) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime(fmt)
 
 
-_CONTROL = {c: None for c in (*range(0x20), *range(0x7F, 0xA0))}
+_LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_DROP: dict[int, str | None] = {
+    c: None for c in (*range(0x20), *range(0x7F, 0xA0), *map(ord, _BIDI))
+} | {ord("\t"): " "}
+_BREAK_RUN = re.compile(f"\\s*[{_LINE_BREAKS}]+\\s*")
 
 
 def safe(text: str) -> str:
-    """Exchange strings are untrusted: drop control characters (terminal escapes) before display.
+    """Exchange strings are untrusted: one line without what a terminal would interpret.
 
-    Markup is never a risk where the text goes into Rich `Text`/`Segment` objects, which do not
-    parse markup; this removes what the terminal itself would interpret.
+    Line breaks (and the blanks around them) become one space, so a multi-line error page
+    stays one line, and a tab a space; other control characters (escape sequences, BEL) and
+    bidirectional-text controls (U+202E makes "USDT" read backwards) are dropped. Applied
+    where exchange text enters (`binance.codec`, the REST error path) and again where stored
+    text is displayed. Markup is never a risk where the text goes into Rich `Text`/`Segment`
+    objects, which do not parse markup.
     """
-    return text.translate(_CONTROL)
+    if text.isprintable():  # the common case: nothing to do, ~50 ns
+        return text
+    return _BREAK_RUN.sub(" ", text).translate(_DROP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import sqlite3
 import sys
 
 from cryptotui.sim import SimExchange
@@ -61,6 +62,36 @@ async def test_log_prints_closed_candles_and_exits_cleanly_on_sigint(tmp_path):
     assert times == sorted(set(times))  # each closed candle once, in order
     stderr = err.decode()
     assert "watching BTCUSDT, ETHUSDT 1m" in stderr and "stopped:" in stderr
+
+
+async def test_a_forged_symbol_is_neither_printed_nor_stored(tmp_path):
+    """Kline frames on btcusdt@kline_1m naming `EVIL<ESC>[2J<BEL><U+202E>USDT`: no raw escape,
+    bell or bidi override reaches the terminal, no such series reaches the database."""
+    empty = tmp_path / "config.toml"
+    empty.write_text("")
+    db = tmp_path / "history.db"
+    async with SimExchange(symbols=["BTCUSDT"], seed=3, speed=300, start_time_ms=T0) as sim:
+        proc = await cryptotui(*daemon_args(sim, empty, db, "BTCUSDT", "--candles"))
+        lines: list[bytes] = []
+        try:
+            async with asyncio.timeout(20):
+                lines.append(await proc.stdout.readline())  # running: now forge
+                sim.faults.foreign_symbol(20, "EVIL\x1b[2J\x07\u202eUSDT")
+                while len(lines) < 6:
+                    lines.append(await proc.stdout.readline())
+                    assert lines[-1], (await proc.stderr.read()).decode()
+        finally:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGINT)
+            async with asyncio.timeout(10):
+                rest_out, err = await proc.communicate()
+        assert proc.returncode == 0, err.decode()
+    out = b"".join(lines) + rest_out
+    for raw in (b"\x1b", b"\x07", "\u202e".encode()):
+        assert raw not in out and raw not in err
+    assert b"EVIL" not in out and b"unsubscribed stream" in err  # forged frames came, ignored
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT DISTINCT symbol FROM candles").fetchall() == [("BTCUSDT",)]
 
 
 async def test_broken_config_file_names_file_line_and_key(tmp_path):

@@ -1,6 +1,7 @@
 """Binance JSON ↔ cryptotui models.
 
-Prices arrive as decimal strings; they are parsed to float here, once, and nowhere else. The
+Prices arrive as decimal strings; they are parsed to float here, once, and nowhere else. Text
+(symbols, statuses, error messages) is untrusted and passes `fmt.safe` here, once. The
 decoder never raises into the receive loop: malformed JSON and unknown event types are counted and
 logged once per kind. The JSON library is msgspec, chosen by measurement
 (`benchmarks/bench_codec.py`: ~6 % more frames/s than orjson, ~60 % more than stdlib json).
@@ -15,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from cryptotui.fmt import safe
 from cryptotui.models import (
     AggTrade,
     AvgPrice,
@@ -48,8 +50,8 @@ def dumps(obj: Any) -> str:
 def kline_event(d: dict) -> Candle:
     k = d["k"]
     return Candle(
-        k["s"],
-        k["i"],
+        safe(k["s"]),
+        safe(k["i"]),
         k["t"],
         k["T"],
         float(k["o"]),
@@ -68,17 +70,17 @@ def kline_event(d: dict) -> Candle:
 
 def agg_trade_event(d: dict) -> AggTrade:
     return AggTrade(
-        d["s"], d["a"], float(d["p"]), float(d["q"]), d["f"], d["l"], d["T"], d["m"], d["E"]
+        safe(d["s"]), d["a"], float(d["p"]), float(d["q"]), d["f"], d["l"], d["T"], d["m"], d["E"]
     )
 
 
 def trade_event(d: dict) -> Trade:
-    return Trade(d["s"], d["t"], float(d["p"]), float(d["q"]), d["T"], d["m"], d["E"])
+    return Trade(safe(d["s"]), d["t"], float(d["p"]), float(d["q"]), d["T"], d["m"], d["E"])
 
 
 def mini_ticker_event(d: dict) -> Ticker:
     return Ticker(
-        d["s"],
+        safe(d["s"]),
         d["E"],
         float(d["c"]),
         float(d["o"]),
@@ -91,7 +93,7 @@ def mini_ticker_event(d: dict) -> Ticker:
 
 def ticker_event(d: dict) -> Ticker:
     return Ticker(
-        d["s"],
+        safe(d["s"]),
         d["E"],
         float(d["c"]),
         float(d["o"]),
@@ -114,11 +116,13 @@ def rolling_ticker_event(d: dict) -> Ticker:
 
 
 def book_ticker_event(d: dict) -> BookTicker:
-    return BookTicker(d["s"], d["u"], float(d["b"]), float(d["B"]), float(d["a"]), float(d["A"]))
+    return BookTicker(
+        safe(d["s"]), d["u"], float(d["b"]), float(d["B"]), float(d["a"]), float(d["A"])
+    )
 
 
 def avg_price_event(d: dict) -> AvgPrice:
-    return AvgPrice(d["s"], d["E"], d["i"], float(d["w"]), d["T"])
+    return AvgPrice(safe(d["s"]), d["E"], d["i"], float(d["w"]), d["T"])
 
 
 def _levels(rows: list) -> list[tuple[float, float]]:
@@ -126,7 +130,7 @@ def _levels(rows: list) -> list[tuple[float, float]]:
 
 
 def depth_update_event(d: dict) -> DepthUpdate:
-    return DepthUpdate(d["s"], d["E"], d["U"], d["u"], _levels(d["b"]), _levels(d["a"]))
+    return DepthUpdate(safe(d["s"]), d["E"], d["U"], d["u"], _levels(d["b"]), _levels(d["a"]))
 
 
 def book_levels(d: dict, symbol: str) -> BookLevels:
@@ -166,7 +170,8 @@ class Decoder:
         self.frames = 0
         self.errors: Counter[str] = Counter()
 
-    def _problem(self, kind: str, detail: str) -> list[Event]:
+    def ignore(self, kind: str, detail: str) -> list[Event]:
+        """Count a frame nobody can use, by kind; log the first of each kind."""
         if kind not in self.errors:
             log.warning("ignored frame (%s): %s; further ones are only counted", kind, detail)
         self.errors[kind] += 1
@@ -177,7 +182,7 @@ class Decoder:
         try:
             msg = self._loads(raw)
         except ValueError as exc:
-            return self._problem("malformed JSON", f"{exc}: {raw[:80]!r}")
+            return self.ignore("malformed JSON", f"{exc}: {raw[:80]!r}")
         try:
             if isinstance(msg, dict):
                 stream = msg.get("stream")
@@ -186,9 +191,9 @@ class Decoder:
                 return self._payload(msg, "")
             if isinstance(msg, list):
                 return self._payload(msg, "")
-            return self._problem("not an object", repr(msg)[:80])
+            return self.ignore("not an object", repr(msg)[:80])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            return self._problem("bad field", f"{type(exc).__name__} {exc} in {raw[:120]!r}")
+            return self.ignore("bad field", f"{type(exc).__name__} {exc} in {raw[:120]!r}")
 
     def _payload(self, data: Any, stream: str) -> list[Event]:
         if isinstance(data, list):
@@ -197,23 +202,23 @@ class Decoder:
                 out.extend(self._payload(item, stream))
             return out
         if not isinstance(data, dict):
-            return self._problem("not an object", repr(data)[:80])
+            return self.ignore("not an object", repr(data)[:80])
         etype = data.get("e")
         if etype is not None:
             fn = _BY_TYPE.get(etype)
             if fn is None:
-                return self._problem(f"unknown event {etype!r}", repr(data)[:80])
+                return self.ignore(f"unknown event {etype!r}", repr(data)[:80])
             return [fn(data)]
         if "u" in data and "b" in data and "a" in data and "s" in data:
             return [book_ticker_event(data)]
         if "lastUpdateId" in data:
-            return [book_levels(data, stream.partition("@")[0].upper())]
+            return [book_levels(data, safe(stream.partition("@")[0].upper()))]
         if "id" in data:
             err = data.get("error")
             if isinstance(err, dict):
-                return [ControlError(data["id"], err["code"], err["msg"])]
+                return [ControlError(data["id"], err["code"], safe(str(err["msg"])))]
             return [ControlReply(data["id"], data.get("result"))]
-        return self._problem("unknown payload", repr(data)[:80])
+        return self.ignore("unknown payload", repr(data)[:80])
 
 
 # ---------------------------------------------------------------------------- REST bodies
@@ -242,7 +247,7 @@ def kline_row(row: list, symbol: str, interval: str, closed: bool = True) -> Can
 def ticker_rest(d: dict) -> Ticker:
     """`ticker/24hr` object, FULL or MINI."""
     return Ticker(
-        d["symbol"],
+        safe(d["symbol"]),
         d["closeTime"],
         float(d["lastPrice"]),
         float(d["openPrice"]),
@@ -273,10 +278,10 @@ def symbol_info(d: dict) -> SymbolInfo:
     tick = filters.get("PRICE_FILTER", {}).get("tickSize", "0.01")
     step = filters.get("LOT_SIZE", {}).get("stepSize", "0.00001")
     return SymbolInfo(
-        d["symbol"],
-        d["status"],
-        d["baseAsset"],
-        d["quoteAsset"],
+        safe(d["symbol"]),
+        safe(d["status"]),
+        safe(d["baseAsset"]),
+        safe(d["quoteAsset"]),
         float(tick),
         float(step),
         _decimals(tick),
@@ -285,4 +290,5 @@ def symbol_info(d: dict) -> SymbolInfo:
 
 
 def exchange_info(d: dict) -> dict[str, SymbolInfo]:
-    return {s["symbol"]: symbol_info(s) for s in d["symbols"]}
+    infos = (symbol_info(s) for s in d["symbols"])
+    return {info.symbol: info for info in infos}

@@ -21,6 +21,7 @@ from cryptotui.backoff import backoff
 from cryptotui.binance import codec
 from cryptotui.binance.errors import ExchangeError
 from cryptotui.binance.limits import IpBanned, WeightBudget
+from cryptotui.fmt import safe
 from cryptotui.intervals import INTERVALS
 from cryptotui.models import AggTrade, Candle, SymbolInfo, Ticker
 
@@ -243,12 +244,21 @@ def _retry_after(resp: httpx.Response) -> float | None:
         return None
 
 
+ERROR_TEXT_MAX = 200
+"""Characters of an error body kept for the message (an HTML error page can be kilobytes)."""
+
+
 def _client_error(resp: httpx.Response, params: dict) -> BinanceError:
+    """The refusal as one safe line: `msg` (or the start of a body that is not Binance's JSON)
+    is untrusted text, so it loses control characters and line breaks before anyone prints it."""
     try:
         body = resp.json()
         code, msg = int(body.get("code", 0)), str(body.get("msg", ""))
-    except (ValueError, AttributeError):
-        code, msg = 0, resp.text[:200]
+    except (ValueError, AttributeError, TypeError):
+        code, msg = 0, resp.text[: 2 * ERROR_TEXT_MAX]
+    msg = safe(msg).strip()
+    if len(msg) > ERROR_TEXT_MAX:
+        msg = msg[: ERROR_TEXT_MAX - 1] + "…"
     if code == -1121:
         symbol = params.get("symbol") or params.get("symbols", "?")
         return UnknownSymbol(resp.status_code, code, msg, symbol)

@@ -11,6 +11,8 @@ connection is opened first and the old one closed when the new one delivers its 
 A watchdog closes a connection whose data has gone silent for `stall_factor` × the fastest
 stream's push cadence, and resyncs after the machine slept (wall clock jumped past monotonic).
 Closed candles pass through a `CandleGate`, which fetches whatever a drop cost from REST.
+Kline and aggTrade frames for a stream not subscribed (a confused or hostile server) are dropped
+and counted with the decoder's bad frames: they must not become a new, unwatched series.
 
 The receive loop only reads, decodes and hands events to `on_event` (a plain callable that must
 return quickly); it never waits on consumers.
@@ -117,6 +119,10 @@ class Stream:
         self._conns: list[_Connection] = []
         self._ids = itertools.count(1)
         self._closed = False
+        self._klines: set[tuple[str, str]] = set()
+        self._traded: set[str] = set()
+        """The (symbol, interval) kline and the aggTrade streams subscribed: a frame for anything
+        else (a confused or hostile server) is dropped and counted, never stored or shown."""
 
     # ------------------------------------------------------------------ public API
 
@@ -143,6 +149,7 @@ class Stream:
         while new:
             batch, new = new[: self.options.max_streams], new[self.options.max_streams :]
             self._spawn(set(batch))
+        self._refresh_wanted()
         await self._acknowledged(acks)
 
     async def unsubscribe(self, names: Iterable[str]) -> None:
@@ -155,6 +162,7 @@ class Stream:
                 if not conn.streams:
                     await conn.close("no streams left")
         self._conns = [c for c in self._conns if c.streams]
+        self._refresh_wanted()
         await self._acknowledged(acks)
 
     async def _acknowledged(self, acks: list[asyncio.Future | None]) -> None:
@@ -171,6 +179,17 @@ class Stream:
         self._conns.clear()
 
     # ------------------------------------------------------------------ internals
+
+    def _refresh_wanted(self) -> None:
+        klines: set[tuple[str, str]] = set()
+        traded: set[str] = set()
+        for name in self.streams:
+            symbol, _, kind = name.partition("@")
+            if kind.startswith("kline_"):
+                klines.add((symbol.upper(), kind.removeprefix("kline_")))
+            elif kind == "aggTrade":
+                traded.add(symbol.upper())
+        self._klines, self._traded = klines, traded
 
     def _live(self) -> list[_Connection]:
         return [c for c in self._conns if not c.retiring]
@@ -201,19 +220,24 @@ class Stream:
         stats.messages += 1
         now_ms = int(time.time() * 1000)
         for ev in self.decoder.decode(raw):
-            cls = type(ev)
-            if cls is Candle:
+            if isinstance(ev, Candle):
+                if (ev.symbol, ev.interval) not in self._klines:
+                    self.decoder.ignore("unsubscribed stream", f"kline {ev.symbol!r} {ev.interval}")
+                    continue
                 stats.last_event_time = ev.event_time
                 stats.last_receive_ms = now_ms
                 self.gate.on_candle(ev)
-            elif cls is AggTrade:
+            elif isinstance(ev, AggTrade):
+                if ev.symbol not in self._traded:
+                    self.decoder.ignore("unsubscribed stream", f"aggTrade {ev.symbol!r}")
+                    continue
                 stats.last_event_time = ev.event_time
                 stats.last_receive_ms = now_ms
                 self.trades.on_trade(ev)
-            elif cls is ServerShutdown:
+            elif isinstance(ev, ServerShutdown):
                 self._roll(conn, "server announced shutdown")
                 continue
-            elif cls is ControlReply or cls is ControlError:
+            elif isinstance(ev, ControlReply | ControlError):
                 conn.reply(ev)
                 continue
             else:
@@ -328,6 +352,7 @@ class _Connection:
             self.owner.stats.control_errors += 1
             if method == "SUBSCRIBE":
                 self.streams.difference_update(names)
+                self.owner._refresh_wanted()
             self.owner._on_event(
                 Notice(
                     "error",

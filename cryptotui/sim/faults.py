@@ -9,6 +9,7 @@ data frame; control replies and `serverShutdown` are never affected.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ class RestFault:
     status: int
     remaining: int
     retry_after: float | None
+    body: bytes | None = None
+    """Sent as it is instead of Binance's error JSON (`rest_reply`)."""
 
 
 class Faults:
@@ -28,6 +31,8 @@ class Faults:
         self._malformed = 0
         self._refuse = 0
         self._rest: list[RestFault] = []
+        self._foreign = 0
+        self._foreign_symbol = ""
         self.shutdown_hook: Callable[[], None] | None = None
         """Set by the server: sends `serverShutdown` to every connection, then closes them."""
 
@@ -59,6 +64,18 @@ class Faults:
             raise ValueError("status must be 418, 429 or 5xx")
         self._rest.append(RestFault(status, count, retry_after))
 
+    def rest_reply(self, status: int, body: bytes, count: int = 1) -> None:
+        """The next `count` REST requests get `status` with exactly `body` — a server that is
+        not quite Binance: an HTML error page, a message full of control characters."""
+        if not 400 <= status <= 599:
+            raise ValueError("status must be 4xx or 5xx")
+        self._rest.append(RestFault(status, count, None, body))
+
+    def foreign_symbol(self, n: int, symbol: str) -> None:
+        """The next `n` kline frames name `symbol` (as `s` and `k.s`) instead of their own, as a
+        hostile or confused server might: clients must neither print nor store it raw."""
+        self._foreign, self._foreign_symbol = n, symbol
+
     def server_shutdown(self) -> None:
         """Send `serverShutdown` on every open connection, then close them."""
         if self.shutdown_hook is None:
@@ -82,6 +99,16 @@ class Faults:
             self._malformed -= 1
             return True
         return False
+
+    def forge(self, payload: bytes) -> bytes:
+        """A kline data frame with the `foreign_symbol` while that fault is armed."""
+        if self._foreign <= 0 or b'"kline"' not in payload:
+            return payload
+        message = json.loads(payload)
+        data = message.get("data", message)
+        data["s"] = data["k"]["s"] = self._foreign_symbol
+        self._foreign -= 1
+        return json.dumps(message, ensure_ascii=False).encode()
 
     def count_data_frame(self) -> bool:
         """Called after each data frame is sent; True when every connection must drop now."""

@@ -114,6 +114,9 @@ class RestApi:
             return HttpReply(404, b'{"code":-1000,"msg":"Not found."}', self._headers())
         params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
         fault = self.faults.take_rest_error()
+        if fault is not None and fault.body is not None:
+            kind = JSON_TYPE if fault.body.startswith(b"{") else "text/html"
+            return HttpReply(fault.status, fault.body, {"Content-Type": kind})
         if fault is not None:
             return self._fault_reply(fault.status, fault.retry_after)
         weight_of, handler = route

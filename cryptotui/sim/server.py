@@ -452,6 +452,8 @@ class SimExchange:
                         return
                     if kind == _DATA and faults.take_malformed():
                         payload = payload[: len(payload) // 2]
+                    elif kind == _DATA:
+                        payload = faults.forge(payload)
                     await ws.send(payload, text=True)
                     if kind == _DATA:
                         self.frames_sent += 1

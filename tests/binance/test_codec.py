@@ -216,3 +216,20 @@ def test_exchange_info_tick_and_step_decimals():
     assert btc.trading and btc.base_asset == "BTC" and btc.quote_asset == "USDT"
     assert btc.price_decimals == 2 and btc.tick_size == 0.01
     assert info["DOGEUSDT"].price_decimals >= 5
+
+
+def test_exchange_text_is_made_safe_where_it_enters():
+    """Symbols, statuses and messages from the exchange lose escape sequences, bells, bidi
+    controls and line breaks in the codec, before any consumer sees them."""
+    hostile = "EVIL\x1b[2J\x07\u202eUSDT"
+    frame = json.loads(fixture_text("ws_kline.json"))
+    frame["k"]["s"] = frame["s"] = hostile
+    (candle,) = codec.Decoder().decode(json.dumps(frame))
+    assert candle.symbol == "EVIL[2JUSDT"
+    error = {"error": {"code": 2, "msg": "bad\n\x1b]0;title\x07stream\u2066"}, "id": 1}
+    (reply,) = codec.Decoder().decode(json.dumps(error))
+    assert reply.msg == "bad ]0;titlestream"
+    info = fixture_json("rest_exchange_info.json")
+    info["symbols"][0] |= {"symbol": hostile, "status": "TRADING\r\nX", "baseAsset": "\x1bB"}
+    (first, *_) = codec.exchange_info(info).values()
+    assert (first.symbol, first.status, first.base_asset) == ("EVIL[2JUSDT", "TRADING X", "B")

@@ -82,6 +82,33 @@ async def test_server_side_4xx_is_not_retried(rest):
     assert err.value.code == -1102 and rest.requests == 1
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            '{"code":-1100,"msg":"Illegal \\u001b[2J\\u0007chars\\u202e; see\\nhttps://x"}',
+            "(HTTP 400, code -1100): Illegal [2Jchars; see https://x",
+        ),
+        (
+            "<html>\r\n<head><title>400 Bad Request</title></head>\r\n<body>\x07"
+            + "<center>nginx</center>" * 40
+            + "</body>\r\n</html>",
+            "(HTTP 400, code 0): <html> <head><title>400 Bad Request</title></head> <body>",
+        ),
+    ],
+    ids=["binance-json", "html-page"],
+)
+async def test_exchange_error_text_reaches_the_user_as_one_safe_line(sim, rest, body, expected):
+    """A refusal's `msg`, or the start of a page that is not Binance's JSON, is untrusted:
+    no escape sequence, bell, bidi override or line break gets through, and it stays short."""
+    sim.faults.rest_reply(400, body.encode())
+    with pytest.raises(BinanceError) as err:
+        await rest.server_time()
+    text = str(err.value)
+    assert expected in text
+    assert text.isprintable() and len(err.value.msg) <= 200
+
+
 async def test_429_waits_for_retry_after_then_succeeds(sim, rest):
     sim.faults.rest_errors(429, 1, retry_after=1)
     started = time.monotonic()

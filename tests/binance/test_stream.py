@@ -151,6 +151,24 @@ async def test_malformed_frames_are_counted_and_the_stream_goes_on(sim):
         await rest.aclose()
 
 
+async def test_frames_naming_an_unsubscribed_symbol_are_dropped_and_counted(sim):
+    """A frame on btcusdt@kline_1m that says it is `EVIL<ESC>[2J<U+202E>USDT` is neither
+    delivered (so never stored as a new series nor printed) nor allowed to disturb BTCUSDT."""
+    rec = Recorder()
+    stream, rest = await start(sim, rec, ["btcusdt@kline_1m"])
+    try:
+        await until(lambda: len(rec.closed()) >= 1, what="first candle")
+        sim.faults.foreign_symbol(6, "EVIL\x1b[2J\u202eUSDT")
+        await until(lambda: stream.decoder.errors["unsubscribed stream"] >= 6, what="forged frames")
+        n = len(rec.closed())
+        await until(lambda: len(rec.closed()) >= n + 2, what="candles after the forged ones")
+        assert {e.symbol for e in rec.events if isinstance(e, Candle)} == {"BTCUSDT"}
+        await assert_exactly_once_matching_rest(rec, rest)
+    finally:
+        await stream.close()
+        await rest.aclose()
+
+
 async def test_server_shutdown_rolls_to_a_new_connection_without_duplicates(sim):
     rec = Recorder()
     stream, rest = await start(sim, rec, ["btcusdt@kline_1m"])
