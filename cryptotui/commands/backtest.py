@@ -158,6 +158,7 @@ def _jobs(args: argparse.Namespace) -> list[Job]:
         "patterns": tuple(args.patterns),
         "horizons": tuple(sorted(set(args.horizons))),
         "rules": rules,
+        "keep_factors": args.save,
     }
     if args.input is not None:
         if args.symbols:

@@ -55,6 +55,9 @@ class Job:
     patterns: tuple[str, ...] = ()
     horizons: tuple[int, ...] = HORIZONS
     rules: tuple[Rule, ...] = ()
+    keep_factors: bool = False
+    """Keep every signal's factors (only `--save` stores them; a year of 1m signals' factor
+    dicts would otherwise cost hundreds of MB and their trip back from a worker)."""
 
 
 @dataclass(slots=True)
@@ -68,7 +71,7 @@ class SeriesResult:
     signals: pd.DataFrame
     outcomes: pd.DataFrame
     factors: list[dict[str, float]] = field(default_factory=list)
-    """Each signal's factors, by `sid` (kept apart: only `--save` needs them)."""
+    """Each signal's factors, by `sid`, when the job asked to keep them."""
 
 
 def run_series(job: Job, progress: Callable[[int], None] | None = None) -> SeriesResult:
@@ -78,6 +81,7 @@ def run_series(job: Job, progress: Callable[[int], None] | None = None) -> Serie
     sids: dict[int, int] = {}
     outcomes: list[tuple] = []
     candles = job.candles or _stored(job)
+    keep = job.keep_factors
     close_times = np.fromiter((c.close_time for c in candles), np.int64, len(candles))
 
     def emit(ev: object) -> None:
@@ -88,12 +92,14 @@ def run_series(job: Job, progress: Callable[[int], None] | None = None) -> Serie
                 s: Signal = ev  # type: ignore[assignment]
                 signals.append(("pattern", s.name, str(s.direction), s.time, s.price,
                                 s.confidence, s.span_start, s.span_end))  # fmt: skip
-                factors.append(dict(s.factors))
+                if keep:
+                    factors.append(dict(s.factors))
             else:
                 a: Alert = ev  # type: ignore[assignment]
                 signals.append(("rule", a.name, str(a.direction), a.time, a.price,
                                 a.confidence, a.span_start, a.span_end))  # fmt: skip
-                factors.append(dict(a.factors))
+                if keep:
+                    factors.append(dict(a.factors))
         elif cls is Outcome:
             o: Outcome = ev  # type: ignore[assignment]
             outcomes.append((sids[id(o.signal)], o.time, o.horizon, o.forward_return,

@@ -115,7 +115,7 @@ def save_backtest(db: sqlite_utils.Database, results: Sequence[SeriesResult]) ->
                 continue
             made[s.sid] = SignalRow(
                 int(s.time), r.symbol, r.interval, s.kind, s.name, s.direction,
-                float(s.confidence), float(s.price), r.factors[s.sid],
+                float(s.confidence), float(s.price), r.factors[s.sid] if r.factors else {},
                 int(s.span_start) or None, int(s.span_end) or None,
             )  # fmt: skip
         rows.extend(made.values())
