@@ -447,3 +447,30 @@ def test_store_rules_across_keys_blame_the_key_set_last(tmp_path: Path) -> None:
     assert error_of(path).startswith(
         f"{path}:3: store.max_pending_rows: max_pending_rows (50) is below batch_rows (100)"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[scoring]\nhistory = 0.2\nvolume = -0.2\n", ":3: scoring.volume: -0.2 is not allowed"),
+        (
+            "[scoring]\nsignificance = 0\nhistory = 0\nvolume = 0\ntimeframes = 0.0\nmarket = 0\n",
+            ":2: scoring.significance: every weight is 0; give at least one factor a weight",
+        ),
+    ],
+    ids=["negative", "all-zero"],
+)
+def test_scoring_weights_the_scorer_refuses_are_refused_at_load(
+    tmp_path: Path, run_cli, capsys, text: str, expected: str
+) -> None:
+    path = write(tmp_path, text, name="weights.toml")
+    assert f"{path}{expected}" in error_of(path)
+    assert run_cli("config", "validate", "--config", str(path)) == 2
+    assert f"{path}{expected}" in capsys.readouterr().err
+
+
+def test_zero_weights_pass_while_one_is_positive(tmp_path: Path) -> None:
+    from cryptotui.scoring import Scorer
+
+    config = load(write(tmp_path, "[scoring]\nsignificance = 0\nhistory = 0\n"))
+    assert Scorer(config.scoring.weights()).weights["significance"] == 0.0

@@ -119,11 +119,17 @@ class EngineSection(Section, frozen=True):
 class ScoringSection(Section, frozen=True):
     """Weights of the confidence factors of `cryptotui.scoring` (normalised to sum 1)."""
 
-    significance: float
-    history: float
-    volume: float
-    timeframes: float
-    market: float
+    significance: NonNegative
+    history: NonNegative
+    volume: NonNegative
+    timeframes: NonNegative
+    market: NonNegative
+
+    def problem(self) -> tuple[tuple[str, ...], str] | None:
+        weights = self.weights()
+        if any(weights.values()):
+            return None
+        return tuple(weights), "every weight is 0; give at least one factor a weight above 0"
 
     def weights(self) -> dict[str, float]:
         """{factor: weight}, as `cryptotui.scoring.Scorer` takes them."""
