@@ -208,8 +208,8 @@ def test_unwritable_database_holds_rows_reports_once_and_recovers(
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA {pragma.format(pages=pages)}")
     try:
-        w.put_many(candle(i=i) for i in range(3000))
-        w.put(signal(0))
+        # One put: the writer thread must not take a batch between the candles and the signal.
+        w.put_many([*(candle(i=i) for i in range(3000)), signal(0)])
         assert not w.flush(0.7)  # held, not committed
         assert w.stats.failures >= 1
         assert w.stats.committed_rows == 0
