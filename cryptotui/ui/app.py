@@ -32,6 +32,7 @@ from cryptotui.ui.screens.alert_detail import AlertDetail
 from cryptotui.ui.screens.dashboard import BOTTOM_VIEWS, INTERVAL_KEYS, Dashboard
 from cryptotui.ui.screens.help import HelpScreen, bindings_of
 from cryptotui.ui.screens.search import SearchScreen
+from cryptotui.ui.screens.track_record import TrackRecordScreen
 from cryptotui.ui.screens.watchlists import WatchlistsScreen
 from cryptotui.ui.services.alert_view import (
     AFTER,
@@ -51,6 +52,7 @@ from cryptotui.ui.widgets.alerts import AlertsPane
 from cryptotui.ui.widgets.chart import Chart
 from cryptotui.ui.widgets.health import HealthView
 from cryptotui.ui.widgets.history import HistoryBrowser
+from cryptotui.ui.widgets.track import TrackRecordView
 from cryptotui.ui.widgets.watchlist import Watchlist
 
 SNAPSHOT_HZ = 5
@@ -78,6 +80,7 @@ class CryptoTUI(App):
         Binding("question_mark", "help", "Help", tooltip="this list of keys"),
         Binding("slash", "search", "Add", tooltip="fuzzy search over every exchange symbol"),
         Binding("w", "watchlists", "Lists", tooltip="switch, create, rename, delete watchlists"),
+        Binding("T", "track_record", "Track record", tooltip="how every pattern performed"),
         Binding("t", "toggle_theme", "Theme", tooltip="light or dark"),
     ]
 
@@ -344,6 +347,10 @@ class CryptoTUI(App):
     def action_watchlists(self) -> None:
         self.push_screen(WatchlistsScreen(self.lists, self._apply_lists))
 
+    def action_track_record(self) -> None:
+        if not any(isinstance(s, TrackRecordScreen) for s in self.screen_stack):
+            self.push_screen(TrackRecordScreen(self.store))
+
     # ------------------------------------------------------------------ alerts
 
     @on(AlertsPane.Opened)
@@ -385,6 +392,14 @@ class CryptoTUI(App):
             ("Alerts", bindings_of(AlertsPane)),
             ("History", [*bindings_of(HistoryBrowser), Binding("enter", "", "Open signal")]),
             ("Watchlists (w)", bindings_of(WatchlistsScreen)),
+            (
+                "Track record (T)",
+                [
+                    *bindings_of(TrackRecordView),
+                    Binding("enter", "", "Equity curve and recent signals of the pattern"),
+                    *bindings_of(TrackRecordScreen),
+                ],
+            ),
         ]
 
     def action_help(self) -> None:
@@ -398,6 +413,11 @@ class CryptoTUI(App):
         commands: list[tuple[str, str, Callable[[], object]]] = [
             ("Add symbol", "Search every exchange symbol (/)", self.action_search),
             ("Watchlists", "Switch, create, rename, delete (w)", self.action_watchlists),
+            (
+                "Track record",
+                "How every pattern performed, with its edge (T)",
+                self.action_track_record,
+            ),
             *(
                 (f"Switch to watchlist {n}", "Make it the active list", partial(self._switch, n))
                 for n in self.lists.names

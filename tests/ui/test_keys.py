@@ -12,6 +12,7 @@ from cryptotui.ui.screens.help import HelpScreen, bindings_of
 from cryptotui.ui.widgets.alerts import AlertsPane
 from cryptotui.ui.widgets.chart import Chart
 from cryptotui.ui.widgets.history import HistoryBrowser
+from cryptotui.ui.widgets.track import TrackRecordView
 from cryptotui.ui.widgets.watchlist import Watchlist
 from tests.ui.helpers import plain, screen_text
 
@@ -23,11 +24,13 @@ async def test_help_lists_every_binding_of_every_pane(sim_app):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = plain(app.screen.table)
-        for cls in (CryptoTUI, Dashboard, Watchlist, Chart, AlertsPane, HistoryBrowser):
+        for cls in (CryptoTUI, Dashboard, Watchlist, Chart, AlertsPane, HistoryBrowser,
+                    TrackRecordView):  # fmt: skip
             for b in bindings_of(cls):
                 assert isinstance(b, Binding)
                 assert b.description in text, (cls.__name__, b.description)
-        for words in ("Command palette", "Next pane", "1h candles", "Bollinger", "Move up"):
+        for words in ("Command palette", "Next pane", "1h candles", "Bollinger", "Move up",
+                      "Track record", "Equity curve"):  # fmt: skip
             assert words in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
@@ -38,7 +41,7 @@ async def test_command_palette_offers_our_commands(sim_app):
     async with app.run_test(size=(120, 40)) as pilot:
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for title in ("Add symbol", "Watchlists", "Interval 4h", "Chart: Bollinger bands",
-                      "Show history", "Toggle light/dark", "Help"):  # fmt: skip
+                      "Show history", "Track record", "Toggle light/dark", "Help"):  # fmt: skip
             assert title in titles
         await pilot.press("ctrl+p")
         await pilot.pause()
@@ -69,7 +72,8 @@ async def test_footer_shows_the_focused_panes_keys_and_t_toggles_the_theme(sim_a
 
 async def test_every_action_has_a_key(sim_app):
     """Nothing is mouse-only: each widget action is bound (the palette offers the rest)."""
-    for cls in (Watchlist, Chart, AlertsPane, HistoryBrowser, Dashboard, CryptoTUI):
+    widgets = (Watchlist, Chart, AlertsPane, HistoryBrowser, TrackRecordView)
+    for cls in (*widgets, Dashboard, CryptoTUI):
         actions = {name[len("action_") :] for name in vars(cls) if name.startswith("action_")}
         bound = {b.action.split("(")[0].removeprefix("app.") for b in bindings_of(cls)}
         assert actions <= bound | {"interval"}, (cls.__name__, actions - bound)

@@ -13,6 +13,7 @@ from cryptotui.ui.app import CryptoTUI
 from cryptotui.ui.widgets.chart import Chart
 from tests.ui.conftest import frozen
 from tests.ui.market import sim_state
+from tests.ui.track_data import seed
 
 
 def app(**kwargs) -> CryptoTUI:
@@ -43,6 +44,19 @@ def test_history(snap_compare, make_store):
     async def setup(pilot) -> None:
         await pilot.pause()
         await pilot.press("f3")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app(store=store), run_before=setup, terminal_size=(160, 48))
+
+
+def test_track_record(snap_compare, make_store):
+    store = make_store()
+    seed(store.writer())
+
+    async def setup(pilot) -> None:
+        await pilot.pause()
+        await pilot.press("T")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 

@@ -63,11 +63,13 @@ def describe(view: AlertView) -> Table:
         Text.assemble((confidence_bar(view.confidence, 20), colour), f" {view.confidence:.2f}"),
     )
     for factor, score in view.scores():
-        if score is None:
-            continue
-        grid.add_row(
-            f"  {factor}", Text.assemble((confidence_bar(score, 20), "cyan"), f" {score:.2f}")
-        )
+        cell = Text()
+        if score is not None:
+            cell.append(confidence_bar(score, 20), "cyan").append(f" {score:.2f}")
+        if factor == "history":
+            cell.append(("  " if score is not None else "") + view.evidence())
+        if cell:
+            grid.add_row(f"  {factor}", cell)
     inputs = view.inputs()
     if inputs:
         grid.add_row("inputs", Text("  ".join(f"{fmt.safe(k)}={_value(v)}" for k, v in inputs)))

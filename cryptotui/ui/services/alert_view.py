@@ -53,8 +53,24 @@ class AlertView:
         return [(f, self.factors.get(f"score_{f}")) for f in FACTORS]
 
     def inputs(self) -> list[tuple[str, object]]:
-        """The raw observations behind the scores (everything but `score_*`)."""
-        return [(k, v) for k, v in self.factors.items() if not k.startswith("score_")]
+        """The raw observations behind the scores (everything but `score_*` and the track
+        record's `hist_*`, which `evidence` reads)."""
+        return [(k, v) for k, v in self.factors.items() if not k.startswith(("score_", "hist_"))]
+
+    def evidence(self) -> str:
+        """The track record behind the historical-success score, in words (`hist_*` factors,
+        `stats.record.Evidence.factors`)."""
+        f = self.factors
+        try:
+            n, rate = int(f["hist_n"]), f["hist_hit_rate"]
+            low, high, base = f["hist_low"], f["hist_high"], f["hist_baseline"]
+        except KeyError:
+            return "no record yet"
+        scope = "all symbols" if f.get("hist_pooled") else "this symbol"
+        return (
+            f"{n} signal{'s' if n != 1 else ''}, hit {100 * rate:.0f} % "
+            f"[{100 * low:.0f}–{100 * high:.0f} %] vs baseline {100 * base:.0f} % ({scope})"
+        )
 
 
 def candles_around(

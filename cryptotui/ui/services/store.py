@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TypeVar
 
 import platformdirs
 import sqlite_utils
@@ -31,6 +32,8 @@ from cryptotui.store.writer import Writer, write_rows
 from cryptotui.validators import parse_when
 
 PAGE_ROWS = 100
+
+T = TypeVar("T")
 
 
 def default_ui_state_path() -> Path:
@@ -66,14 +69,26 @@ FILTER_HELP = (
 )
 
 
+def filter_words(text: str, help_text: str) -> list[str]:
+    """A filter line split like a shell line (quotes keep spaces in a name)."""
+    try:
+        return shlex.split(text)
+    except ValueError as exc:
+        raise FilterError(f"{exc}; {help_text}") from None
+
+
+def parse_direction(value: str) -> str:
+    """`bull`, `bear`, `neutral` or any prefix of them, as a stored direction."""
+    match = [d for d in DIRECTIONS if d.startswith(value.lower())] if value else []
+    if len(match) != 1:
+        raise FilterError(f"dir={value}: use bull, bear or neutral")
+    return match[0]
+
+
 def parse_filter(text: str) -> HistoryFilter:
     """`BTCUSDT dir=bull conf>=0.7 since=7d name=engulf iv=1h until=2026-02-01`."""
     values: dict[str, object] = {}
-    try:
-        words = shlex.split(text)
-    except ValueError as exc:
-        raise FilterError(f"{exc}; {FILTER_HELP}") from None
-    for word in words:
+    for word in filter_words(text, FILTER_HELP):
         key, sep, value = word.partition("=")
         if word.lower().startswith(("conf>=", "conf>")):
             key, value, sep = "conf", word.split(">", 1)[1].lstrip("="), "="
@@ -85,10 +100,7 @@ def parse_filter(text: str) -> HistoryFilter:
         elif key == "name":
             values["name"] = value
         elif key in ("dir", "direction"):
-            match = [d for d in DIRECTIONS if d.startswith(value.lower())] if value else []
-            if len(match) != 1:
-                raise FilterError(f"dir={value}: use bull, bear or neutral")
-            values["direction"] = match[0]
+            values["direction"] = parse_direction(value)
         elif key in ("conf", "confidence"):
             try:
                 values["min_confidence"] = float(value)
@@ -197,6 +209,12 @@ class UiStore:
                 limit=rows + 1,
             )
         return Page(found[:rows], len(found) > rows)
+
+    def read(self, query: Callable[[sqlite_utils.Database], T]) -> T:
+        """`query(db)` on the UI's read connection, from any thread (serialised): the services'
+        statistics queries (`services.track`) run through here on worker threads."""
+        with self._lock:
+            return query(self._db)
 
     def candles(self, symbol: str, interval: str, since: int, until: int) -> list[Candle]:
         """Stored candles of a series opening in [since, until) (alert detail, chart history)."""
