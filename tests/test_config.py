@@ -474,3 +474,20 @@ def test_zero_weights_pass_while_one_is_positive(tmp_path: Path) -> None:
 
     config = load(write(tmp_path, "[scoring]\nsignificance = 0\nhistory = 0\n"))
     assert Scorer(config.scoring.weights()).weights["significance"] == 0.0
+
+
+def test_jsonl_path_must_be_a_file_in_an_existing_directory(tmp_path: Path) -> None:
+    path = write(tmp_path, f'[alerts]\njsonl_path = "{tmp_path}"\n')
+    assert error_of(path).startswith(
+        f"{path}:2: alerts.jsonl_path: cannot write {tmp_path}: it is a directory; name a file"
+    )
+    env = {"CRYPTOTUI_ALERTS_JSONL_PATH": str(tmp_path / "nope" / "alerts.jsonl")}
+    assert error_of(path, env).startswith(f"{path}:2:")  # the file holds a bad value too
+    empty = write(tmp_path, "", name="empty.toml")
+    assert error_of(empty, env).startswith(
+        "environment variable CRYPTOTUI_ALERTS_JSONL_PATH: alerts.jsonl_path: cannot write"
+    )
+    assert "does not exist" in error_of(empty, env)
+
+    fine = {"CRYPTOTUI_ALERTS_JSONL_PATH": str(tmp_path / "alerts.jsonl")}
+    assert load(empty, fine).alerts.jsonl_path == str(tmp_path / "alerts.jsonl")

@@ -127,5 +127,13 @@ def retention(entries: tuple[str, ...]) -> tuple[str, ...]:
     return entries
 
 
+def output_file(value: str) -> str:
+    """A file to append to (`validators.output_file`: no directory, in one that exists), kept
+    as written; "" is off. Refused here, since once running the failure would repeat per write."""
+    if value:
+        validators.output_file(value)
+    return value
+
+
 def _lazy(module: str, name: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)

@@ -145,6 +145,6 @@ class AlertsSection(Section, frozen=True):
     desktop: bool
     command: Names
     webhook_url: Annotated[str, Check(checks.optional(validators.rest_url))]
-    jsonl_path: str
+    jsonl_path: Annotated[str, Check(checks.output_file)]
     rules: Annotated[tuple[Mapping[str, Any], ...], Check(checks.alert_rules)]
     """Inline tables as written; `cryptotui.alerts.rules.parse_rules` turns them into rules."""
