@@ -99,7 +99,7 @@ def _stored(args: argparse.Namespace, symbol: str, interval: str) -> list[Candle
 
     try:
         _, settings = store_of(args)
-        db = open_db(settings.path, create=False)
+        db = open_db(settings.path, readonly=True)
     except (ConfigError, StoreError) as exc:
         raise InputError(str(exc)) from None
     try:

@@ -135,11 +135,12 @@ def store_of(args: argparse.Namespace) -> tuple[Config, StoreConfig]:
 
 @contextmanager
 def existing_db(args: argparse.Namespace) -> Iterator[sqlite_utils.Database]:
-    """The configured database for a reading command: it must exist (StoreError says so)."""
+    """The configured database for a reading command, read-only: it must exist and be a
+    cryptotui database (StoreError says so)."""
     from cryptotui.store.schema import open_db
 
     _, settings = store_of(args)
-    db = open_db(settings.path, create=False)
+    db = open_db(settings.path, readonly=True)
     try:
         yield db
     finally:
@@ -188,7 +189,7 @@ def failure_code(exc: BaseException) -> int | None:
         return 2
     store = sys.modules.get("cryptotui.store.schema")
     if store is not None and isinstance(exc, store.StoreError):
-        return 1
+        return 2 if isinstance(exc, store.NotADatabase) else 1  # the wrong file was named
     rest = sys.modules.get("cryptotui.binance.rest")
     if rest is not None:
         if isinstance(exc, rest.BinanceError):

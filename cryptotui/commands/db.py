@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{symbol} {interval}: deleted {count:,} candles older than retention")
         print(f"pruned {sum(deleted.values()):,} candles" if deleted else "nothing to prune")
         return 0
-    db = open_db(path, create=False)
+    db = open_db(path, create=False, readonly=args.action == "stats")
     try:
         if args.action == "vacuum":
             before = path.stat().st_size

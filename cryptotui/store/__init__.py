@@ -24,6 +24,7 @@ _HOME = {
     "default_db_path": "settings",
     "store_config": "settings",
     "StoreError": "schema",
+    "NotADatabase": "schema",
     "open_db": "schema",
     "Writer": "writer",
     "keep_pruned": "live",

@@ -35,6 +35,12 @@ class StoreError(Exception):
     """A storage problem as one line that says what to do (printed as is by the CLI)."""
 
 
+class NotADatabase(StoreError):
+    """The file is not a cryptotui database: empty, another program's, or not SQLite at all.
+    Apart from other storage problems because it is bad input (the wrong file was named), and
+    because nothing may be written into such a file."""
+
+
 def _v1(db: sqlite_utils.Database) -> None:
     """The first schema: candles, signals, alerts, watchlists, outcomes.
 
@@ -238,31 +244,52 @@ def migrate(
     return max(current, target)
 
 
-def connect(path: Path) -> sqlite_utils.Database:
+def connect(path: Path, *, readonly: bool = False) -> sqlite_utils.Database:
     """A connection with the store's pragmas, without touching the schema.
 
     `check_same_thread=False` because the writer opens its connection on the caller's thread (so
     a bad path fails at once, in the caller) and then uses it only on its own thread.
+    With `readonly` SQLite refuses any change to the database (`PRAGMA query_only`), and the
+    journal mode is left as the file has it. Not a `mode=ro` open: such a connection cannot
+    remove the WAL files it finds or makes, so every read would leave two files behind.
     """
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    db = sqlite_utils.Database(conn, execute_plugins=False)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    db.enable_wal()
-    db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("PRAGMA foreign_keys = ON")
+    try:
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if readonly:
+            db.execute("PRAGMA query_only = ON")
+        else:
+            _writable(db)
+    except sqlite3.Error:
+        conn.close()
+        raise
     return db
 
 
-def open_db(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
+def _writable(db: sqlite_utils.Database) -> None:
+    db.execute("PRAGMA query_only = OFF")
+    db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")
+
+
+def open_db(
+    path: Path | str, *, create: bool = True, readonly: bool = False
+) -> sqlite_utils.Database:
     """Open (or create) the store at `path`, migrated to the latest schema.
 
-    With `create=False` a missing file is an error instead of a new empty database: commands
-    that only read (`history`, `export`) should say there is nothing rather than make a file.
+    A file that holds other tables, or is not SQLite, is refused (NotADatabase) rather than
+    given ours. With `create=False` the file must already be a cryptotui database: a missing
+    file is an error instead of a new empty database, and so is an empty one. `readonly`
+    (which implies `create=False`) is for the commands that only read (`history`, `export`,
+    `db stats`, `analyze --symbol`): the connection cannot write. The one exception is a
+    database from an older cryptotui, which is upgraded first, as any cryptotui would.
     Raises StoreError with a message that names the file and what to do.
     """
     path = Path(path).expanduser()
     if not path.exists():
-        if not create:
+        if not create or readonly:
             raise StoreError(
                 f"no database at {path} yet; run cryptotui (it records closed candles) or "
                 "`cryptotui backfill`, or point --db at an existing file"
@@ -275,11 +302,19 @@ def open_db(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
                 "fix its permissions or pass --db PATH"
             ) from None
     try:
-        db = connect(path)
+        db = connect(path, readonly=True)  # writable only once it is known to be ours
     except sqlite3.Error as exc:
+        if _not_sqlite(exc):
+            raise _not_ours(path, "not an SQLite file") from None
         raise StoreError(f"cannot open database {path}: {exc}; {_advice(exc)}") from None
     try:
-        migrate(db)
+        version = _version_of_ours(db, path, empty_ok=create and not readonly)
+        if readonly and version != SCHEMA_VERSION:
+            db.close()
+            return open_db(path, create=False)  # upgraded (older) or refused (newer)
+        if not readonly:
+            _writable(db)
+            migrate(db)
     except sqlite3.Error as exc:
         db.close()
         raise StoreError(f"cannot prepare database {path}: {exc}; {_advice(exc)}") from None
@@ -287,6 +322,34 @@ def open_db(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
         db.close()
         raise
     return db
+
+
+def _version_of_ours(db: sqlite_utils.Database, path: Path, *, empty_ok: bool) -> int:
+    """The schema version of a cryptotui database (0: an empty file, if `empty_ok`)."""
+    try:
+        version = schema_version(db)
+        tables = [] if version else db.table_names()
+    except sqlite3.DatabaseError as exc:
+        if _not_sqlite(exc):
+            raise _not_ours(path, "not an SQLite file") from None
+        raise
+    if tables:
+        shown = ", ".join(tables[:3]) + (", …" if len(tables) > 3 else "")
+        raise _not_ours(path, f"it holds other tables: {shown}")
+    if not version and not empty_ok:
+        raise _not_ours(path, "it is empty")
+    return version
+
+
+def _not_sqlite(exc: sqlite3.Error) -> bool:
+    return "not a database" in str(exc)
+
+
+def _not_ours(path: Path, why: str) -> NotADatabase:
+    return NotADatabase(
+        f"{path} is not a cryptotui database ({why}); name the file cryptotui records to "
+        "with --db, or leave --db out for the default one"
+    )
 
 
 def _advice(exc: sqlite3.Error) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import subprocess
 import sys
 import tomllib
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cryptotui.intervals import DAY, MINUTE
-from cryptotui.store.schema import open_db
+from cryptotui.store.schema import SCHEMA_VERSION, connect, migrate, open_db, schema_version
 from cryptotui.store.writer import Writer
 from tests.commands.conftest import threaded_sim
 from tests.store.helpers import T0, candle, signal
@@ -83,6 +84,72 @@ def test_a_missing_database_is_one_line_and_exit_1(tmp_path: Path, run_cli, caps
         err = capsys.readouterr().err
         assert err.startswith("cryptotui: no database at") and err.count("\n") == 1
     assert not missing.exists()
+
+
+def _not_ours(tmp_path: Path) -> dict[str, Path]:
+    """Files that are no cryptotui database: named by mistake, they must stay as they were."""
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    foreign = tmp_path / "places.sqlite"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    conn.close()
+    text = tmp_path / "notes.db"
+    text.write_text("my notes, not SQLite\n" * 200)
+    return {"it is empty": empty, "other tables: moz_places": foreign, "not an SQLite": text}
+
+
+READERS = [
+    ["history"],
+    ["db", "stats"],
+    ["export", "candles", "-o", "OUT"],
+    ["analyze", "--symbol", "BTCUSDT", "--interval", "1m"],
+]
+
+
+@pytest.mark.parametrize("argv", READERS, ids=lambda argv: " ".join(argv[:2]))
+def test_reading_commands_refuse_a_file_that_is_not_a_cryptotui_database(
+    tmp_path: Path, run_cli, capsys, argv: list[str]
+) -> None:
+    out = tmp_path / "out.csv"
+    for why, path in _not_ours(tmp_path).items():
+        before = path.read_bytes()
+        code = run_cli(*[str(out) if a == "OUT" else a for a in argv], "--db", str(path))
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert err.count("\n") == 1 and f"{path} is not a cryptotui database" in err
+        assert why in err
+        assert path.read_bytes() == before  # no schema written into it
+        assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "config.toml", "empty.db", "notes.db", "places.sqlite"
+    ]  # fmt: skip
+
+
+def test_maintenance_commands_refuse_them_too(tmp_path: Path, run_cli, capsys) -> None:
+    for path in _not_ours(tmp_path).values():
+        before = path.read_bytes()
+        for action in ("prune", "vacuum"):
+            assert run_cli("db", action, "--db", str(path)) == 2
+            assert "is not a cryptotui database" in capsys.readouterr().err
+        assert path.read_bytes() == before
+
+
+def test_a_database_from_an_older_cryptotui_is_upgraded_and_read(
+    tmp_path: Path, run_cli, capsys
+) -> None:
+    old = tmp_path / "v1.db"
+    db = connect(old)
+    migrate(db, target=1)
+    db.execute("INSERT INTO signals (time, symbol, kind, name, direction, confidence) "
+               "VALUES (1, 'BTCUSDT', 'pattern', 'hammer', 'bullish', 0.5)")  # fmt: skip
+    db.conn.commit()
+    db.close()
+    assert run_cli("history", "--db", str(old), "--format", "jsonl") == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "hammer"
+    db = open_db(old, readonly=True)
+    assert schema_version(db) == SCHEMA_VERSION
+    db.close()
 
 
 def test_db_flag_before_the_subcommand_is_kept(db, run_cli, capsys) -> None:

@@ -12,6 +12,7 @@ import sqlite_utils
 from cryptotui.store.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
+    NotADatabase,
     StoreError,
     connect,
     migrate,
@@ -116,6 +117,28 @@ def test_readers_can_refuse_to_create_a_file(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match=r"no database at .*absent\.db.*--db"):
         open_db(path, create=False)
     assert not path.exists()
+
+
+def test_a_read_only_connection_cannot_write(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    open_db(path).close()
+    db = open_db(path, readonly=True)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        db.execute("INSERT INTO watchlists VALUES ('x', 0, 'BTCUSDT')")
+    db.close()
+
+
+def test_a_file_with_other_tables_is_never_given_ours(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.close()
+    for options in ({}, {"create": False}, {"readonly": True}):
+        with pytest.raises(NotADatabase, match=r"other\.sqlite is not a cryptotui .*notes"):
+            open_db(path, **options)
+    with sqlite3.connect(path) as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["notes"]
+    conn.close()
 
 
 def test_a_file_that_is_not_a_database_gets_one_clear_line(tmp_path: Path) -> None:
