@@ -466,12 +466,16 @@ class CryptoTUI(App):
             self.notify("the feed is not running yet; try again in a moment", markup=False)
             return
 
-        def report(f) -> None:
-            error = f.exception()
-            text = f"reload failed: {error}" if error else f.result()
-            self.call_from_thread(self.notify, text, markup=False)
+        async def report() -> None:
+            # Awaited on the app's loop: a done-callback would run on this thread when the
+            # feed finished first, where `call_from_thread` refuses to run.
+            try:
+                text = await asyncio.wrap_future(done)
+            except Exception as exc:
+                text = f"reload failed: {exc}"
+            self.notify(text, markup=False)
 
-        done.add_done_callback(report)
+        self.run_worker(report(), group="reload")
 
     def _switch(self, name: str) -> None:
         self.lists.switch(name)
