@@ -2,10 +2,12 @@
 
 `candles.CandlestickScanner` finds TA-Lib's candlestick patterns incrementally;
 `candlestick.CandlestickDetector` turns them into Signals; `crypto` holds whale trades, volume
-spikes, pumps and dumps and round-number crosses. Importing this package registers them all.
+spikes, pumps and dumps and round-number crosses; `chart` the chart formations (double tops,
+head and shoulders, triangles, flags, gaps, ...) over the swing points of `swings`. Importing
+this package registers them all.
 """
 
-from cryptotui.patterns import candlestick, crypto
+from cryptotui.patterns import candlestick, chart, crypto
 from cryptotui.patterns.base import (
     CANDLE_DETECTORS,
     MARKET_DETECTORS,
@@ -20,6 +22,7 @@ __all__ = [
     "build_candle_detectors",
     "build_market_detectors",
     "candlestick",
+    "chart",
     "check_names",
     "crypto",
 ]
