@@ -49,6 +49,14 @@ def symbols(text: str) -> tuple[str, ...]:
     return names
 
 
+def unlisted(unknown: list[str], where: str) -> Invalid:
+    """The refusal of symbols the exchange at `where` does not list."""
+    return Invalid(
+        f"unknown symbol{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} on {where}; "
+        "check the spelling (e.g. BTCUSDT)"
+    )
+
+
 def interval(text: str) -> str:
     """A Binance interval; case matters (`1m` is a minute, `1M` a month)."""
     if text.strip() not in INTERVALS:

@@ -82,6 +82,7 @@ async def _backfill(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from cryptotui.binance.rest import Rest
+    from cryptotui.commands.market import listed
     from cryptotui.store import backfill as bf
 
     console = Console(stderr=True)
@@ -89,6 +90,7 @@ async def _backfill(
     started = time.perf_counter()
     async with Rest(rest_url) as rest:
         since, until = _range(args, await exchange_now(rest))
+        await listed(rest, args.symbols, rest_url)
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),

@@ -1,25 +1,30 @@
-"""What `ticker` and `movers` share: one REST conversation with the configured exchange (or the
-simulator with `--demo`), and their JSON records."""
+"""What the commands that ask the exchange share: one REST conversation with the configured
+exchange (or the simulator with `--demo`), the check that it lists the symbols named, and the
+JSON records of `ticker` and `movers`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+from cryptotui import validators
 from cryptotui.commands.base import config_of
 
 if TYPE_CHECKING:
     from cryptotui.binance.rest import Rest
-    from cryptotui.models import Ticker
+    from cryptotui.models import SymbolInfo, Ticker
 
 T = TypeVar("T")
 
 
-def fetch(args: argparse.Namespace, call: Callable[[Rest], Awaitable[T]], symbols: list[str]) -> T:
-    """Run `call` against the configured exchange, or a simulated one with --demo."""
+def fetch(
+    args: argparse.Namespace, call: Callable[[Rest, str], Awaitable[T]], symbols: list[str]
+) -> T:
+    """Run `call(rest, where)` against the configured exchange, or a simulated one with --demo;
+    `where` names it for messages."""
     from cryptotui.binance.rest import Rest
 
     config = config_of(args)
@@ -30,11 +35,27 @@ def fetch(args: argparse.Namespace, call: Callable[[Rest], Awaitable[T]], symbol
 
             sim = simulated(config, symbols or list(config.demo.symbols))
             async with sim as ep, Rest(ep.rest_url) as rest:
-                return await call(rest)
+                return await call(rest, "the simulated exchange")
         async with Rest(config.exchange.rest_url) as rest:
-            return await call(rest)
+            return await call(rest, config.exchange.rest_url)
 
     return asyncio.run(go())
+
+
+async def listed(rest: Rest, symbols: Sequence[str], where: str) -> dict[str, SymbolInfo]:
+    """exchangeInfo of `symbols`; `validators.Invalid` naming each one the exchange (`where`)
+    does not list. Binance refuses the whole request for one unknown symbol without saying which, so
+    only then is the full list (same weight, far longer) fetched to name them."""
+    from cryptotui.binance.rest import UnknownSymbol
+
+    try:
+        return await rest.exchange_info(symbols)
+    except UnknownSymbol:
+        known = await rest.exchange_info()
+        unknown = [s for s in symbols if s not in known]
+        if not unknown:
+            raise
+        raise validators.unlisted(unknown, where) from None
 
 
 def colour(change: float) -> str:

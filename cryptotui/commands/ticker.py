@@ -10,7 +10,7 @@ import argparse
 
 from cryptotui import fmt, validators
 from cryptotui.commands.base import Command
-from cryptotui.commands.market import colour, fetch, print_json, record
+from cryptotui.commands.market import colour, fetch, listed, print_json, record
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,8 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     symbols = list(dict.fromkeys(args.symbols))
 
-    async def call(rest):
-        info = await rest.exchange_info(symbols)
+    async def call(rest, where):
+        info = await listed(rest, symbols, where)
         return await rest.tickers_24h(symbols), info
 
     tickers, info = fetch(args, call, symbols)

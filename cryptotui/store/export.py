@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import IO
 
 import sqlite_utils
 
+from cryptotui import fmt
 from cryptotui.outfile import OutputError, open_output
 from cryptotui.store.records import CANDLE_COLUMNS, SIGNAL_COLUMNS
 
@@ -73,7 +75,11 @@ def export(
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += f" ORDER BY {time_column}" + (", symbol, interval" if table == "candles" else ", id")
-    rows = db.execute(sql, params)
+    cursor = db.execute(sql, params)
+    first = cursor.fetchone()
+    if first is None:  # said before the file is touched: nothing written, nothing replaced
+        raise ExportError(_nothing(table, symbols, interval, since, until))
+    rows = chain([first], cursor)
 
     try:
         with open_output(output, binary=suffix == ".parquet") as out:
@@ -84,6 +90,27 @@ def export(
     except OutputError as exc:
         raise ExportError(str(exc)) from None
     return count
+
+
+def _nothing(
+    table: str,
+    symbols: Sequence[str],
+    interval: str | None,
+    since: int | None,
+    until: int | None,
+) -> str:
+    asked = [
+        *([f"symbol {','.join(symbols)}"] if symbols else []),
+        *([f"interval {interval}"] if interval else []),
+        *([f"since {fmt.utc(since)}"] if since is not None else []),
+        *([f"until {fmt.utc(until)}"] if until is not None else []),
+    ]
+    if not asked:
+        return f"no {table} stored yet in this database; nothing written"
+    return (
+        f"no stored {table} match {', '.join(asked)}; nothing written "
+        "(`cryptotui db stats` shows what is stored)"
+    )
 
 
 def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[tuple]) -> int:

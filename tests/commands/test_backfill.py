@@ -77,3 +77,18 @@ def test_a_url_that_is_not_a_binance_api_is_one_line_exit_2(
     assert code == 2
     assert err.count("\n") == 1 and "does not answer like a Binance API" in err
     assert "--rest-url" in err and not (tmp_path / "s.db").exists()
+
+
+def test_an_unknown_symbol_is_named_exit_2(
+    sim_thread: SimExchange, tmp_path: Path, capsys, run_cli
+) -> None:
+    db = tmp_path / "s.db"
+    code = run_cli("backfill", "BTCUSDT,FOOBAR", "--days", "1",
+                   "--rest-url", sim_thread.rest_url, "--db", str(db))  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert (
+        err == f"cryptotui: unknown symbol FOOBAR on {sim_thread.rest_url}; check the "
+        "spelling (e.g. BTCUSDT)\n"
+    )
+    assert not db.exists()  # refused before anything was stored

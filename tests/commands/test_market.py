@@ -44,8 +44,10 @@ async def test_ticker_table_json_and_unknown_symbol(run):
     code, out, _ = await run("ticker", "BTCUSDT", "--json")
     row = json.loads(out)
     assert code == 0 and row["symbol"] == "BTCUSDT" and row["last"] == 97000.0
-    code, out, err = await run("ticker", "NOPEUSDT")
-    assert code == 2 and "NOPEUSDT" in err and err.count("\n") == 1
+    code, out, err = await run("ticker", "BTCUSDT", "NOPEUSDT")
+    assert code == 2 and out == ""
+    assert err.startswith("cryptotui: unknown symbol NOPEUSDT on http://127.0.0.1:")
+    assert err.count("\n") == 1 and "BTCUSDT" not in err.split(";")[0]
 
 
 async def test_movers_lists_and_breadth(run):

@@ -242,3 +242,43 @@ def test_prune_without_the_exchange_clock_prunes_nothing(db, run_cli, capsys) ->
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "does not answer like a Binance API" in err
     assert open_db(db).execute("SELECT COUNT(*) FROM candles").fetchone() == (100,)
+
+
+def test_a_directory_as_database_is_exit_2(tmp_path: Path, run_cli, capsys) -> None:
+    for argv in (["history"], ["db", "stats"], ["backfill", "BTCUSDT"]):
+        assert run_cli(*argv, "--db", str(tmp_path)) == 2, argv
+        err = capsys.readouterr().err
+        assert "is a directory; name the database file" in err, argv
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("x.xlsx", "unknown format '.xlsx'"),
+        ("missing/x.csv", "does not exist; create it"),
+    ],
+)
+def test_export_refuses_what_it_cannot_write_exit_2(
+    db, tmp_path: Path, run_cli, capsys, target: str, message: str
+) -> None:
+    before = sorted(tmp_path.iterdir())
+    assert run_cli("export", "candles", "-o", str(tmp_path / target), "--db", str(db)) == 2
+    assert message in capsys.readouterr().err
+    assert sorted(tmp_path.iterdir()) == before
+
+
+def test_export_of_nothing_says_so_and_writes_nothing(db, tmp_path: Path, run_cli, capsys):
+    out = tmp_path / "nope.csv"
+    argv = ["export", "candles", "--symbol", "NOPE", "-o", str(out), "--db", str(db)]
+    assert run_cli(*argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "cryptotui: no stored candles match symbol NOPE; nothing written "
+        "(`cryptotui db stats` shows what is stored)\n"
+    )
+    assert not out.exists()
+    out.write_text("an earlier export\n")  # left as it was
+    assert run_cli(*argv[:3], "BTCUSDT", "--since", "2030-01-01", *argv[4:]) == 2
+    assert "match symbol BTCUSDT, since 2030-01-01T00:00:00Z" in capsys.readouterr().err
+    assert out.read_text() == "an earlier export\n"
