@@ -1,11 +1,11 @@
 """Connects a source to the state and the consumers; shared by the TUI and headless mode.
 
 `Feed.start()` validates the symbols against exchangeInfo (unknown ones are dropped with one
-clear notice), estimates the clock offset, seeds tickers from REST, warms up the recent history,
-then opens the streams; with a store, the history missed since the last run is caught up in the
-background (`store.catchup`). Every
-event goes to `MarketState.apply` and to the optional `on_event` consumer callback; consumers must
-return quickly (they run on the receive path). REST trouble at start-up is reported, never fatal:
+clear notice, or refused with `strict_symbols`), estimates the clock offset, seeds tickers from
+REST, warms up the recent history, then opens the streams; with a store, the history missed
+since the last run is caught up in the background (`store.catchup`). Every event goes to
+`MarketState.apply` and to the optional `on_event` consumer callback; consumers must return
+quickly (they run on the receive path). REST trouble at start-up is reported, never fatal:
 the stream still runs.
 """
 
@@ -21,6 +21,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cryptotui import validators
 from cryptotui.binance.errors import ExchangeError
 from cryptotui.binance.rest import Rest
 from cryptotui.binance.stream import Stream, StreamOptions
@@ -79,8 +80,12 @@ class Feed:
         engine: Engine | None = None,
         overview: bool = False,
         store: StoreConfig | None = None,
+        strict_symbols: bool = False,
     ) -> None:
         self.endpoints = endpoints
+        self.strict_symbols = strict_symbols
+        """Refuse to start (`validators.Invalid`) on a symbol the exchange does not list,
+        instead of dropping it with a notice: a daemon must not run watching less than asked."""
         self.intervals = list(intervals)
         self.state = state or MarketState(list(dict.fromkeys(symbols)))
         self.engine = engine
@@ -129,9 +134,11 @@ class Feed:
         return await self.rest.agg_trades(symbol, from_id=from_id)
 
     async def start(self) -> None:
+        # Symbols first: one refused leaves no trace (no database opened); this also measures
+        # the exchange's clock, which resuming the track record needs.
+        await self._load_symbols()
         if self.store is not None and self.store.enabled:
             self._open_store(self.store)
-        await self._load_symbols()  # also measures the exchange's clock
         await self._resume_tracking()
         if not self.state.symbols:
             self.notice("error", "no valid symbols to watch — fix the watchlist and restart")
@@ -304,6 +311,8 @@ class Feed:
             state.info = await self.rest.exchange_info()
             unknown = [s for s in state.symbols if s not in state.info]
             halted = [s for s in state.symbols if s in state.info and not state.info[s].trading]
+            if unknown and self.strict_symbols:
+                raise validators.unlisted(unknown, self.endpoints.label)
             if unknown:
                 self.notice(
                     "error",
@@ -413,6 +422,7 @@ def feed_factory(
     state: MarketState | None = None,
     overview: bool = False,
     store: StoreConfig | None = None,
+    strict_symbols: bool = False,
 ) -> Callable[[Endpoints], Feed]:
     """Builds the feed and engine the configuration describes, once a source has endpoints."""
 
@@ -428,6 +438,7 @@ def feed_factory(
             engine=engine,
             overview=overview,
             store=store,
+            strict_symbols=strict_symbols,
         )
 
     return make

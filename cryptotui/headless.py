@@ -34,8 +34,12 @@ class LinePrinter:
         *,
         jsonl: bool = False,
         candles: bool = False,
+        intro: Callable[[], str] | None = None,
     ) -> None:
         self.state = state
+        self.intro = intro
+        """What is watched, said once the stream first connects: after the symbols passed the
+        exchange's check (a refused one ends the run with that one line instead)."""
         self.out = out
         self.err = err
         self.jsonl = jsonl
@@ -57,6 +61,9 @@ class LinePrinter:
             case ConnectionStatus(state=ConnState.BACKOFF, reason=reason, retry_in=retry_in):
                 self.say(f"stream down ({reason}); reconnecting in {retry_in:.1f} s")
             case ConnectionStatus(state=ConnState.OPEN, streams=n):
+                if self.intro is not None:
+                    self.say(self.intro())
+                    self.intro = None
                 self.say(f"stream connected ({n} streams)")
 
     def _write(self, line: str) -> None:
@@ -128,12 +135,19 @@ async def run(
     def make(endpoints: Endpoints) -> Feed:
         nonlocal printer, feed
         feed = make_feed(endpoints)
-        printer = LinePrinter(feed.state, out, err, jsonl=jsonl, candles=candles)
-        feed.consumers.append(printer)
-        printer.say(
-            f"watching {', '.join(feed.state.symbols)} {', '.join(feed.intervals)} "
-            f"on {endpoints.label}"
+        watched = feed
+        printer = LinePrinter(
+            feed.state,
+            out,
+            err,
+            jsonl=jsonl,
+            candles=candles,
+            intro=lambda: (
+                f"watching {', '.join(watched.state.symbols)} {', '.join(watched.intervals)} "
+                f"on {endpoints.label}"
+            ),
         )
+        feed.consumers.append(printer)
         return feed
 
     try:

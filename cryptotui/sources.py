@@ -18,7 +18,7 @@ DEMO_MARKET: tuple[str, ...] = (
     "NEARUSDT", "UNIUSDT", "APTUSDT", "ARBUSDT", "OPUSDT", "FILUSDT", "SUIUSDT", "PEPEUSDT",
     "SHIBUSDT", "ETHBTC", "BNBBTC", "SOLBTC", "ETHFDUSD", "BTCFDUSD", "BTCUSDC", "ETHUSDC",
 )  # fmt: skip
-"""Listed beside the watched symbols in --demo, so `/` search and the market overview have a
+"""Listed beside `[demo] symbols` in --demo, so `/` search and the market overview have a
 market to show (the simulator streams all of them; only the watchlist's are subscribed)."""
 
 
@@ -28,10 +28,14 @@ async def live(config: Config) -> AsyncIterator[Endpoints]:
 
 
 @asynccontextmanager
-async def simulated(config: Config, symbols: list[str]) -> AsyncIterator[Endpoints]:
-    """A seeded simulated exchange on 127.0.0.1 for as long as the context is open."""
+async def simulated(config: Config) -> AsyncIterator[Endpoints]:
+    """A seeded simulated exchange on 127.0.0.1 for as long as the context is open.
+
+    It lists a fixed market, `[demo] symbols` and `DEMO_MARKET`, like a real exchange: a symbol
+    outside it is refused as unknown, exactly as Binance would refuse it, rather than invented.
+    """
     from cryptotui.sim import SimExchange
 
-    listed = list(dict.fromkeys([*symbols, *DEMO_MARKET]))
+    listed = list(dict.fromkeys([*config.demo.symbols, *DEMO_MARKET]))
     async with SimExchange(symbols=listed, seed=config.demo.seed, speed=config.demo.speed) as sim:
         yield Endpoints(sim.rest_url, sim.ws_url, SIMULATED)

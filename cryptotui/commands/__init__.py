@@ -20,7 +20,15 @@ import sys
 
 from cryptotui import __version__
 from cryptotui.commands import watch
-from cryptotui.commands.base import EXIT_CODES, PROG, Command, failure_code, global_options, say
+from cryptotui.commands.base import (
+    EXIT_CODES,
+    PROG,
+    Command,
+    Parser,
+    failure_code,
+    global_options,
+    say,
+)
 from cryptotui.config import user_config_path
 
 COMMANDS: tuple[str, ...] = (
@@ -61,7 +69,7 @@ def command(name: str) -> Command:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
         description="Terminal dashboard and alert daemon for Binance market data.",
         epilog=EPILOG.format(user=user_config_path(), exit_codes=EXIT_CODES),

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from cryptotui import fmt, validators
 from cryptotui.config import Config, ConfigError, load_config
@@ -44,6 +44,14 @@ class Command:
     """Returns the exit code; expected failures may also be raised (see `failure_code`)."""
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with its refusals in one line, like every other bad input (the usage it would
+    print first is what `--help` is for)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {fmt.safe(message)} (see {self.prog} --help)\n")
+
+
 # --- global options --------------------------------------------------------------------------
 
 
@@ -54,7 +62,7 @@ def global_options(*, after_command: bool) -> argparse.ArgumentParser:
     with `argparse.SUPPRESS` defaults, so a value given after the command lands in the result
     and a value given before it is not overwritten by the command's default.
     """
-    parser = argparse.ArgumentParser(add_help=False)
+    parser = Parser(add_help=False)
     group = parser.add_argument_group("global options (before or after the command)")
 
     def default(value: Any) -> dict[str, Any]:

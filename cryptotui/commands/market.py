@@ -20,9 +20,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def fetch(
-    args: argparse.Namespace, call: Callable[[Rest, str], Awaitable[T]], symbols: list[str]
-) -> T:
+def fetch(args: argparse.Namespace, call: Callable[[Rest, str], Awaitable[T]]) -> T:
     """Run `call(rest, where)` against the configured exchange, or a simulated one with --demo;
     `where` names it for messages."""
     from cryptotui.binance.rest import Rest
@@ -33,8 +31,7 @@ def fetch(
         if args.demo:
             from cryptotui.sources import simulated
 
-            sim = simulated(config, symbols or list(config.demo.symbols))
-            async with sim as ep, Rest(ep.rest_url) as rest:
+            async with simulated(config) as ep, Rest(ep.rest_url) as rest:
                 return await call(rest, "the simulated exchange")
         async with Rest(config.exchange.rest_url) as rest:
             return await call(rest, config.exchange.rest_url)

@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from cryptotui.ui.services.overview import overview
 
-    tickers = fetch(args, lambda rest, _: rest.tickers_24h(), [])
+    tickers = fetch(args, lambda rest, _: rest.tickers_24h())
     quote = args.quote.upper()
     ov = overview(tickers, {}, quote=quote, n=args.limit, min_quote_volume=args.min_volume)
     sections = (("gainers", ov.gainers), ("losers", ov.losers), ("volume", ov.volume))

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         info = await listed(rest, symbols, where)
         return await rest.tickers_24h(symbols), info
 
-    tickers, info = fetch(args, call, symbols)
+    tickers, info = fetch(args, call)
     by_symbol = {t.symbol: t for t in tickers}
     ordered = [by_symbol[s] for s in symbols if s in by_symbol]
     if args.json:

@@ -79,10 +79,10 @@ def _store(args: argparse.Namespace, config: Config):
     return settings
 
 
-def _source(args: argparse.Namespace, config: Config, symbols: list[str]):
+def _source(args: argparse.Namespace, config: Config):
     from cryptotui import sources
 
-    return sources.simulated(config, symbols) if args.demo else sources.live(config)
+    return sources.simulated(config) if args.demo else sources.live(config)
 
 
 async def _reload(args: argparse.Namespace, feed) -> str:
@@ -103,8 +103,8 @@ def _headless(args, config: Config, symbols: list[str], intervals: list[str], st
     try:
         return asyncio.run(
             headless.run(
-                _source(args, config, symbols),
-                feed_factory(config, symbols, intervals, store=store),
+                _source(args, config),
+                feed_factory(config, symbols, intervals, store=store, strict_symbols=True),
                 out=out,
                 jsonl=args.format == "jsonl",
                 candles=args.candles,
@@ -121,6 +121,6 @@ def _tui(args, config: Config, symbols: list[str], intervals: list[str]) -> int:
     from cryptotui.ui.launch import run_tui
 
     label = SIMULATED if args.demo else "Binance"
-    source = _source(args, config, symbols)
+    source = _source(args, config)
     # --symbols watches exactly those for this run; otherwise the saved watchlists come back.
     return run_tui(config, symbols, intervals, source, label, db=args.db, restore=not args.symbols)

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from cryptotui import validators
 from cryptotui.sim.faults import Faults
 from cryptotui.sim.scenarios import SCENARIOS
 from cryptotui.sim.server import SimExchange
@@ -77,7 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=0, help="0 picks a free port (printed)")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--speed", type=float, default=1.0, help="sim seconds per wall second")
-    p.add_argument("--symbols", default=",".join(DEFAULT_SYMBOLS))
+    p.add_argument(
+        "--symbols",
+        type=validators.symbols,
+        default=DEFAULT_SYMBOLS,
+        help=f"comma list (default {','.join(DEFAULT_SYMBOLS)})",
+    )
     p.add_argument("--start-time-ms", type=int, default=None, help="default: now")
     p.add_argument("--trade-rate", type=float, default=5.0, help="BTCUSDT aggTrades per sim s")
     p.add_argument("--weight-limit", type=int, default=6000)
@@ -109,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 async def run(args: argparse.Namespace) -> int:
     sim = SimExchange(
-        args.symbols.split(","),
+        args.symbols,
         seed=args.seed,
         speed=args.speed,
         start_time_ms=args.start_time_ms,

@@ -62,6 +62,16 @@ async def test_movers_lists_and_breadth(run):
     assert rows[0]["change_pct"] >= rows[1]["change_pct"]
 
 
+def test_demo_ticker_refuses_a_symbol_the_simulator_does_not_list(run_cli, capsys):
+    assert run_cli("--demo", "ticker", "FOOBAR") == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no invented price
+    assert captured.err == (
+        "cryptotui: unknown symbol FOOBAR on the simulated exchange; check the spelling "
+        "(e.g. BTCUSDT)\n"
+    )
+
+
 def test_unreachable_exchange_exits_1(run_cli, capsys, monkeypatch):
     monkeypatch.setattr("cryptotui.binance.rest.RetryPolicy.delay", lambda self, attempt: 0.0)
     code = run_cli("ticker", "BTCUSDT", "--rest-url", "http://127.0.0.1:9")

@@ -99,3 +99,18 @@ def test_flag_parsers() -> None:
     )
     assert parse_fault("rest_errors:429:3:30@5") == ("rest_errors", ["429", "3", "30"], 5.0)
     assert parse_fault("server_shutdown") == ("server_shutdown", [], 0.0)
+
+
+def test_a_bad_symbol_is_named_alone(capsys) -> None:
+    from cryptotui.sim.__main__ import build_parser
+
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["--symbols", "BTCUSDT,FOO-BAR,ETHUSDT"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.endswith("argument --symbols: 'FOO-BAR' is not a Binance symbol; use letters "
+                        "and digits, like BTCUSDT")  # fmt: skip
+    assert build_parser().parse_args(["--symbols", "btcusdt, ETHUSDT"]).symbols == (
+        "BTCUSDT",
+        "ETHUSDT",
+    )

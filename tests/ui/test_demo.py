@@ -37,7 +37,7 @@ async def test_live_prices_chart_alerts_and_watch_from_the_ui(tmp_path):
     make = feed_factory(config, SYMBOLS[:3], ["1m"], state=state, overview=True)
 
     async def feed_main(stop: asyncio.Event) -> None:
-        await serve(simulated(config, SYMBOLS), lambda ep: thread.attach(make(ep)), stop)
+        await serve(simulated(config), lambda ep: thread.attach(make(ep)), stop)
 
     thread = FeedThread(feed_main)
     app = CryptoTUI(

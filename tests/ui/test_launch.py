@@ -58,7 +58,7 @@ def test_live_run_records_and_restores_watchlists(tmp_path, monkeypatch):
         await until(lambda: app.state.health.db_rows > 0, timeout=15, what="rows recorded")
 
     apps = drive(monkeypatch, first)
-    source = simulated(config, [*SYMBOLS, "SOLUSDT"])
+    source = simulated(config)
     assert launch.run_tui(config, SYMBOLS, ["1m"], source, "Binance") == 0
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM candles").fetchone()[0] > 0
@@ -70,9 +70,9 @@ def test_live_run_records_and_restores_watchlists(tmp_path, monkeypatch):
         await pilot.pause()
 
     apps = drive(monkeypatch, second)
-    launch.run_tui(config, ["SOLUSDT"], ["1m"], simulated(config, SYMBOLS), "Binance")
+    launch.run_tui(config, ["SOLUSDT"], ["1m"], simulated(config), "Binance")
     assert apps[0].lists.active == "second" and apps[0].state.symbols == ["ETHUSDT"]
-    source = simulated(config, [*SYMBOLS, "SOLUSDT"])
+    source = simulated(config)
     launch.run_tui(config, ["SOLUSDT"], ["1m"], source, "Binance", restore=False)
     assert apps[1].lists.names == ["default"] and apps[1].state.symbols == ["SOLUSDT"]
 
@@ -87,7 +87,7 @@ def test_demo_records_to_a_throwaway_database(tmp_path, monkeypatch):
         seen.append(app.store.path)
 
     drive(monkeypatch, session)
-    launch.run_tui(config, SYMBOLS, ["1m"], simulated(config, SYMBOLS), SIMULATED)
+    launch.run_tui(config, SYMBOLS, ["1m"], simulated(config), SIMULATED)
     assert seen[0].name == "demo.db" and not seen[0].exists()  # removed at exit
     assert not (tmp_path / "real.db").exists()
 
