@@ -209,8 +209,11 @@ class Feed:
         def problem(text: str) -> None:  # called from the writer's thread
             loop.call_soon_threadsafe(self.notice, "error", text, "store")
 
+        def recovered(text: str) -> None:  # called from the writer's thread
+            loop.call_soon_threadsafe(self.notice, "info", text, "store")
+
         try:
-            self.writer = open_writer(settings, on_problem=problem)
+            self.writer = open_writer(settings, on_problem=problem, on_recovered=recovered)
         except StoreError as exc:
             self.notice("warning", f"history not recorded: {exc}", "store")
             return

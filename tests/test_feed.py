@@ -231,3 +231,24 @@ async def test_retention_counts_days_back_from_the_exchange_clock(tmp_path: Path
             await until(lambda: stored_between(T0 - HOUR, T0 + DAY) >= 60, what="warm-up rows")
         finally:
             await feed.aclose()
+
+
+async def test_a_database_writable_again_is_good_news_not_an_error(tmp_path: Path):
+    async with SimExchange(symbols=["BTCUSDT"], seed=2, speed=600, start_time_ms=T0) as sim:
+        feed = make(sim, ["BTCUSDT"], store=_store(tmp_path / "store.db", catch_up_days=0))
+        try:
+            await feed.start()
+            assert feed.writer is not None
+            conn = feed.writer._db.conn  # the writer's own connection: make it refuse writes
+            conn.execute("PRAGMA query_only = 1")
+
+            def said(words: str) -> list[Notice]:
+                return [n for n in feed.state.notices if words in n.text]
+
+            await until(lambda: said("is read-only"), what="the problem")
+            conn.execute("PRAGMA query_only = 0")
+            await until(lambda: said("writable again"), what="the recovery")
+        finally:
+            await feed.aclose()
+    assert [n.level for n in said("is read-only")] == ["error"]
+    assert [n.level for n in said("writable again")] == ["info"]

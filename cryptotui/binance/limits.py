@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 import time
 from collections import deque
 from collections.abc import Callable
@@ -35,7 +36,9 @@ class WeightBudget:
 
     `acquire(weight)` sleeps until the next minute window when the request would push the
     estimated usage past `soft_ratio` of the limit; `pause(seconds)` holds every caller (a 429's
-    Retry-After); `ban(seconds)` makes every caller fail fast with `IpBanned` (a 418).
+    Retry-After) and then lets them go one by one, `spacing` seconds apart plus jitter, so the
+    queued requests do not hit the server in the same millisecond again; `ban(seconds)` makes
+    every caller fail fast with `IpBanned` (a 418).
     """
 
     def __init__(
@@ -43,16 +46,20 @@ class WeightBudget:
         limit: int = 6000,
         *,
         soft_ratio: float = 0.8,
+        spacing: float = 0.2,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], object] = asyncio.sleep,
     ) -> None:
         self.limit = limit
         self.soft_ratio = soft_ratio
+        self.spacing = spacing
         self.used = 0
         self._clock = clock
         self._sleep = sleep
         self._window = self._minute()
         self._paused_until = 0.0
+        self._turns = 0
+        """Callers queued behind the current pause: each waits `spacing` longer than the last."""
         self._banned_until = 0.0
         self.waited = 0.0
         """Seconds callers spent waiting for the budget (shown in the health view)."""
@@ -79,7 +86,9 @@ class WeightBudget:
                 raise IpBanned(left)
             now = self._clock()
             if now < self._paused_until:
-                await self._wait(self._paused_until - now)
+                turn, self._turns = self._turns, self._turns + 1
+                jitter = random.uniform(0, self.spacing / 2)
+                await self._wait(self._paused_until - now + turn * self.spacing + jitter)
                 continue
             self._roll()
             if self.used + weight <= self.soft_limit or self.used == 0:
@@ -102,7 +111,10 @@ class WeightBudget:
                     return
 
     def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, self._clock() + seconds)
+        now = self._clock()
+        if now >= self._paused_until:  # a new pause: its queue starts afresh
+            self._turns = 0
+        self._paused_until = max(self._paused_until, now + seconds)
 
     def ban(self, seconds: float) -> None:
         self._banned_until = max(self._banned_until, self._clock() + seconds)

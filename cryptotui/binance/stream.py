@@ -267,6 +267,8 @@ class _Connection:
         self._control: deque[tuple[str, list[str], asyncio.Future]] = deque()
         self._control_ready = asyncio.Event()
         self._stop = False
+        self._closed_by_us = ""
+        """Why the watchdog closed the socket: then the end is ours, not the server's."""
         self._got_data = False
         self._last_frame = time.monotonic()
         self._opened_at = time.monotonic()
@@ -404,6 +406,7 @@ class _Connection:
     async def _run_once(self) -> str:
         """Connect, read until the connection ends; return why it ended."""
         self._got_data = False
+        self._closed_by_us = ""
         try:
             async with connect(
                 self.url(),
@@ -429,7 +432,7 @@ class _Connection:
                     await asyncio.gather(*helpers, return_exceptions=True)
                     self.ws = None
         except ConnectionClosed as exc:
-            return f"connection closed ({exc})"
+            return self._ended_by_us() or f"connection closed ({exc})"
         except InvalidHandshake as exc:
             return f"handshake refused ({exc})"
         except (OSError, TimeoutError) as exc:
@@ -450,7 +453,18 @@ class _Connection:
                     self._background.add(closing)
                     closing.add_done_callback(self._background.discard)
             dispatch(raw, self)
-        return f"server closed the connection (code {ws.close_code}, {ws.close_reason!r})"
+        return (
+            self._ended_by_us()
+            or f"server closed the connection (code {ws.close_code}, {ws.close_reason!r})"
+        )
+
+    def _ended_by_us(self) -> str:
+        return f"client closed the connection ({self._closed_by_us})" if self._closed_by_us else ""
+
+    async def _close_for(self, ws: ClientConnection, why: str, reason: str) -> None:
+        """Close the socket ourselves (the read loop then ends and the supervisor reconnects)."""
+        self._closed_by_us = why
+        await ws.close(reason=reason)
 
     async def _watchdog(self, ws: ClientConnection) -> None:
         opts = self.owner.options
@@ -462,7 +476,7 @@ class _Connection:
             new_skew = time.time() - now
             if abs(new_skew - skew) > 5.0:
                 log.warning("connection %d: clock jumped (sleep/resume?); resyncing", self.conn_id)
-                await ws.close(reason="resync after clock jump")
+                await self._close_for(ws, "the clock jumped: resync", "resync after clock jump")
                 return
             skew = new_skew
             if now - self._last_frame > timeout:
@@ -470,7 +484,7 @@ class _Connection:
                 log.warning(
                     "connection %d: no data for %.1f s; reconnecting", self.conn_id, timeout
                 )
-                await ws.close(reason="stalled")
+                await self._close_for(ws, f"no data for {timeout:.1f} s: stalled", "stalled")
                 return
             if now - self._opened_at > opts.max_age:
                 self.owner._roll(self, "maximum connection age")

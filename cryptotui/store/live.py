@@ -25,7 +25,11 @@ CLOCK_WAIT = 1.0
 """Seconds between looks at the exchange clock while it is not measured yet."""
 
 
-def open_writer(settings: StoreConfig, on_problem: Callable[[str], None] | None = None) -> Writer:
+def open_writer(
+    settings: StoreConfig,
+    on_problem: Callable[[str], None] | None = None,
+    on_recovered: Callable[[str], None] | None = None,
+) -> Writer:
     """The one writer of this process, batching as configured. Raises StoreError (one line:
     the file and what to do) if the database cannot be opened."""
     return Writer(
@@ -34,6 +38,7 @@ def open_writer(settings: StoreConfig, on_problem: Callable[[str], None] | None 
         batch_seconds=settings.batch_seconds,
         max_pending=settings.max_pending_rows,
         on_problem=on_problem,
+        on_recovered=on_recovered,
     )
 
 

@@ -8,7 +8,8 @@ so a gap-fill, a replay or a backfill overlapping the live feed never duplicates
 
 When the database cannot be written (disk full, file made read-only, another process holding
 the lock past the busy timeout) the rows stay queued, one clear message goes to `on_problem`, and
-the writer retries with backoff while the caller keeps streaming. Past `max_pending` rows it drops
+the writer retries with backoff while the caller keeps streaming (and hears from `on_recovered`
+once writes work again). Past `max_pending` rows it drops
 the oldest candles (the only rows that can be fetched again, with `cryptotui backfill`) and says
 how many; signals, alerts and outcomes are never dropped. Rows the database refuses as invalid
 (a foreign key to a signal that does not exist, ...) are set aside one by one and counted, so one
@@ -177,10 +178,11 @@ class _Stop:
 class Writer:
     """Batched SQLite writer on its own thread. See the module docstring for the guarantees.
 
-    `on_problem(text)` is called on the writer thread, once when a problem starts, when rows are
-    dropped or rejected, and once when writes work again; hand it to the event loop with
-    `loop.call_soon_threadsafe`. The database is opened (and migrated) in the constructor, so a
-    bad path raises `StoreError` to the caller right away.
+    `on_problem(text)` is called on the writer thread, once when a problem starts and when rows
+    are dropped or rejected; `on_recovered(text)` once when writes work again (good news, not
+    an error). Hand both to the event loop with `loop.call_soon_threadsafe`. The database is
+    opened (and migrated) in the constructor, so a bad path raises `StoreError` to the caller
+    right away.
     """
 
     def __init__(
@@ -191,6 +193,7 @@ class Writer:
         batch_seconds: float = 0.25,
         max_pending: int = 1_000_000,
         on_problem: Callable[[str], None] | None = None,
+        on_recovered: Callable[[str], None] | None = None,
         alert_channels: Sequence[str] = (),
     ) -> None:
         self.path = Path(path).expanduser()
@@ -204,6 +207,7 @@ class Writer:
         self.batch_seconds = batch_seconds
         self.max_pending = max_pending
         self.on_problem = on_problem
+        self.on_recovered = on_recovered
         self.stats = WriterStats()
         self._db = open_db(self.path)
         # A long-lived writer keeps the upper levels of the candle key and the signal indexes
@@ -454,7 +458,13 @@ class Writer:
         self._retry_in = 0.0
         if self.stats.problem:
             self.stats.problem = ""
-            self._report(f"database {self.path} is writable again; held rows are being saved")
+            text = f"database {self.path} is writable again; held rows are being saved"
+            log.info("%s", text)
+            if self.on_recovered is not None:
+                try:
+                    self.on_recovered(text)
+                except Exception:
+                    log.exception("store on_recovered callback failed")
 
     def _trim(self) -> None:
         """Keep the queue under `max_pending` by dropping its oldest candles (to 90 % of the

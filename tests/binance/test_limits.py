@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from itertools import pairwise
+
 import pytest
 
 from cryptotui.binance.limits import AttemptLimiter, IpBanned, WeightBudget
@@ -49,7 +52,25 @@ async def test_pause_holds_callers_for_retry_after():
     budget = WeightBudget(6000, clock=clock, sleep=clock.sleep)
     budget.pause(37)
     await budget.acquire(1)
-    assert clock.slept[0] == pytest.approx(37)
+    assert 37 <= clock.slept[0] <= 37 + budget.spacing / 2  # Retry-After, plus a little jitter
+
+
+async def test_after_a_pause_queued_callers_go_one_by_one():
+    """Five requests held by one 429 must not all retry in the same millisecond."""
+    now = [1000.0]
+    wake_at: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # concurrent sleepers: the clock jumps as each wakes
+        wake_at.append(now[0] + seconds)
+        await asyncio.sleep(0)
+        now[0] = max(now[0], wake_at[-1])
+
+    budget = WeightBudget(6000, clock=lambda: now[0], sleep=sleep, spacing=0.2)
+    budget.pause(1)
+    await asyncio.gather(*(budget.acquire(1) for _ in range(5)))
+    assert len(wake_at) == 5
+    assert all(b - a >= 0.1 for a, b in pairwise(sorted(wake_at)))  # one by one, jittered
+    assert min(wake_at) >= 1001.0 and max(wake_at) <= 1001.0 + 5 * 0.2
 
 
 async def test_ban_fails_fast_until_it_ends():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from itertools import pairwise
 
@@ -115,6 +116,23 @@ async def test_429_waits_for_retry_after_then_succeeds(sim, rest):
     assert await rest.server_time() > 0
     assert time.monotonic() - started >= 0.95  # obeyed Retry-After instead of hammering
     assert rest.requests == 2
+
+
+async def test_requests_held_by_a_429_retry_one_by_one(sim, rest):
+    """Five requests in flight all get 429: after Retry-After they go again one at a time, not
+    in one burst that would earn the next 429 (or a ban)."""
+    sim.faults.rest_errors(429, 5, retry_after=1)
+    done: list[float] = []
+
+    async def one() -> None:
+        await rest.server_time()
+        done.append(time.monotonic())
+
+    started = time.monotonic()
+    await asyncio.gather(*(one() for _ in range(5)))
+    assert rest.requests == 10
+    assert min(done) - started >= 0.95
+    assert all(b - a >= 0.05 for a, b in pairwise(sorted(done)))
 
 
 async def test_418_stops_all_rest_until_the_ban_ends(sim, rest):

@@ -127,6 +127,8 @@ async def test_silent_stall_is_detected_and_recovered(sim):
         sim.faults.stall(1.5)  # the socket stays open, no data
         await until(lambda: stream.stats.stalls >= 1, what="the stall watchdog")
         await until(lambda: rec.of(GapFill), timeout=15, what="a gap-fill after the stall")
+        (down, *_) = [s for s in rec.of(ConnectionStatus) if s.state is ConnState.BACKOFF]
+        assert down.reason == "client closed the connection (no data for 0.4 s: stalled)"
         n = len(rec.closed())
         await until(lambda: len(rec.closed()) >= n + 2, what="live candles after the stall")
         await assert_exactly_once_matching_rest(rec, rest)
