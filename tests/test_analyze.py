@@ -218,12 +218,16 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], list[str]]]:
             [str(good), "--indicators", "rsi:14,supertrend:10"],
             ["'supertrend'", "valid names", "bbands", "volume_spike"],
         ),
+        "huge period": (
+            [str(good), "--indicators", "sma:100000000000"],
+            ["'sma:100000000000'", "at most 1,000,000"],
+        ),
     }
 
 
 BAD = ["missing file", "directory", "empty", "missing column", "not a number", "nan",
        "bad time", "short row", "headerless, not binance", "unknown indicator", "long row",
-       "kline row of 7 columns", "repeated row", "time going back", "high below low",
+       "kline row of 7 columns", "repeated row", "time going back", "high below low", "huge period",
        "open above high", "negative price", "negative volume", "huge price", "huge volume",
        "time beyond µs"]  # fmt: skip
 

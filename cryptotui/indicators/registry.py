@@ -97,6 +97,11 @@ DEFAULT_SPEC = (
 """The full set; `analyze` runs it when no --indicators is given."""
 
 
+MAX_PERIOD = 1_000_000
+"""Longest window accepted (two years of 1m candles): each window holds its candles in memory,
+so `sma:100000000000` is refused in one line instead of failing with MemoryError."""
+
+
 def _value(text: str, param: Param, item: str) -> int | float:
     try:
         value = param.kind(text)
@@ -105,6 +110,8 @@ def _value(text: str, param: Param, item: str) -> int | float:
         raise SpecError(f"{item!r}: {param.name} must be {kind}, got {text!r}") from None
     if not value >= param.minimum or value in (float("inf"), float("-inf")):
         raise SpecError(f"{item!r}: {param.name} must be at least {param.minimum}, got {text}")
+    if param.kind is int and value > MAX_PERIOD:
+        raise SpecError(f"{item!r}: {param.name} must be at most {MAX_PERIOD:,}, got {text}")
     return value
 
 

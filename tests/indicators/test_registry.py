@@ -69,6 +69,7 @@ def test_unknown_indicator_names_the_valid_ones() -> None:
     [
         ("sma:x", "period must be an integer"),
         ("sma:1", "at least 2"),
+        ("sma:100000000000", "at most 1,000,000"),  # refused before a MemoryError
         ("sma:20:3", "at most 1 parameter"),
         ("obv:3", "at most 0 parameter"),
         ("bbands:20:two", "nbdev must be a number"),
