@@ -3,11 +3,12 @@
 `candles.CandlestickScanner` finds TA-Lib's candlestick patterns incrementally;
 `candlestick.CandlestickDetector` turns them into Signals; `crypto` holds whale trades, volume
 spikes, pumps and dumps and round-number crosses; `chart` the chart formations (double tops,
-head and shoulders, triangles, flags, gaps, ...) over the swing points of `swings`. Importing
-this package registers them all.
+head and shoulders, triangles, flags, gaps, ...), `levels` support and resistance and
+`trendlines` trendline breaks, all over the swing points of `swings`. Importing this package
+registers them all.
 """
 
-from cryptotui.patterns import candlestick, chart, crypto
+from cryptotui.patterns import candlestick, chart, crypto, levels, trendlines
 from cryptotui.patterns.base import (
     CANDLE_DETECTORS,
     MARKET_DETECTORS,
@@ -25,4 +26,6 @@ __all__ = [
     "chart",
     "check_names",
     "crypto",
+    "levels",
+    "trendlines",
 ]
