@@ -28,6 +28,7 @@ run: $(STAMP)  ## open the TUI on live Binance
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check cryptotui tests benchmarks
 	$(BIN)/ruff format --check cryptotui tests benchmarks
+	$(BIN)/lint-imports
 
 format: $(DEVSTAMP)
 	$(BIN)/ruff check --fix cryptotui tests benchmarks
@@ -40,4 +41,4 @@ bench: $(DEVSTAMP)  ## speed tables against stdlib json / talipp / TA-Lib
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .mypy_cache .import_linter_cache .grimp_cache
