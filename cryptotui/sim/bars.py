@@ -34,9 +34,9 @@ def bounds(ts_ms: int, interval: str) -> tuple[int, int]:
         start = candle_open(ts_ms, interval)
         return start, start + INTERVAL_MS[interval] - 1
     d = datetime.fromtimestamp(ts_ms / 1000, UTC)
-    start = datetime(d.year, d.month, 1, tzinfo=UTC)
+    month = datetime(d.year, d.month, 1, tzinfo=UTC)
     nxt = datetime(d.year + d.month // 12, d.month % 12 + 1, 1, tzinfo=UTC)
-    return int(start.timestamp() * 1000), int(nxt.timestamp() * 1000) - 1
+    return int(month.timestamp() * 1000), int(nxt.timestamp() * 1000) - 1
 
 
 def bucket_open(ts: np.ndarray, interval: str) -> np.ndarray:
@@ -154,6 +154,20 @@ class BarStore:
     """Closed candles of one (symbol, interval), oldest first, at most `cap` of them."""
 
     __slots__ = ("L", "Q", "T", "V", "c", "cap", "f", "h", "l", "n", "o", "q", "t", "v")
+    # One array per kline column (set by name in __init__), as the REST row names them.
+    o: array[float]
+    h: array[float]
+    l: array[float]  # noqa: E741
+    c: array[float]
+    v: array[float]
+    q: array[float]
+    V: array[float]
+    Q: array[float]
+    t: array[int]
+    T: array[int]
+    n: array[int]
+    f: array[int]
+    L: array[int]
 
     def __init__(self, cols: dict[str, np.ndarray], cap: int) -> None:
         for name in _FLOAT_COLS:

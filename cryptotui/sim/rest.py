@@ -145,6 +145,7 @@ class RestApi:
         return headers
 
     def _fault_reply(self, status: int, retry_after: float | None) -> HttpReply:
+        retry: float | None
         if status == 429:
             body = wire.error(
                 -1003,
@@ -175,12 +176,10 @@ class RestApi:
 
     # ------------------------------------------------------------------ parameters
 
-    def _symbol(self, params: dict[str, str], required: bool = True) -> str | None:
+    def _symbol(self, params: dict[str, str]) -> str:
         value = params.get("symbol")
         if not value:
-            if required:
-                raise _missing("symbol")
-            return None
+            raise _missing("symbol")
         if not SYMBOL_RE.fullmatch(value):
             raise _illegal("symbol", _SYMBOL_RANGE)
         if value not in self.market.sims:
