@@ -71,14 +71,20 @@ def resume_points(
 
 
 def backfill_command(
-    path: Path, symbols: Sequence[str], interval: str, since: int, until: int | None = None
+    rest: Rest,
+    path: Path,
+    symbols: Sequence[str],
+    interval: str,
+    since: int,
+    until: int | None = None,
 ) -> str:
-    """The `cryptotui backfill` command line that fills [since, until) of these series."""
+    """The `cryptotui backfill` command line that fills [since, until) of these series from
+    the same endpoint into the same database."""
     words = ["cryptotui", "backfill", ",".join(symbols), "--interval", interval]
     words += ["--since", fmt.utc(since, seconds=False)]
     if until is not None:
         words += ["--until", fmt.utc(until, seconds=False)]
-    words += ["--db", str(path)]
+    words += ["--db", str(path), "--rest-url", rest.base_url]
     return shlex.join(words)
 
 
@@ -98,7 +104,7 @@ async def catch_up(
         now = await rest.server_time()
     except ExchangeError as exc:
         for p in points:
-            command = backfill_command(path, [p.symbol], p.interval, p.start)
+            command = backfill_command(rest, path, [p.symbol], p.interval, p.start)
             say(
                 "warning",
                 f"{_series(p)}: candles since {fmt.utc(p.start, seconds=False)} not fetched "
@@ -117,7 +123,7 @@ async def catch_up(
                 f"{_series(p)}: no history from {fmt.utc(p.start, seconds=False)} to "
                 f"{fmt.utc(last, seconds=False)} ({(last - p.start) // step:,} candles), more than "
                 f"store.catch_up_days = {max_days:g} back; fill it with "
-                f"`{backfill_command(path, [p.symbol], p.interval, p.start, last)}`",
+                f"`{backfill_command(rest, path, [p.symbol], p.interval, p.start, last)}`",
             )
         start = max(p.start, floor)
         if start < end:
@@ -153,7 +159,7 @@ async def catch_up(
         for interval in dict.fromkeys(p.interval for p, _, _ in jobs):
             mine = [(p, start) for p, start, _ in jobs if p.interval == interval]
             since = min(start for _, start in mine)
-            command = backfill_command(path, [p.symbol for p, _ in mine], interval, since)
+            command = backfill_command(rest, path, [p.symbol for p, _ in mine], interval, since)
             say(
                 "warning",
                 f"catch-up stopped ({exc}); what it fetched is stored — fill the rest with "
