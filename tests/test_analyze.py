@@ -373,3 +373,39 @@ def test_stored_candles_are_analysed_like_a_file(tmp_path):
         [*run, "x.csv", "--symbol", "A"], capture_output=True, text=True, check=False
     )
     assert both.returncode == 2 and "not both" in both.stderr
+
+
+def test_trend_and_volume_profile_indicators(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "candles.csv"
+    write_header_csv(source, n=120)
+    spec = "mk:20,hp:1600,vp:50:24"
+    assert run(str(source), "--indicators", spec) == 0
+    table = read_output(capsys.readouterr().out)
+    assert table == expected_output(source, spec)
+    assert table[0] == [
+        "open_time", "mk_20_tau", "mk_20_p", "mk_20_slope", "hp_1600",
+        "vp_50_24_poc", "vp_50_24_vah", "vp_50_24_val",
+    ]  # fmt: skip
+    rows = table[1:]
+    first_value = [next(i for i, row in enumerate(rows, 1) if row[k]) for k in (2, 4, 5)]
+    assert first_value == [20, 3, 50]  # candle numbers: warm-ups N-1, 2 and N-1
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment"),
+    [
+        ("vp:50:0", "'vp:50:0': bins must be at least 1, got 0"),
+        ("hp:-5", "'hp:-5': lambda must be at least 0.0, got -5"),
+        ("mk:1", "'mk:1': period must be at least 2, got 1"),
+    ],
+)
+def test_bad_trend_specs_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], spec: str, fragment: str
+) -> None:
+    source = tmp_path / "candles.csv"
+    write_header_csv(source, n=10)
+    assert run(str(source), "--indicators", spec) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and fragment in err

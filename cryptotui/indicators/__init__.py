@@ -21,7 +21,16 @@ from cryptotui.indicators.momentum import (
     WillR,
 )
 from cryptotui.indicators.moving import EMA, KAMA, SMA, TEMA, WMA
-from cryptotui.indicators.registry import DEFAULT_SPEC, REGISTRY, SpecError, build, build_one
+from cryptotui.indicators.profile import VolumeProfile, VPValue
+from cryptotui.indicators.registry import (
+    DEFAULT_SPEC,
+    OPT_IN,
+    REGISTRY,
+    SpecError,
+    build,
+    build_one,
+)
+from cryptotui.indicators.trend import HodrickPrescott, MannKendall, MKValue
 from cryptotui.indicators.volatility import ATR, BBands, BBandsValue
 from cryptotui.indicators.volume import (
     AD,
@@ -44,6 +53,7 @@ __all__ = [
     "MACD",
     "MFI",
     "OBV",
+    "OPT_IN",
     "REGISTRY",
     "ROC",
     "RSI",
@@ -53,13 +63,18 @@ __all__ = [
     "WMA",
     "BBands",
     "BBandsValue",
+    "HodrickPrescott",
     "Indicator",
     "IndicatorBase",
     "MACDValue",
+    "MKValue",
+    "MannKendall",
     "RollingVWAP",
     "SpecError",
     "Stoch",
     "StochValue",
+    "VPValue",
+    "VolumeProfile",
     "VolumeROC",
     "VolumeSpike",
     "WillR",

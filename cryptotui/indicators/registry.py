@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from cryptotui.indicators.base import Indicator
 from cryptotui.indicators.momentum import ADX, CCI, MACD, ROC, RSI, Stoch, WillR
 from cryptotui.indicators.moving import EMA, KAMA, SMA, TEMA, WMA
+from cryptotui.indicators.profile import VolumeProfile
+from cryptotui.indicators.trend import HodrickPrescott, MannKendall
 from cryptotui.indicators.volatility import ATR, BBands
 from cryptotui.indicators.volume import (
     AD,
@@ -88,13 +90,28 @@ REGISTRY: dict[str, Entry] = {
     "volume_spike": Entry(
         VolumeSpike, (_period(20, 3),), "robust z-score of the volume (median/MAD)"
     ),
+    "mk": Entry(
+        MannKendall, (_period(20),), "Mann-Kendall trend test: Kendall tau, p-value, Sen's slope"
+    ),
+    "hp": Entry(
+        HodrickPrescott,
+        (Param("lambda", float, 1600.0, 0.0),),
+        "one-sided Hodrick-Prescott trend of the close",
+    ),
+    "vp": Entry(
+        VolumeProfile,
+        (_period(50), _period(24, 1, "bins")),
+        "volume profile: point of control and 70 % value area",
+    ),
 }
+OPT_IN = frozenset({"mk", "hp", "vp"})
+"""Window statistics, left out of the default set: name them in a spec to get them."""
 
 DEFAULT_SPEC = (
     "sma:20,ema:20,wma:20,kama:10,tema:20,rsi:14,macd:12:26:9,bbands:20:2,stoch:14:3:3,"
     "atr:14,adx:14,cci:20,mfi:14,willr:14,roc:10,obv,ad,vwap,vroc:14,volume_spike:20"
 )
-"""The full set; `analyze` runs it when no --indicators is given."""
+"""Every indicator but the `OPT_IN` ones; `analyze` runs it when no --indicators is given."""
 
 
 MAX_PERIOD = 1_000_000

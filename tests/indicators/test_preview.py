@@ -19,7 +19,8 @@ SPECS = [
     "sma:3", "ema:3", "wma:4", "kama:3", "tema:3", "rsi:3", "macd:2:5:3", "macd:3:4:1",
     "bbands:4:2", "stoch:3:2:2", "stoch:1:1:1", "atr:1", "atr:3", "adx:2", "adx:3", "cci:4",
     "mfi:3", "willr:3", "roc:1", "roc:3", "obv", "ad", "vwap", "vwap:3", "vroc:2",
-    "volume_spike:3", "volume_spike:4",
+    "volume_spike:3", "volume_spike:4", "mk:2", "mk:3", "mk:6", "hp", "hp:0", "hp:1e9",
+    "vp:2:1", "vp:3:4", "vp:7:24",
     *REGISTRY,
 ]  # fmt: skip
 

@@ -7,6 +7,7 @@ import pytest
 from cryptotui.indicators import (
     DEFAULT_SPEC,
     MACD,
+    OPT_IN,
     REGISTRY,
     VWAP,
     BBands,
@@ -32,8 +33,8 @@ def test_default_set_columns() -> None:
     ]  # fmt: skip
 
 
-def test_default_set_covers_the_registry() -> None:
-    assert {ind.name for ind in build()} == set(REGISTRY)
+def test_default_set_covers_the_registry_but_the_opt_in_statistics() -> None:
+    assert {ind.name for ind in build()} == set(REGISTRY) - OPT_IN
 
 
 def test_every_indicator_satisfies_the_protocol() -> None:
@@ -48,6 +49,14 @@ def test_parameters_default_from_the_right_and_normalise_in_names() -> None:
     assert build_one(" BBands : 20 : 2.0 ").columns == build_one("bbands:20:2").columns
     assert build_one("bbands:10:2.5").columns[0] == "bbands_10_2.5_upper"
     assert isinstance(build_one("bbands"), BBands)
+
+
+def test_trend_and_profile_columns() -> None:
+    assert columns("mk:20,hp:1600,vp:50:24") == [
+        "mk_20_tau", "mk_20_p", "mk_20_slope", "hp_1600",
+        "vp_50_24_poc", "vp_50_24_vah", "vp_50_24_val",
+    ]  # fmt: skip
+    assert columns("mk,hp,vp") == columns("mk:20,hp:1600.0,vp:50:24")
 
 
 def test_vwap_is_session_anchored_without_a_period_and_rolling_with_one() -> None:
@@ -75,6 +84,12 @@ def test_unknown_indicator_names_the_valid_ones() -> None:
         ("bbands:20:two", "nbdev must be a number"),
         ("bbands:20:nan", "at least 0"),
         ("macd:26:12:9", "fast period must be shorter"),
+        ("mk:1", "period must be at least 2"),
+        ("hp:-1", "lambda must be at least 0"),
+        ("hp:inf", "lambda must be at least 0"),
+        ("hp:x", "lambda must be a number"),
+        ("vp:50:0", "bins must be at least 1"),
+        ("vp:50:24:3", "at most 2 parameter"),
         ("sma:20,sma:20", "listed twice"),
         (" , ", "no indicators"),
     ],
