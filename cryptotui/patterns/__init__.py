@@ -4,11 +4,11 @@
 `candlestick.CandlestickDetector` turns them into Signals; `crypto` holds whale trades, volume
 spikes, pumps and dumps and round-number crosses; `chart` the chart formations (double tops,
 head and shoulders, triangles, flags, gaps, ...), `levels` support and resistance and
-`trendlines` trendline breaks, all over the swing points of `swings`. Importing this package
-registers them all.
+`trendlines` trendline breaks, all over the swing points of `swings`; `trend` the Mann–Kendall
+trend reversal. Importing this package registers them all.
 """
 
-from cryptotui.patterns import candlestick, chart, crypto, levels, trendlines
+from cryptotui.patterns import candlestick, chart, crypto, levels, trend, trendlines
 from cryptotui.patterns.base import (
     CANDLE_DETECTORS,
     MARKET_DETECTORS,
@@ -27,5 +27,6 @@ __all__ = [
     "check_names",
     "crypto",
     "levels",
+    "trend",
     "trendlines",
 ]
