@@ -1,11 +1,12 @@
 """`cryptotui --log`: the same feed and engine without a screen. No Textual import on this path.
 
 Alerts go to stdout (or `--output`), one line each — readable text or JSONL — flushed as they
-come; with `--candles` closed candles too. What the operator should know (reconnects,
-gap-fills, rejected symbols) goes to stderr. SIGINT/SIGTERM stop the feed, deliver queued alerts
-(`alerts.delivery`: local channels completely, the others within a grace period) and exit 0;
-SIGHUP re-reads the configuration (alert rules, thresholds, delivery); a stream that is down
-does not exit: it reconnects and says so on stderr.
+come; with `--candles` closed candles too (in JSONL as objects with `"kind": "candle"`). What
+the operator should know (reconnects, gap-fills, rejected symbols) goes to stderr. SIGINT and
+SIGTERM stop the feed, deliver queued alerts (`alerts.delivery`: local channels completely, the
+others within a grace period) and exit 0; SIGHUP re-reads the configuration (alert rules,
+thresholds, delivery); a stream that is down does not exit: it reconnects and says so on
+stderr.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from cryptotui.config import ConfigError
 from cryptotui.feed import Endpoints, Feed, serve
 from cryptotui.models import Alert, Candle, ConnectionStatus, ConnState, GapFill, Notice
 from cryptotui.state import MarketState
+from cryptotui.store.records import CANDLE_COLUMNS, candle_values
 
 
 class LinePrinter:
@@ -84,7 +86,11 @@ class LinePrinter:
 
     def candle(self, c: Candle) -> None:
         if self.jsonl:
-            return  # JSONL output carries alerts only: one schema per stream
+            # `kind` tells a candle from an alert (`pattern`/`rule`); the other keys are the
+            # stored candle's columns, as `export` writes them.
+            record = dict(zip(CANDLE_COLUMNS, candle_values(c), strict=True))
+            self._write(codec.dumps({"kind": "candle", **record}))
+            return
         d = self.state.price_decimals(c.symbol)
         self._write(
             f"{fmt.utc(c.open_time)} {c.symbol} {c.interval} "

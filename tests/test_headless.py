@@ -206,3 +206,35 @@ async def test_sighup_reloads_rules_and_refuses_a_broken_config(tmp_path):
                 _, err = await proc.communicate()
         assert proc.returncode == 0, err.decode()
     assert names == ["first", "second"]
+
+
+async def test_log_jsonl_candles_are_objects_of_their_own_kind(tmp_path):
+    """`--format jsonl --candles` used to drop the candles silently."""
+    empty = tmp_path / "config.toml"
+    empty.write_text("")
+    async with SimExchange(symbols=["BTCUSDT"], seed=2, speed=300, start_time_ms=T0) as sim:
+        proc = await cryptotui(*daemon_args(
+            sim, empty, tmp_path / "h.db", "BTCUSDT", "--format", "jsonl", "--candles"
+        ))  # fmt: skip
+        records: list[dict] = []
+        try:
+            async with asyncio.timeout(20):
+                while sum(r["kind"] == "candle" for r in records) < 3:
+                    line = await proc.stdout.readline()
+                    assert line, (await proc.stderr.read()).decode()
+                    records.append(json.loads(line))
+        finally:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGINT)
+            async with asyncio.timeout(10):
+                _, err = await proc.communicate()
+        assert proc.returncode == 0, err.decode()
+    candles = [r for r in records if r["kind"] == "candle"]
+    assert list(candles[0]) == [
+        "kind", "symbol", "interval", "open_time", "close_time", "open", "high", "low", "close",
+        "volume", "quote_volume", "trades", "taker_buy_volume", "taker_buy_quote_volume",
+    ]  # fmt: skip
+    assert {c["symbol"] for c in candles} == {"BTCUSDT"} and candles[0]["interval"] == "1m"
+    times = [c["open_time"] for c in candles]
+    assert times == sorted(set(times)) and times[1] - times[0] == 60_000
+    assert all(set(r) == JSONL_KEYS for r in records if r["kind"] != "candle")  # alerts as before

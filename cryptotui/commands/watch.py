@@ -34,12 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=("text", "jsonl"),
         default="text",
-        help="with --log: readable lines or one JSON object per alert",
+        help="with --log: readable lines, or one JSON object per line",
     )
     group.add_argument(
         "--candles",
         action="store_true",
-        help="with --log: also print each closed candle (text)",
+        help='with --log: also print each closed candle (jsonl: objects with "kind": "candle")',
     )
     group.add_argument(
         "--min-confidence",

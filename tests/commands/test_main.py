@@ -77,3 +77,14 @@ def test_a_config_error_is_one_line_exit_2(tmp_path: Path, run_cli, capsys) -> N
         assert run_cli(*argv, "--config", str(bad)) == 2, argv
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "demo.speed" in err
+
+
+def test_a_url_with_an_empty_port_is_refused(run_cli, capsys, monkeypatch) -> None:
+    """`http://127.0.0.1:` used to be taken as port 80."""
+    assert run_cli("ticker", "BTCUSDT", "--rest-url", "http://127.0.0.1:") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the port must be a number from 1 to 65535" in err
+    monkeypatch.setenv("CRYPTOTUI_EXCHANGE_REST_URL", "http://127.0.0.1:")
+    assert run_cli("ticker", "BTCUSDT") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "exchange.rest_url" in err and "port" in err
