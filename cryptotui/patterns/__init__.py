@@ -3,12 +3,13 @@
 `candles.CandlestickScanner` finds TA-Lib's candlestick patterns incrementally;
 `candlestick.CandlestickDetector` turns them into Signals; `crypto` holds whale trades, volume
 spikes, pumps and dumps and round-number crosses; `chart` the chart formations (double tops,
-head and shoulders, triangles, flags, gaps, ...), `levels` support and resistance and
-`trendlines` trendline breaks, all over the swing points of `swings`; `trend` the Mann–Kendall
-trend reversal. Importing this package registers them all.
+head and shoulders, triangles, flags, gaps, ...), `levels` support and resistance,
+`trendlines` trendline breaks and `divergence` oscillator divergences, all over the swing
+points of `swings`, and accumulation/distribution phases; `trend` the Mann–Kendall trend
+reversal. Importing this package registers them all.
 """
 
-from cryptotui.patterns import candlestick, chart, crypto, levels, trend, trendlines
+from cryptotui.patterns import candlestick, chart, crypto, divergence, levels, trend, trendlines
 from cryptotui.patterns.base import (
     CANDLE_DETECTORS,
     MARKET_DETECTORS,
@@ -26,6 +27,7 @@ __all__ = [
     "chart",
     "check_names",
     "crypto",
+    "divergence",
     "levels",
     "trend",
     "trendlines",
