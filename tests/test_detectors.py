@@ -47,6 +47,21 @@ def signals_of(symbols, intervals=("1m",), detectors=None, seed=3, inject=(), ho
     return [s for s in out if isinstance(s, Signal)], truths
 
 
+def test_whale_trade_scores_after_min_samples_not_a_full_window():
+    from cryptotui.models import AggTrade
+    from cryptotui.patterns.crypto import WhaleTrade
+
+    det = WhaleTrade("BTCUSDT", window=1000, min_samples=200, floor=1.0)
+
+    def trade(i: int, qty: float) -> AggTrade:
+        return AggTrade("BTCUSDT", i, 100.0, qty, i, i, i, False)
+
+    calm = [det.on_trade(trade(i, 1.0 + (i % 7) / 10)) for i in range(200)]
+    assert not any(calm)
+    (whale,) = det.on_trade(trade(200, 5000.0))  # the 201st trade: scored against 200
+    assert whale.factors["z"] >= 5
+
+
 def test_whale_trade_is_found_with_its_side():
     sigs, (truth,) = signals_of(
         ["BTCUSDT"],

@@ -263,13 +263,16 @@ class VolumeSpike(IndicatorBase):
     """
 
     name = "volume_spike"
-    __slots__ = ("_median", "_scale", "_sorted", "_window", "period")
+    __slots__ = ("_median", "_scale", "_sorted", "_window", "period", "warm")
 
     _MAD_TO_SIGMA = 1.482602218505602  # 1 / Φ⁻¹(3/4)
     _MEAN_AD_TO_SIGMA = 1.2533141373155001  # √(π/2)
 
-    def __init__(self, period: int = 20) -> None:
+    def __init__(self, period: int = 20, warm: int | None = None) -> None:
         self.period = period
+        self.warm = period if warm is None else max(1, min(warm, period))
+        """Values held before scores start (the whole window unless a caller, such as the
+        whale detector, accepts a baseline of fewer)."""
         self.params = (period,)
         self.lookback = period
         self.reset()
@@ -289,18 +292,17 @@ class VolumeSpike(IndicatorBase):
     def update(self, candle: Candle) -> float | None:
         volume = candle.volume
         window = self._window
-        full = len(window) == self.period
-        score = self._score(volume) if full else None
-        if full:
+        score = self._score(volume) if len(window) >= self.warm else None
+        if len(window) == self.period:
             del self._sorted[bisect_left(self._sorted, window.popleft())]
         window.append(volume)
         insort(self._sorted, volume)
-        if len(window) == self.period:
+        if len(window) >= self.warm:
             self._median, self._scale = baseline(self._sorted)
         return score
 
     def preview(self, candle: Candle) -> float | None:
-        return self._score(candle.volume) if len(self._window) == self.period else None
+        return self._score(candle.volume) if len(self._window) >= self.warm else None
 
 
 def baseline(ordered: list[float]) -> tuple[float, float]:

@@ -37,7 +37,7 @@ class WhaleTrade:
     """
 
     name = "whale_trade"
-    __slots__ = ("floor", "min_samples", "min_z", "robust", "seen", "symbol")
+    __slots__ = ("floor", "min_z", "robust", "symbol")
 
     def __init__(
         self,
@@ -49,19 +49,14 @@ class WhaleTrade:
         min_samples: int = 200,
     ) -> None:
         self.symbol = symbol
-        self.robust = VolumeSpike(window)
+        # Scores start after `min_samples` trades, against however many the window holds then.
+        self.robust = VolumeSpike(window, warm=min_samples)
         self.min_z = min_z
         self.floor = floor
-        self.min_samples = min_samples
-        self.seen = 0
 
     def on_trade(self, t: AggTrade) -> list[Signal]:
         notional = t.price * t.qty
-        obs = _Obs(math.log(notional) if notional > 0 else 0.0)
-        z = self.robust.update(obs) if self.seen >= self.min_samples else None
-        if self.seen < self.min_samples:
-            self.robust.update(obs)
-        self.seen += 1
+        z = self.robust.update(_Obs(math.log(notional) if notional > 0 else 0.0))
         if z is None or z < self.min_z or notional < self.floor:
             return []
         direction = Direction.BEARISH if t.buyer_is_maker else Direction.BULLISH
