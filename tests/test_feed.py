@@ -119,7 +119,7 @@ async def test_whale_detection_is_warm_from_the_first_trade_after_start():
         try:
             await feed.start()
             (whale,) = engine.market["BTCUSDT"]
-            assert whale.seen == 1000
+            assert whale.robust.held == 1000  # the last 1000 REST trades
             truth = sim.inject("whale_trade", "BTCUSDT", sim.sim_time_ms() + 2_000, side="buy")
             await until(
                 lambda: any(isinstance(e, Signal) for e in events), timeout=5, what="the whale"

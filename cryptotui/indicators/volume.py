@@ -283,6 +283,11 @@ class VolumeSpike(IndicatorBase):
         self._median = 0.0
         self._scale = 0.0
 
+    @property
+    def held(self) -> int:
+        """Values in the baseline window."""
+        return len(self._window)
+
     def _score(self, volume: float) -> float:
         deviation = volume - self._median
         if self._scale > 0.0:
