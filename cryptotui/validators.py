@@ -41,6 +41,28 @@ def symbol(text: str) -> str:
     return name
 
 
+_ASSET = re.compile(r"[A-Z0-9]{1,20}")
+
+
+def asset(text: str) -> str:
+    """An upper-cased asset name (`btc` → `BTC`): what a symbol is made of."""
+    name = text.strip().upper()
+    if not _ASSET.fullmatch(name):
+        raise Invalid(f"{text!r} is not an asset name; use letters and digits, like BTC")
+    return name
+
+
+COST_METHODS = ("fifo", "average")
+
+
+def cost_method(text: str) -> str:
+    """How sold quantities are costed: `fifo` (oldest lots first) or `average`."""
+    method = text.strip().lower()
+    if method not in COST_METHODS:
+        raise Invalid(f"{text!r}: use fifo (oldest lots sold first) or average (average cost)")
+    return method
+
+
 def symbols(text: str) -> tuple[str, ...]:
     """A comma list of symbols, upper-cased and de-duplicated; the first bad one is named."""
     names = tuple(dict.fromkeys(symbol(s) for s in _items(text)))

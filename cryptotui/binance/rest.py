@@ -235,6 +235,13 @@ class Rest:
         items = body if isinstance(body, list) else [body]
         return [codec.ticker_rest(d) for d in items]
 
+    async def prices(self) -> dict[str, float]:
+        """The last price of every listed symbol (`ticker/price`, weight 4): one call values a
+        whole portfolio, whatever it holds."""
+        body = await self.get("ticker/price", weight=4)
+        items = body if isinstance(body, list) else [body]
+        return {safe(d["symbol"]): float(d["price"]) for d in items}
+
 
 def _retry_after(resp: httpx.Response) -> float | None:
     value = resp.headers.get("retry-after")

@@ -41,6 +41,7 @@ COMMANDS: tuple[str, ...] = (
     "backfill",
     "ticker",
     "movers",
+    "holdings",
 )
 """Command names, in `--help` order; `cryptotui/commands/<name>.py` defines `COMMAND`."""
 
@@ -54,6 +55,8 @@ examples:
   cryptotui --rest-url http://127.0.0.1:8000 --ws-url ws://127.0.0.1:8000
                                     any Binance-compatible endpoint (testnet, simulator)
   cryptotui analyze candles.csv     indicators over a CSV of candles
+  cryptotui holdings add BTC 0.5 --price 61000
+                                    record a trade; `cryptotui holdings` values them all
   cryptotui config show             the effective configuration and where it came from
   cryptotui COMMAND --help          a command's own options
 

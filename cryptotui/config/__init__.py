@@ -47,6 +47,7 @@ from cryptotui.config.sections import (
     DemoSection,
     EngineSection,
     ExchangeSection,
+    PortfolioSection,
     ScoringSection,
     Section,
     StoreSection,
@@ -64,6 +65,7 @@ __all__ = [
     "DemoSection",
     "EngineSection",
     "ExchangeSection",
+    "PortfolioSection",
     "ScoringSection",
     "StoreSection",
     "StreamSection",
@@ -92,6 +94,7 @@ class Config(msgspec.Struct, frozen=True):
     engine: EngineSection
     scoring: ScoringSection
     alerts: AlertsSection
+    portfolio: PortfolioSection
     sources: tuple[str, ...] = ()
     origins: dict[str, str] = msgspec.field(default_factory=dict)
 

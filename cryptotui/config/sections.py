@@ -148,3 +148,10 @@ class AlertsSection(Section, frozen=True):
     jsonl_path: Annotated[str, Check(checks.output_file)]
     rules: Annotated[tuple[Mapping[str, Any], ...], Check(checks.alert_rules)]
     """Inline tables as written; `cryptotui.alerts.rules.parse_rules` turns them into rules."""
+
+
+class PortfolioSection(Section, frozen=True):
+    """How `cryptotui holdings` and the Portfolio view value the user's trades."""
+
+    currency: Annotated[str, Check(validators.asset)]
+    method: Annotated[str, Check(validators.cost_method)]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Candle
 from cryptotui.store.records import CANDLE_COLUMNS, SIGNAL_COLUMNS, SignalRow, candle_from_row
 from cryptotui.store.schema import schema_version
@@ -189,3 +190,17 @@ def db_stats(db: sqlite_utils.Database, path: Path) -> DbStats:
         rows=rows,
         series=per_series,
     )
+
+
+def close_at(db: sqlite_utils.Database, symbol: str, time: int) -> float | None:
+    """The close of the shortest stored candle of `symbol` that holds `time` (any fixed
+    interval), None if no stored candle does: a price at a past moment without the network."""
+    for interval, length in INTERVAL_MS.items():
+        row = db.execute(
+            "SELECT open_time, close FROM candles WHERE symbol = ? AND interval = ? "
+            "AND open_time <= ? AND open_time > ? ORDER BY open_time DESC LIMIT 1",
+            (symbol, interval, time, time - length),
+        ).fetchone()
+        if row is not None:
+            return row[1]
+    return None

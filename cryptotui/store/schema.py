@@ -190,9 +190,36 @@ def _v2(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v3(db: sqlite_utils.Database) -> None:
+    """The user's trades, for the portfolio (`cryptotui.store.holdings`).
+
+    Prices are in `quote_asset`; a fee is in `fee_asset` (the quote when there is none).
+    `dedupe_key` is an imported row's content key: importing a file again inserts nothing
+    twice. Entries typed in by hand have none (NULL: UNIQUE lets any number through).
+    """
+    db.executescript(
+        """
+        CREATE TABLE transactions (
+            id INTEGER PRIMARY KEY,
+            time INTEGER NOT NULL,
+            asset TEXT NOT NULL,
+            side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+            quantity REAL NOT NULL CHECK (quantity > 0),
+            price REAL NOT NULL CHECK (price >= 0),
+            quote_asset TEXT NOT NULL CHECK (quote_asset <> asset),
+            fee REAL NOT NULL DEFAULT 0 CHECK (fee >= 0),
+            fee_asset TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            dedupe_key TEXT UNIQUE
+        );
+        CREATE INDEX transactions_time ON transactions (time);
+        """
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
 """`MIGRATIONS[i]` upgrades version i to i + 1. Append only; never edit a released one."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -128,7 +128,7 @@ def test_migration_keeps_version_1_outcomes_and_counts_them(tmp_path: Path) -> N
     )
     db.execute("INSERT INTO outcomes VALUES (1, 5, 0.02, 1), (2, 5, -0.01, 0)")
     db.conn.commit()
-    assert migrate(db) == 2
+    assert migrate(db, target=2) == 2
     assert db.execute(
         "SELECT signal_id, interval, forward_return, hit FROM outcomes"
     ).fetchall() == [
