@@ -1,5 +1,5 @@
-"""Indicators (and TA-Lib's candlestick patterns) over candles from a CSV or the store, as CSV:
-what `cryptotui analyze` runs (its arguments live in `cryptotui.commands.analyze`).
+"""Indicators (and candlestick patterns, chart formations) over candles from a CSV or the store,
+as CSV: what `cryptotui analyze` runs (its arguments live in `cryptotui.commands.analyze`).
 
 The candles go one at a time through the same indicator classes the live engine uses, so what
 this prints is what the dashboard shows. INPUT is either a CSV with a header that names at least
@@ -28,9 +28,10 @@ from typing import TextIO
 from rich.console import Console
 
 from cryptotui.indicators import DEFAULT_SPEC, SpecError, build
-from cryptotui.models import Candle
+from cryptotui.models import Candle, Direction
 from cryptotui.outfile import open_output
 from cryptotui.patterns.candles import CandlestickScanner
+from cryptotui.patterns.chart import FORMATIONS, ChartDetector
 
 REQUIRED = ("open_time", "open", "high", "low", "close", "volume")
 BINANCE_COLUMNS = 12
@@ -51,18 +52,22 @@ def analyze(
     *,
     indicators: str = DEFAULT_SPEC,
     patterns: str | None = None,
+    chart: str | None = None,
 ) -> None:
     """Write `open_time` and the outputs of the `indicators` spec (and, with `patterns`, the
-    candlestick pattern columns) for each candle, as CSV to `output` (stdout if None).
-    `count()` gives the number of candles for the progress bar. Raises SpecError, InputError or
-    OutputError; nothing is written then."""
+    candlestick pattern columns; with `chart`, the chart formation columns) for each candle, as
+    CSV to `output` (stdout if None). `count()` gives the number of candles for the progress
+    bar. Raises SpecError, InputError or OutputError; nothing is written then."""
     built = build(indicators)
     scanner = _scanner(patterns)
     pattern_names = scanner.names if scanner else ()
+    formations = _formations(chart)
+    chart_names = formations.names if formations else ()
     header = [
         "open_time",
         *(c for ind in built for c in ind.columns),
         *(f"cdl_{name}" for name in pattern_names),
+        *(f"chart_{name}" for name in chart_names),
     ]
     with open_output(output) as out:
         writer = csv.writer(out, lineterminator="\n")
@@ -80,6 +85,11 @@ def analyze(
                 if scanner is not None:
                     fired = scanner.update(candle)
                     row.extend(fired.get(name, 0) for name in pattern_names)
+                if formations is not None:
+                    confirmed = dict.fromkeys(chart_names, 0)
+                    for signal in formations.on_candle(candle):
+                        confirmed[signal.name.removeprefix("chart_")] = _MARK[signal.direction]
+                    row.extend(confirmed.values())
                 writer.writerow(row)
                 if not n % _PROGRESS_EVERY:
                     advance(n)
@@ -92,6 +102,23 @@ def _scanner(spec: str | None) -> CandlestickScanner | None:
     names = None if spec == "all" else [n.strip() for n in spec.split(",") if n.strip()]
     try:
         return CandlestickScanner(names)
+    except ValueError as exc:
+        raise SpecError(str(exc)) from None
+
+
+_MARK = {Direction.BULLISH: 100, Direction.BEARISH: -100, Direction.NEUTRAL: 0}
+"""A chart formation's cell on its confirmation candle, in TA-Lib's candlestick convention."""
+
+
+def _formations(spec: str | None) -> ChartDetector | None:
+    """The chart formations for `--chart` (None without it); SpecError names bad ones."""
+    if spec is None:
+        return None
+    names = () if spec == "all" else tuple(n.strip() for n in spec.split(",") if n.strip())
+    if spec != "all" and not names:
+        raise SpecError(f"--chart names no formation; choose from {', '.join(FORMATIONS)}")
+    try:
+        return ChartDetector("", "", names)
     except ValueError as exc:
         raise SpecError(str(exc)) from None
 

@@ -1,5 +1,6 @@
-"""`cryptotui analyze INPUT [--indicators SPEC] [--patterns [NAMES]] [--output FILE]`, or
-`--symbol S --interval I` for stored candles: indicators as CSV (`cryptotui.analyze`).
+"""`cryptotui analyze INPUT [--indicators SPEC] [--patterns [NAMES]] [--chart [NAMES]]
+[--output FILE]`, or `--symbol S --interval I` for stored candles: indicators as CSV
+(`cryptotui.analyze`).
 
 Any problem with the spec, the input or the output is one line on stderr, exit 2, and leaves
 no output behind.
@@ -58,6 +59,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "61, or a comma list such as engulfing,hammer,3whitesoldiers",
     )
     parser.add_argument(
+        "--chart",
+        nargs="?",
+        const="all",
+        metavar="NAMES",
+        help="add chart formation columns chart_<name> (100 bullish / -100 bearish on the "
+        "breakout candle that confirms one, else 0): all 11, or a comma list such as "
+        "double_top,head_shoulders,flag (rules: docs/patterns.md)",
+    )
+    parser.add_argument(
         "--output", "-o", metavar="FILE", help="write the CSV here instead of stdout"
     )
 
@@ -69,7 +79,14 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         candles, count = _candles_of(args)
-        analyze(candles, count, args.output, indicators=args.indicators, patterns=args.patterns)
+        analyze(
+            candles,
+            count,
+            args.output,
+            indicators=args.indicators,
+            patterns=args.patterns,
+            chart=args.chart,
+        )
     except (SpecError, InputError, OutputError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2

@@ -780,7 +780,7 @@ class ChartDetector:
     """Any set of the formations over one shared Tape of swing points (all by default)."""
 
     name = "chart"
-    __slots__ = ("formations", "interval", "symbol", "tape")
+    __slots__ = ("formations", "interval", "names", "symbol", "tape")
 
     def __init__(
         self,
@@ -793,7 +793,9 @@ class ChartDetector:
     ) -> None:
         self.symbol = symbol
         self.interval = interval
-        wanted = frozenset(check_formations(formations) or FORMATIONS)
+        self.names = tuple(dict.fromkeys(check_formations(formations) or FORMATIONS))
+        """The formations reported, in the order asked for."""
+        wanted = frozenset(self.names)
         self.formations: list[Formation] = [
             build(wanted & frozenset(names)) for names, build in _GROUPS if wanted & set(names)
         ]
