@@ -32,6 +32,18 @@ def test_filter_line_parses_every_field():
             parse_filter(bad)
 
 
+def test_filter_values_are_checked_like_the_command_line():
+    """The same checks and words as `cryptotui history --symbol/--interval/--min-confidence`
+    (a confidence of 7 or an interval of 2m used to filter silently to nothing)."""
+    for bad, message in (
+        ("conf>=7", "'7': use a number from 0 to 1"),
+        ("iv=2m", "'2m' is not a Binance interval"),
+        ("BTC-USD", "'BTC-USD' is not a Binance symbol"),
+    ):
+        with pytest.raises(FilterError, match=message):
+            parse_filter(bad)
+
+
 def test_pages_are_keyset_queries_on_an_index(make_store):
     store = make_store(signals=250)
     first = store.signals_page(HistoryFilter())

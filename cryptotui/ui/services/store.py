@@ -12,7 +12,6 @@ does and nothing is loaded in advance.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shlex
 import threading
@@ -24,12 +23,12 @@ from typing import TypeVar
 import platformdirs
 import sqlite_utils
 
+from cryptotui import validators
 from cryptotui.models import Candle
 from cryptotui.store.queries import load_candles, load_watchlist, signal_history
 from cryptotui.store.records import DIRECTIONS, SignalRow, WatchlistRow
 from cryptotui.store.schema import open_db
 from cryptotui.store.writer import Writer, write_rows
-from cryptotui.validators import parse_when
 
 PAGE_ROWS = 100
 
@@ -77,6 +76,15 @@ def filter_words(text: str, help_text: str) -> list[str]:
         raise FilterError(f"{exc}; {help_text}") from None
 
 
+def checked(check: Callable[[str], T], value: str) -> T:
+    """`check(value)` from `cryptotui.validators` (what the command line accepts too), its
+    refusal as a FilterError."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise FilterError(str(exc)) from None
+
+
 def parse_direction(value: str) -> str:
     """`bull`, `bear`, `neutral` or any prefix of them, as a stored direction."""
     match = [d for d in DIRECTIONS if d.startswith(value.lower())] if value else []
@@ -94,23 +102,17 @@ def parse_filter(text: str) -> HistoryFilter:
             key, value, sep = "conf", word.split(">", 1)[1].lstrip("="), "="
         key = key.lower()
         if not sep:
-            values["symbol"] = word.upper()
+            values["symbol"] = checked(validators.symbol, word)
         elif key in ("iv", "interval"):
-            values["interval"] = value
+            values["interval"] = checked(validators.interval, value)
         elif key == "name":
             values["name"] = value
         elif key in ("dir", "direction"):
             values["direction"] = parse_direction(value)
         elif key in ("conf", "confidence"):
-            try:
-                values["min_confidence"] = float(value)
-            except ValueError:
-                raise FilterError(f"conf>={value}: use a number between 0 and 1") from None
+            values["min_confidence"] = checked(validators.fraction, value)
         elif key in ("since", "until"):
-            try:
-                values[key] = parse_when(value)
-            except (argparse.ArgumentTypeError, ValueError) as exc:
-                raise FilterError(f"{key}={value}: {exc}") from None
+            values[key] = checked(validators.parse_when, value)
         else:
             raise FilterError(f"unknown filter {word!r}; {FILTER_HELP}")
     return HistoryFilter(**values)  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 
 import sqlite_utils
 
+from cryptotui import validators
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Candle, Direction
 from cryptotui.stats.record import RecordKey, Tally
@@ -36,7 +37,7 @@ from cryptotui.stats.report import MIN_TREND_N, RECENT_SHARE, TREND_ALPHA
 from cryptotui.stats.significance import bh_qvalues, binom_sf, two_proportions, wilson
 from cryptotui.store.track import candles_after, outcome_hits, pattern_outcomes, track_record_rows
 from cryptotui.ui.services.chart_data import ChartSeries, Marker, Point
-from cryptotui.ui.services.store import FilterError, filter_words, parse_direction
+from cryptotui.ui.services.store import FilterError, checked, filter_words, parse_direction
 
 FEE_BPS = 10.0
 """Fee per side of the follow-the-signal strategy (the backtest's default)."""
@@ -88,9 +89,9 @@ def parse_track_filter(text: str) -> TrackFilter:
         if word == "*":
             values["each_symbol"] = True
         elif not sep:
-            values["symbol"] = word.upper()
+            values["symbol"] = checked(validators.symbol, word)
         elif key in ("iv", "interval"):
-            values["interval"] = value
+            values["interval"] = checked(validators.interval, value)
         elif key in ("h", "horizon"):
             if not value.isdigit() or int(value) < 1:
                 raise FilterError(f"h={value}: use a horizon in candles, such as h=5")
