@@ -198,15 +198,11 @@ def failure_code(exc: BaseException) -> int | None:
     store = sys.modules.get("cryptotui.store.schema")
     if store is not None and isinstance(exc, store.StoreError):
         return 2 if isinstance(exc, store.NotADatabase) else 1  # the wrong file was named
-    rest = sys.modules.get("cryptotui.binance.rest")
-    if rest is not None:
-        if isinstance(exc, rest.BinanceError):
-            # The exchange refused the request itself: a wrong symbol, or a URL that is not a
-            # Binance API. 5xx never gets here (retried, then RestUnavailable).
-            return 2
-        if isinstance(exc, rest.RestUnavailable):
-            return 1
-    limits = sys.modules.get("cryptotui.binance.limits")
-    if limits is not None and isinstance(exc, limits.IpBanned):
-        return 1
+    errors = sys.modules.get("cryptotui.binance.errors")
+    if errors is not None and isinstance(exc, errors.ExchangeError):
+        from cryptotui.binance.rest import BinanceError
+
+        # Refused by the exchange itself (a wrong symbol, a URL that is not a Binance API) is
+        # bad input; banned or unreachable (5xx and timeouts, after retries) is a runtime one.
+        return 2 if isinstance(exc, BinanceError) else 1
     return None

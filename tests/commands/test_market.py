@@ -62,6 +62,13 @@ async def test_movers_lists_and_breadth(run):
     assert rows[0]["change_pct"] >= rows[1]["change_pct"]
 
 
+async def test_a_ban_is_a_runtime_failure_exit_1(sim, run):
+    sim.faults.rest_errors(418, 1, retry_after=60)
+    code, out, err = await run("movers")
+    assert code == 1 and out == ""
+    assert err.startswith("cryptotui: Binance banned this IP") and err.count("\n") == 1
+
+
 def test_demo_ticker_refuses_a_symbol_the_simulator_does_not_list(run_cli, capsys):
     assert run_cli("--demo", "ticker", "FOOBAR") == 2
     captured = capsys.readouterr()
