@@ -29,8 +29,12 @@ def test_every_command_shows_the_global_options_and_exit_codes(name: str, capsys
 def test_main_help_documents_exit_codes_and_what_log_prints(capsys) -> None:
     text = help_text([], capsys)
     assert "130 interrupted" in text and "2 bad input" in text
-    assert "per closed candle" not in text.split("--candles")[0]  # alerts only, unless --candles
-    assert "one line per alert" in text
+    example = text.split("cryptotui --log --symbols BTCUSDT,ETHUSDT --intervals 1m,5m\n")[1]
+    said = example.splitlines()[:2]  # it prints alerts only, candles only with --candles
+    assert [line.strip() for line in said] == [
+        "headless: one line per alert on stdout",
+        "(add --candles for a line per closed candle too)",
+    ]
 
 
 def test_global_options_parse_before_or_after_the_command(tmp_path: Path) -> None:
