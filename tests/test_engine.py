@@ -80,7 +80,7 @@ def test_trades_warm_the_whale_detector_without_alerting():
 
     history = [trade(i, 0.01 * (1 + i % 7)) for i in range(1000)]
     engine.warm_up([*history, trade(1000, 50.0)])
-    assert out == [] and engine.market["BTCUSDT"][0].seen == 1001
+    assert out == [] and engine.market["BTCUSDT"][0].robust.held == 1000  # a full window
     engine.on_trade(trade(1001, 60.0))
     assert [(type(x).__name__, x.name) for x in out] == [
         ("Signal", "whale_trade"),
