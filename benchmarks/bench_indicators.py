@@ -2,6 +2,12 @@
 Python) and TA-Lib (batch C, the floor), on one generated 200,000-candle series; and peak memory
 of the full set at 50k vs 200k candles (it must not grow with the series).
 
+The opt-in window statistics (`mk`, `hp`, `vp`) and the `trend_reversal` detector are timed on
+the first 20,000 candles against what a chart would otherwise do on every candle: recompute
+from scratch, with the oracle the tests compare against (pymannkendall, statsmodels' hpfilter on
+the whole prefix, a vectorised numpy profile) and, for Mann–Kendall, a plain pure-Python O(N²)
+recompute of S and Sen's slope.
+
 talipp is timed on a prefix (it is the slow one) and reported per candle like the others. Its
 closest equivalents are used: Stoch(14, 3) is the fast %K with a 3-candle %D (cryptotui and
 TA-Lib compute the slow 14/3/3), VWAP is cumulative from the first candle (cryptotui's restarts
@@ -18,12 +24,15 @@ from collections.abc import Callable, Iterator
 from functools import partial
 
 import numpy as np
+import pymannkendall
 import talib
+from statsmodels.tsa.filters.hp_filter import hpfilter
 from talipp import indicators as tp
 from talipp.ohlcv import OHLCV
 
 from cryptotui.indicators import DEFAULT_SPEC, build, build_one
 from cryptotui.models import Candle
+from cryptotui.patterns.trend import TrendReversal
 
 N = 200_000
 TALIPP_N = 20_000
@@ -155,6 +164,112 @@ def peak_memory(n: int) -> int:
     return peak
 
 
+TREND_N = 20_000
+TREND_ITEMS = ("mk:20", "mk:50", "mk:100", "hp:1600", "vp:50:24")
+ANCHOR_CANDLES = 200
+"""Candles each recompute anchor is timed on (they are slow), starting at candle 2,000."""
+
+
+def time_preview(item: str, series: list[Candle]) -> float:
+    """µs per `preview` of a forming candle, on a warmed-up indicator (the live engine previews
+    every kline update)."""
+    indicator = build_one(item)
+    half = len(series) // 2
+    for candle in series[:half]:
+        indicator.update(candle)
+    preview = indicator.preview
+    started = time.perf_counter()
+    for candle in series[half:]:
+        preview(candle)
+    return _us_per_candle(time.perf_counter() - started, len(series) - half)
+
+
+def time_detector(series: list[Candle]) -> float:
+    on_candle = TrendReversal("BTCUSDT", "1m").on_candle
+    started = time.perf_counter()
+    for candle in series:
+        on_candle(candle)
+    return _us_per_candle(time.perf_counter() - started, len(series))
+
+
+def naive_mann_kendall(window: list[float]) -> tuple[int, float]:
+    """S and Sen's slope from scratch: every pair once, then a sort of the N(N-1)/2 slopes."""
+    n = len(window)
+    s = 0
+    slopes = []
+    for i in range(n):
+        xi = window[i]
+        for j in range(i + 1, n):
+            d = window[j] - xi
+            s += (d > 0) - (d < 0)
+            slopes.append(d / (j - i))
+    slopes.sort()
+    half, odd = divmod(len(slopes), 2)
+    return s, slopes[half] if odd else (slopes[half - 1] + slopes[half]) / 2
+
+
+def numpy_profile(high: np.ndarray, low: np.ndarray, volume: np.ndarray, bins: int) -> float:
+    """The volume profile's histogram and POC by price-space overlaps, all bins at once."""
+    edges = np.linspace(low.min(), high.max(), bins + 1)
+    span = np.maximum(high - low, 1e-300)
+    overlap = np.minimum(high[:, None], edges[1:]) - np.maximum(low[:, None], edges[:-1])
+    hist = (np.clip(overlap, 0.0, None) * (volume / span)[:, None]).sum(axis=0)
+    return float(edges[int(np.argmax(hist))])
+
+
+def time_anchor(item: str, arrays: Arrays) -> tuple[str, float]:
+    """(what, µs per candle) of recomputing `item` from scratch on candles 2,000 … 2,200."""
+    name, *params = item.split(":")
+    close = arrays[3]
+    stop = 2_000 + ANCHOR_CANDLES
+    started = time.perf_counter()
+    if name == "mk":
+        n = int(params[0])
+        for t in range(2_000, stop):
+            pymannkendall.original_test(close[t - n : t])
+        what = "pymannkendall.original_test on the window"
+    elif name == "hp":
+        for t in range(2_000, stop):
+            hpfilter(close[:t], float(params[0]))
+        what = "statsmodels hpfilter on the prefix (~2,000 closes; grows with it)"
+    else:
+        n, bins = int(params[0]), int(params[1])
+        for t in range(2_000, stop):
+            numpy_profile(arrays[1][t - n : t], arrays[2][t - n : t], arrays[4][t - n : t], bins)
+        what = "numpy profile of the window"
+    return what, _us_per_candle(time.perf_counter() - started, ANCHOR_CANDLES)
+
+
+def time_naive_mk(n: int, series: list[Candle]) -> float:
+    closes = [c.close for c in series[2_000 - n : 2_000 + ANCHOR_CANDLES]]
+    started = time.perf_counter()
+    for t in range(n, len(closes)):
+        naive_mann_kendall(closes[t - n : t])
+    return _us_per_candle(time.perf_counter() - started, len(closes) - n)
+
+
+def trend_table(series: list[Candle], arrays: Arrays) -> None:
+    head = series[:TREND_N]
+    print(
+        f"\nOpt-in window statistics on the first {TREND_N:,} candles (µs per candle, best of "
+        f"{REPEATS}); recompute anchors on {ANCHOR_CANDLES} candles from candle 2,000.\n"
+    )
+    print("| indicator | update | preview | recompute anchor | anchor µs | anchor / update |")
+    print("|---|---:|---:|---|---:|---:|")
+    for item in TREND_ITEMS:
+        ours = best(partial(time_ours, item, head))
+        live = best(partial(time_preview, item, head))
+        what, anchor = time_anchor(item, arrays)
+        ratio = anchor / ours
+        print(f"| {item} | {ours:.1f} | {live:.1f} | {what} | {anchor:.0f} | {ratio:.0f}× |")
+        if item.startswith("mk:"):
+            naive = time_naive_mk(int(item.split(":")[1]), series)
+            what = "pure-Python O(N²) S and Sen's slope"
+            print(f"| | | | {what} | {naive:.0f} | {naive / ours:.1f}× |")
+    detector = best(partial(time_detector, head))
+    print(f"| trend_reversal detector (window 50) | {detector:.1f} | | | | |")
+
+
 def _cell(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
@@ -195,6 +310,8 @@ def main() -> None:
         f"\nFull default set in one loop, as the engine drives it: "
         f"{best(partial(time_full_set, series)):.2f} µs per candle ({len(items)} indicators)."
     )
+
+    trend_table(series, arrays)
 
     print("\n| candles streamed | peak traced memory (full set) |")
     print("|---:|---:|")

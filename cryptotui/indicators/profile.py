@@ -23,26 +23,32 @@ class VPValue(NamedTuple):
     val: float
 
 
-def volume_profile(bars: list[tuple[float, float, float]], bins: int) -> list[float]:
-    """Volume per bin of `bars` (high, low, volume): `bins` equal bins over [lowest low,
+def volume_profile(
+    highs: list[float], lows: list[float], volumes: list[float], bins: int
+) -> list[float]:
+    """Volume per bin of the bars (highs, lows, volumes): `bins` equal bins over [lowest low,
     highest high], each bar's volume spread uniformly over its own high-low range.
 
     Positions are measured in bins, u = (price - lowest) / width, so a bar covers [u_low,
     u_high] and bin b is [b, b + 1) (the top edge belongs to the last bin). A bar inside one bin
     (a flat bar among them) puts all its volume there; otherwise the bins it crosses get
-    volume · overlap / (u_high - u_low). The window must span a non-zero range.
+    volume · overlap / (u_high - u_low), so bins it covers whole get exactly equal shares. The
+    bars must span a non-zero range.
     """
-    bottom = min(bar[1] for bar in bars)
-    width = (max(bar[0] for bar in bars) - bottom) / bins
+    bottom = min(lows)
+    width = (max(highs) - bottom) / bins
     last_bin = bins - 1
     hist = [0.0] * bins
-    for high, low, volume in bars:
+    for high, low, volume in zip(highs, lows, volumes, strict=True):
         if not volume:
             continue
         u_low = (low - bottom) / width
         u_high = (high - bottom) / width
-        first = min(int(u_low), last_bin)
-        last = min(int(u_high), last_bin)
+        first = int(u_low)
+        last = int(u_high)
+        if last > last_bin:
+            last = last_bin
+            first = min(first, last_bin)
         if first == last:
             hist[first] += volume
             continue
@@ -63,10 +69,12 @@ def value_area(hist: list[float]) -> tuple[int, int, int]:
     neighbouring bins (up on a tie) until it holds `VALUE_AREA` of the volume.
     """
     fullest = max(hist)
-    middle = len(hist) - 1  # twice the middle bin's index: compare 2b with it in integers
-    poc = min(
-        (b for b, v in enumerate(hist) if v == fullest), key=lambda b: (abs(2 * b - middle), b)
-    )
+    poc = hist.index(fullest)
+    if hist.count(fullest) > 1:
+        middle = len(hist) - 1  # twice the middle bin's index: 2b is compared with it
+        poc = min(
+            (b for b, v in enumerate(hist) if v == fullest), key=lambda b: (abs(2 * b - middle), b)
+        )
     target = VALUE_AREA * sum(hist)
     lo = hi = poc
     area = hist[poc]
@@ -95,7 +103,7 @@ class VolumeProfile(IndicatorBase):
 
     name = "vp"
     outputs = ("poc", "vah", "val")
-    __slots__ = ("_bars", "bins", "period")
+    __slots__ = ("_highs", "_lows", "_volumes", "bins", "period")
 
     def __init__(self, period: int = 50, bins: int = 24) -> None:
         self.period = period
@@ -105,30 +113,42 @@ class VolumeProfile(IndicatorBase):
         self.reset()
 
     def reset(self) -> None:
-        self._bars: deque[tuple[float, float, float]] = deque(maxlen=self.period)
+        self._highs: deque[float] = deque(maxlen=self.period)
+        self._lows: deque[float] = deque(maxlen=self.period)
+        self._volumes: deque[float] = deque(maxlen=self.period)
 
-    def _value(self, bars: list[tuple[float, float, float]]) -> VPValue | None:
-        if not any(bar[2] for bar in bars):
+    def _value(self, highs: list[float], lows: list[float], volumes: list[float]) -> VPValue | None:
+        if not any(volumes):
             return None
-        bottom = min(bar[1] for bar in bars)
-        top = max(bar[0] for bar in bars)
+        bottom = min(lows)
+        top = max(highs)
         if top == bottom:
             return VPValue(top, top, top)
-        poc, lo, hi = value_area(volume_profile(bars, self.bins))
+        poc, lo, hi = value_area(volume_profile(highs, lows, volumes, self.bins))
         width = (top - bottom) / self.bins
         vah = top if hi == self.bins - 1 else bottom + (hi + 1) * width
         return VPValue(bottom + (poc + 0.5) * width, vah, bottom + lo * width)
 
     def update(self, candle: Candle) -> VPValue | None:
-        self._bars.append((candle.high, candle.low, candle.volume))
-        if len(self._bars) < self.period:
+        self._highs.append(candle.high)
+        self._lows.append(candle.low)
+        self._volumes.append(candle.volume)
+        if len(self._highs) < self.period:
             return None
-        return self._value(list(self._bars))
+        return self._value(list(self._highs), list(self._lows), list(self._volumes))
 
     def preview(self, candle: Candle) -> VPValue | None:
-        bars = self._bars
-        if len(bars) < self.period - 1:
+        m = len(self._highs)
+        if m < self.period - 1:
             return None
-        kept = list(islice(bars, 1, None)) if len(bars) == self.period else list(bars)
-        kept.append((candle.high, candle.low, candle.volume))
-        return self._value(kept)
+        skip = 1 if m == self.period else 0
+        window = []
+        for ring, value in (
+            (self._highs, candle.high),
+            (self._lows, candle.low),
+            (self._volumes, candle.volume),
+        ):
+            values = list(islice(ring, skip, None))
+            values.append(value)
+            window.append(values)
+        return self._value(*window)
