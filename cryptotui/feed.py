@@ -32,6 +32,8 @@ from cryptotui.models import AggTrade, Candle, Notice
 from cryptotui.state import MarketState
 
 if TYPE_CHECKING:
+    from cryptotui.binance.tap import Tap
+    from cryptotui.replay.player import Player
     from cryptotui.store import StoreConfig, Writer
     from cryptotui.store.catchup import ResumePoint
 
@@ -52,10 +54,14 @@ class Endpoints:
     rest_url: str
     ws_url: str
     label: str = "Binance"
+    tap: Tap | None = None
+    """Records every frame and REST answer (`cryptotui record`)."""
+    player: Player | None = None
+    """Serves a recording in place of the network (`--replay`)."""
 
 
 def stream_names(
-    symbols: Sequence[str], intervals: Sequence[str], trades: bool = False
+    symbols: Sequence[str], intervals: Sequence[str], trades: bool = False, book: bool = False
 ) -> list[str]:
     names = []
     for sym in symbols:
@@ -64,6 +70,8 @@ def stream_names(
         names.extend(f"{s}@kline_{iv}" for iv in intervals)
         if trades:
             names.append(f"{s}@aggTrade")
+        if book:
+            names.append(f"{s}@bookTicker")
     return names
 
 
@@ -81,11 +89,17 @@ class Feed:
         overview: bool = False,
         store: StoreConfig | None = None,
         strict_symbols: bool = False,
+        trades: bool | None = None,
+        book: bool = False,
     ) -> None:
         self.endpoints = endpoints
         self.strict_symbols = strict_symbols
         """Refuse to start (`validators.Invalid`) on a symbol the exchange does not list,
         instead of dropping it with a notice: a daemon must not run watching less than asked."""
+        self.trades = trades
+        """Stream aggTrades: None when the engine's detectors or rules want them."""
+        self.book = book
+        """Also stream each symbol's best bid/ask (`@bookTicker`; recorded, not analysed)."""
         self.intervals = list(intervals)
         self.state = state or MarketState(list(dict.fromkeys(symbols)))
         self.engine = engine
@@ -100,7 +114,12 @@ class Feed:
         if engine is not None:
             engine.emit = self._emit
             self.state.indicators = engine.live_values
-        self.rest = Rest(endpoints.rest_url)
+        player = endpoints.player
+        self.rest = Rest(
+            endpoints.rest_url,
+            transport=player.transport() if player else None,
+            tap=endpoints.tap,
+        )
         self.consumers: list[Callable[[object], None]] = [on_event] if on_event else []
         self.stream = Stream(
             endpoints.ws_url,
@@ -108,6 +127,8 @@ class Feed:
             fetch=self._fetch_closed,
             fetch_trades=self._fetch_trades,
             options=options,
+            connect=player.connect if player else None,
+            tap=endpoints.tap,
         )
 
     def _on_event(self, ev: object) -> None:
@@ -134,6 +155,9 @@ class Feed:
         return await self.rest.agg_trades(symbol, from_id=from_id)
 
     async def start(self) -> None:
+        player = self.endpoints.player
+        if player is not None and player.finished is not None:
+            player.finished.add_done_callback(self._replayed)
         # Symbols first: one refused leaves no trace (no database opened); this also measures
         # the exchange's clock, which resuming the track record needs.
         await self._load_symbols()
@@ -145,13 +169,19 @@ class Feed:
             return
         await self._add(self.state.symbols, ["!miniTicker@arr"] if self.overview else [])
 
+    def _replayed(self, done: asyncio.Future) -> None:
+        """The replay reached the end of its recording, or the damage that ends it."""
+        if not done.cancelled():
+            outcome = done.result()
+            self.notice("warning" if outcome.damaged else "info", outcome.message, "replay")
+
     async def _add(self, symbols: Sequence[str], extra_streams: Sequence[str] = ()) -> None:
         """Tickers, warm history and streams of `symbols`; then, in the background, the stored
         history they missed while the app was stopped (`store.catchup`)."""
         resume = await self._resume_points(symbols)
         await self._best_effort(self._seed_tickers(symbols))
         await self._warm_up(symbols)
-        names = stream_names(symbols, self.intervals, self._trades)
+        names = stream_names(symbols, self.intervals, self._trades, self.book)
         await self.stream.subscribe([*names, *extra_streams])
         if resume:
             task = asyncio.get_running_loop().create_task(self._catch_up(resume))
@@ -273,6 +303,8 @@ class Feed:
 
     @property
     def _trades(self) -> bool:
+        if self.trades is not None:
+            return self.trades
         return self.engine is not None and self.engine.wants_trades
 
     async def watch(self, symbol: str) -> bool:
@@ -293,7 +325,7 @@ class Feed:
     async def unwatch(self, symbol: str) -> None:
         symbol = symbol.upper()
         self.state.symbols = [s for s in self.state.symbols if s != symbol]
-        await self.stream.unsubscribe(stream_names([symbol], self.intervals, True))
+        await self.stream.unsubscribe(stream_names([symbol], self.intervals, True, True))
 
     async def load_candles(self, symbol: str, interval: str, limit: int = 500) -> int:
         """Closed history of (symbol, interval) from REST into the state (charts), and its
@@ -426,12 +458,16 @@ def feed_factory(
     overview: bool = False,
     store: StoreConfig | None = None,
     strict_symbols: bool = False,
+    trades: bool | None = None,
+    book: bool = False,
 ) -> Callable[[Endpoints], Feed]:
     """Builds the feed and engine the configuration describes, once a source has endpoints."""
 
     def make(endpoints: Endpoints) -> Feed:
         state_ = state or MarketState(list(symbols))
         engine = engine_from_config(config, symbols, intervals, decimals=state_.price_decimals)
+        if endpoints.player is not None:
+            engine.dispatcher = None  # a replay's alerts are shown, not delivered again
         return Feed(
             endpoints,
             symbols,
@@ -442,6 +478,8 @@ def feed_factory(
             overview=overview,
             store=store,
             strict_symbols=strict_symbols,
+            trades=trades,
+            book=book,
         )
 
     return make

@@ -112,10 +112,13 @@ async def run(
     jsonl: bool = False,
     candles: bool = False,
     reload: Callable[[Feed], Awaitable[str]] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> int:
-    """Run until SIGINT/SIGTERM. SIGHUP calls `reload(feed)` (re-read the config): its message,
-    or why the new config was refused while the running one stays, goes to stderr."""
-    stop = asyncio.Event()
+    """Run until SIGINT/SIGTERM or `stop` is set. SIGHUP calls `reload(feed)` (re-read the
+    config): its message, or why the new config was refused while the running one stays, goes
+    to stderr. A replay ends with its recording: exit 2 if it stopped at damage in it."""
+    stop = stop or asyncio.Event()
+    code = 0
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
@@ -138,8 +141,16 @@ async def run(
 
     loop.add_signal_handler(signal.SIGHUP, on_hup)
 
+    def replayed(done: asyncio.Future) -> None:
+        nonlocal code
+        if not done.cancelled() and done.result().damaged:
+            code = 2
+        stop.set()
+
     def make(endpoints: Endpoints) -> Feed:
         nonlocal printer, feed
+        if endpoints.player is not None and endpoints.player.finished is not None:
+            endpoints.player.finished.add_done_callback(replayed)
         feed = make_feed(endpoints)
         watched = feed
         printer = LinePrinter(
@@ -164,4 +175,4 @@ async def run(
         out.flush()
     if printer is not None:
         printer.say(f"stopped: {printer.alerts} alert(s), {printer.lines} line(s) written")
-    return 0
+    return code

@@ -1,17 +1,23 @@
-"""Where market data comes from: live Binance endpoints, or the simulator started in-process.
+"""Where market data comes from: live Binance endpoints, the simulator started in-process, or a
+recording played back (`--replay`).
 
-Both yield the same `Endpoints`; everything downstream runs the same code either way.
+All yield the same `Endpoints`; everything downstream runs the same code either way.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from cryptotui.config import Config
 from cryptotui.feed import Endpoints
 
+if TYPE_CHECKING:
+    from cryptotui.replay.recording import Recording
+
 SIMULATED = "SIMULATED"
+REPLAY = "REPLAY"
 
 DEMO_MARKET: tuple[str, ...] = (
     "ADAUSDT", "AVAXUSDT", "LINKUSDT", "DOTUSDT", "TRXUSDT", "LTCUSDT", "BCHUSDT", "ATOMUSDT",
@@ -39,3 +45,13 @@ async def simulated(config: Config) -> AsyncIterator[Endpoints]:
     listed = list(dict.fromkeys([*config.demo.symbols, *DEMO_MARKET]))
     async with SimExchange(symbols=listed, seed=config.demo.seed, speed=config.demo.speed) as sim:
         yield Endpoints(sim.rest_url, sim.ws_url, SIMULATED)
+
+
+@asynccontextmanager
+async def replay(recording: Recording, speed: float) -> AsyncIterator[Endpoints]:
+    """The recording served in place of the network: its frames and REST answers, in their
+    recorded order, at `speed`× their recorded pace (0: as fast as they are taken)."""
+    from cryptotui.replay.player import Player
+
+    async with Player(recording, speed) as player:
+        yield Endpoints("http://replay.invalid", "ws://replay.invalid", REPLAY, player=player)

@@ -94,6 +94,23 @@ def intervals(text: str) -> tuple[str, ...]:
     return found
 
 
+STREAM_KINDS = ("kline", "aggTrade", "miniTicker", "bookTicker")
+
+
+def stream_kinds(text: str) -> tuple[str, ...]:
+    """A comma list of stream kinds among `STREAM_KINDS` (any case), de-duplicated."""
+    by_lower = {kind.lower(): kind for kind in STREAM_KINDS}
+    found = []
+    for item in _items(text):
+        kind = by_lower.get(item.lower())
+        if kind is None:
+            raise Invalid(f"{item!r} is not a stream kind; use some of {', '.join(STREAM_KINDS)}")
+        found.append(kind)
+    if not found:
+        raise Invalid(f"name at least one stream kind among {', '.join(STREAM_KINDS)}")
+    return tuple(dict.fromkeys(found))
+
+
 def fixed_intervals(text: str) -> tuple[str, ...]:
     """A comma list of fixed-length intervals (everything but `1M`): what can be backfilled."""
     found = tuple(dict.fromkeys(_items(text)))
@@ -191,6 +208,32 @@ def fraction(text: str) -> float:
     return value
 
 
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+
+
+def duration(text: str) -> float:
+    """A length of time in seconds, written like `90s`, `30m`, `2h`, `1.5d`."""
+    found = _DURATION.fullmatch(text.strip())
+    seconds = float(found[1]) * _SECONDS[found[2]] if found else 0.0
+    if not seconds > 0:
+        raise Invalid(f"{text!r} is not a duration; write one like 90s, 30m, 2h or 1d")
+    return seconds
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)i?b?", re.IGNORECASE)
+_BYTES = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def byte_size(text: str) -> int:
+    """A size in bytes, written like `500k`, `100MB`, `2G` (powers of 1024)."""
+    found = _SIZE.fullmatch(text.strip())
+    size = int(float(found[1]) * _BYTES[found[2].lower()]) if found else 0
+    if size < 1024:
+        raise Invalid(f"{text!r} is not a size of 1k or more; write one like 500k, 100MB or 2G")
+    return size
+
+
 # --- endpoints and files ---------------------------------------------------------------------
 
 
@@ -231,6 +274,17 @@ def output_file(text: str) -> Path:
         raise Invalid(
             f"cannot write {text}: directory {parent} does not exist; create it or write elsewhere"
         )
+    return path
+
+
+RECORDING_SUFFIXES = (".jsonl", ".jsonl.gz")
+
+
+def recording_file(text: str) -> Path:
+    """A recording to write: a file to write whose name says its format."""
+    path = output_file(text)
+    if not path.name.endswith(RECORDING_SUFFIXES):
+        raise Invalid(f"{text}: name the recording FILE.jsonl, or FILE.jsonl.gz to compress it")
     return path
 
 

@@ -91,3 +91,22 @@ def test_ages_count_back_from_a_given_now() -> None:
     assert v.parse_when("7d", now_ms=exchange_now) == exchange_now - 7 * DAY
     assert v.moment("2w").resolve(exchange_now) == exchange_now - 14 * DAY
     assert v.moment("2024-01-31").resolve(exchange_now) == 1_706_659_200_000  # fixed stays
+
+
+def test_durations_sizes_and_stream_kinds_for_recording(tmp_path: Path) -> None:
+    assert [v.duration(t) for t in ("90s", "30m", "2h", "1.5d")] == [90, 1800, 7200, 129_600]
+    for bad in ("0s", "2", "2 hours", "-1h", "x"):
+        with pytest.raises(v.Invalid, match=f"'{bad}' is not a duration; write one like 90s"):
+            v.duration(bad)
+    assert [v.byte_size(t) for t in ("500k", "100MB", "2G", "1.5MiB", "4096")] == [
+        500 << 10, 100 << 20, 2 << 30, 3 << 19, 4096,
+    ]  # fmt: skip
+    for bad in ("100", "10TB", "x", "0M"):
+        with pytest.raises(v.Invalid, match=f"'{bad}' is not a size of 1k or more"):
+            v.byte_size(bad)
+    assert v.stream_kinds("kline, aggtrade,KLINE,bookTicker") == ("kline", "aggTrade", "bookTicker")
+    with pytest.raises(v.Invalid, match="'depth' is not a stream kind; use some of kline,"):
+        v.stream_kinds("kline,depth")
+    assert v.recording_file(str(tmp_path / "r.jsonl.gz")) == tmp_path / "r.jsonl.gz"
+    with pytest.raises(v.Invalid, match=r"name the recording FILE\.jsonl, or FILE\.jsonl\.gz"):
+        v.recording_file(str(tmp_path / "r.json"))

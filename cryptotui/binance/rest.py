@@ -21,6 +21,7 @@ from cryptotui.backoff import backoff
 from cryptotui.binance import codec
 from cryptotui.binance.errors import ExchangeError
 from cryptotui.binance.limits import IpBanned, WeightBudget
+from cryptotui.binance.tap import Tap
 from cryptotui.fmt import safe
 from cryptotui.intervals import INTERVALS
 from cryptotui.models import AggTrade, Candle, SymbolInfo, Ticker
@@ -90,8 +91,13 @@ class Rest:
         budget: WeightBudget | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        tap: Tap | None = None,
     ) -> None:
+        """`transport` replaces the network (a replay serves a recording's answers); `tap` sees
+        every answer's raw body (`cryptotui record`)."""
         self.base_url = base_url.rstrip("/")
+        self.tap = tap
         self.budget = budget or WeightBudget()
         self.retry = retry or RetryPolicy()
         self.clock_offset_ms = 0
@@ -103,6 +109,7 @@ class Rest:
             base_url=self.base_url,
             timeout=timeout,
             headers={"User-Agent": "cryptotui"},
+            transport=transport,
         )
 
     async def __aenter__(self) -> Rest:
@@ -125,6 +132,11 @@ class Rest:
                 reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             else:
                 self.requests += 1
+                if self.tap is not None:
+                    self.tap.answer(
+                        endpoint, params, resp.status_code, resp.content,
+                        resp.headers.get("retry-after"),
+                    )  # fmt: skip
                 self.budget.observe(resp.headers)
                 if resp.status_code == 200:
                     return codec.loads(resp.content)

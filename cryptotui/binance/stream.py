@@ -28,14 +28,17 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from cryptotui.backoff import backoff
 from cryptotui.binance import codec
 from cryptotui.binance.gapfill import CandleGate, Fetch, FetchTrades, TradeGate
 from cryptotui.binance.limits import AttemptLimiter
+from cryptotui.binance.tap import Tap
 from cryptotui.models import (
     AggTrade,
     Candle,
@@ -107,8 +110,14 @@ class Stream:
         fetch_trades: FetchTrades | None = None,
         options: StreamOptions | None = None,
         attempts: AttemptLimiter | None = None,
+        connect: Callable[..., Any] | None = None,
+        tap: Tap | None = None,
     ) -> None:
         self.ws_url = ws_url.rstrip("/")
+        self.connect = connect or ws_connect
+        """websockets' `connect`, or a replay's (`cryptotui.replay`), which serves a recording."""
+        self.tap = tap
+        """Sees every frame and every connection's start and end (`cryptotui record`)."""
         self.options = options or StreamOptions()
         self.stats = StreamStats()
         self.decoder = codec.Decoder()
@@ -219,6 +228,8 @@ class Stream:
         stats.frame_ns = time.perf_counter_ns()
         stats.messages += 1
         now_ms = int(time.time() * 1000)
+        if self.tap is not None:
+            self.tap.frame(conn.conn_id, now_ms, raw)
         for ev in self.decoder.decode(raw):
             if isinstance(ev, Candle):
                 if (ev.symbol, ev.interval) not in self._klines:
@@ -270,6 +281,8 @@ class _Connection:
         self._closed_by_us = ""
         """Why the watchdog closed the socket: then the end is ours, not the server's."""
         self._got_data = False
+        self._tapped = False
+        """The tap was told this connection opened (and must be told when it ends)."""
         self._last_frame = time.monotonic()
         self._opened_at = time.monotonic()
 
@@ -387,6 +400,7 @@ class _Connection:
                 self._status(ConnState.CONNECTING, attempt)
                 await self.owner.attempts.wait()
                 reason = await self._run_once()
+                self._untap(reason)
                 if self._stop or self.retiring:
                     break
                 if self._got_data:
@@ -400,15 +414,21 @@ class _Connection:
                 self._status(ConnState.BACKOFF, attempt, reason, delay)
                 await asyncio.sleep(delay)
         finally:
+            self._untap("closed")
             self._status(ConnState.CLOSED, attempt, "closed")
             self.owner._retired(self)
+
+    def _untap(self, reason: str) -> None:
+        if self._tapped and self.owner.tap is not None:
+            self._tapped = False
+            self.owner.tap.closed(self.conn_id, reason)
 
     async def _run_once(self) -> str:
         """Connect, read until the connection ends; return why it ended."""
         self._got_data = False
         self._closed_by_us = ""
         try:
-            async with connect(
+            async with self.owner.connect(
                 self.url(),
                 ping_interval=None,  # Binance pings us; our own pings would count as messages
                 close_timeout=2,
@@ -417,6 +437,9 @@ class _Connection:
                 max_queue=1024,
             ) as ws:
                 self.ws = ws
+                if self.owner.tap is not None:
+                    self._tapped = True
+                    self.owner.tap.opened(self.conn_id, self.url())
                 self._opened_at = time.monotonic()
                 self._last_frame = time.monotonic()
                 self._status(ConnState.OPEN)

@@ -35,6 +35,7 @@ COMMANDS: tuple[str, ...] = (
     "config",
     "analyze",
     "backtest",
+    "record",
     "history",
     "export",
     "db",
@@ -54,6 +55,10 @@ examples:
                                     (add --candles for a line per closed candle too)
   cryptotui --rest-url http://127.0.0.1:8000 --ws-url ws://127.0.0.1:8000
                                     any Binance-compatible endpoint (testnet, simulator)
+  cryptotui record rec.jsonl.gz --duration 2h
+                                    record every frame and REST answer the app sees
+  cryptotui --replay rec.jsonl.gz --speed 10
+                                    play it back through the same engine (--log too)
   cryptotui analyze candles.csv     indicators over a CSV of candles
   cryptotui holdings add BTC 0.5 --price 61000
                                     record a trade; `cryptotui holdings` values them all

@@ -4,6 +4,7 @@ statistics (`cryptotui.stats`), or `--demo` detector recall against the simulato
     cryptotui backtest candles.csv [--interval 1h]
     cryptotui backtest --symbols BTCUSDT,ETHUSDT --interval 1h --days 365 [--backfill]
     cryptotui backtest --demo --hours 6 --seed 7
+    cryptotui backtest --replay recording.jsonl.gz
 
 Bad input is one line on stderr, exit 2, and no output file.
 """
@@ -39,6 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--symbols", type=validators.symbols, help="stored candles of these symbols (comma list)"
+    )
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        metavar="FILE",
+        help="the candles of a recording (`cryptotui record`); --symbols, --interval filter them",
     )
     parser.add_argument(
         "--symbol", type=validators.symbol, help="with INPUT: the symbol it holds (default: name)"
@@ -160,6 +167,8 @@ def _jobs(args: argparse.Namespace) -> list[Job]:
         "rules": rules,
         "keep_factors": args.save,
     }
+    if args.replay is not None:
+        return _replayed(args, common)
     if args.input is not None:
         if args.symbols:
             raise BadInput("use either INPUT or --symbols, not both")
@@ -173,6 +182,30 @@ def _jobs(args: argparse.Namespace) -> list[Job]:
     if args.interval is None:
         raise BadInput("--symbols needs --interval, e.g. --interval 1h")
     return _stored(args, common)
+
+
+def _replayed(args: argparse.Namespace, common: dict[str, Any]) -> list[Job]:
+    """A job per series the recording holds: its REST pages and closed kline frames."""
+    from cryptotui.commands.base import say
+    from cryptotui.replay.recording import Recording
+    from cryptotui.replay.series import candle_series
+    from cryptotui.stats.backtest import Job
+
+    if args.input is not None:
+        raise BadInput("use either INPUT or --replay, not both")
+    series, damage = candle_series(Recording(args.replay))
+    if damage is not None:
+        say(f"{damage.where}: {damage.what}; backtesting the candles before it")
+    jobs = [
+        Job(symbol, interval, tuple(candles), **common)
+        for (symbol, interval), candles in series.items()
+        if len(candles) >= 2
+        and (not args.symbols or symbol in args.symbols)
+        and args.interval in (None, interval)
+    ]
+    if not jobs:
+        raise BadInput(f"{args.replay}: no recorded candle series (of those named) to backtest")
+    return jobs
 
 
 def _check_detectors(detectors: tuple[str, ...], patterns: tuple[str, ...]) -> None:

@@ -111,8 +111,9 @@ def global_options(*, after_command: bool) -> argparse.ArgumentParser:
     )
     group.add_argument(
         "--speed",
-        type=validators.positive_float,
-        help="simulator speed multiplier for --demo",
+        type=validators.non_negative_float,
+        help="simulator speed multiplier for --demo; replay speed for --replay (default 1, "
+        "0 = as fast as possible)",
         **default(None),
     )
     group.add_argument(
@@ -126,11 +127,16 @@ def config_of(args: argparse.Namespace, **overrides: dict[str, Any]) -> Config:
     `overrides` adds a command's own sections. Raises ConfigError."""
     flags: dict[str, dict[str, Any]] = {
         "exchange": {"rest_url": args.rest_url, "ws_url": args.ws_url},
-        "demo": {"seed": args.seed, "speed": args.speed},
+        # With --replay, --speed is the replay's (0 allowed), not the simulator's.
+        "demo": {"seed": args.seed, "speed": None if _replaying(args) else args.speed},
     }
     for section, values in overrides.items():
         flags.setdefault(section, {}).update(values)
     return load_config(args.config, overrides=flags)
+
+
+def _replaying(args: argparse.Namespace) -> bool:
+    return getattr(args, "replay", None) is not None
 
 
 def store_of(args: argparse.Namespace) -> tuple[Config, StoreConfig]:

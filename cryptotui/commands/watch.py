@@ -1,7 +1,9 @@
-"""`cryptotui [--demo] [--log]`: watch the market, in the TUI or headless (no command given).
+"""`cryptotui [--demo | --replay FILE] [--log]`: watch the market, in the TUI or headless (no
+command given).
 
 `--log` prints alerts (with `--candles` closed candles too) instead of drawing; the feed, the
-engine and the store are the same either way.
+engine and the store are the same either way, and so they are when `--replay` plays a
+recording (`cryptotui record`) instead of the live market.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from cryptotui import validators
 from cryptotui.commands.base import config_of
@@ -42,6 +45,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help='with --log: also print each closed candle (jsonl: objects with "kind": "candle")',
     )
     group.add_argument(
+        "--replay",
+        type=Path,
+        metavar="FILE",
+        help="play a recording (`cryptotui record`) instead of the market, at --speed X "
+        "(default 1: as recorded; 0: as fast as possible)",
+    )
+    group.add_argument(
         "--min-confidence",
         type=validators.fraction,
         metavar="X",
@@ -58,6 +68,8 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.replay is not None:
+        return _replay(args)
     config = _config(args)
     # The demo market has its own symbol list unless --symbols names one.
     demo_list = args.demo and not args.symbols
@@ -74,7 +86,7 @@ def _store(args: argparse.Namespace, config: Config):
     from cryptotui.store.settings import store_config
 
     settings = store_config(config, args.db)
-    if not settings.enabled or (args.demo and args.db is None):
+    if not settings.enabled or ((args.demo or args.replay) and args.db is None):
         return None
     return settings
 
@@ -93,8 +105,15 @@ async def _reload(args: argparse.Namespace, feed) -> str:
 
 
 def _headless(args, config: Config, symbols: list[str], intervals: list[str], store) -> int:
-    from cryptotui import headless
     from cryptotui.feed import feed_factory
+
+    make = feed_factory(config, symbols, intervals, store=store, strict_symbols=True)
+    return run_headless(args, _source(args, config), make)
+
+
+def run_headless(args: argparse.Namespace, source, make_feed, stop=None) -> int:
+    """`headless.run` with the output options of `args` (`--output`, `--format`, `--candles`)."""
+    from cryptotui import headless
 
     try:
         out = args.output.open("a", encoding="utf-8") if args.output else sys.stdout
@@ -103,12 +122,14 @@ def _headless(args, config: Config, symbols: list[str], intervals: list[str], st
     try:
         return asyncio.run(
             headless.run(
-                _source(args, config),
-                feed_factory(config, symbols, intervals, store=store, strict_symbols=True),
+                source,
+                make_feed,
                 out=out,
+                err=sys.stderr,
                 jsonl=args.format == "jsonl",
                 candles=args.candles,
                 reload=lambda feed: _reload(args, feed),
+                stop=stop,
             )
         )
     finally:
@@ -124,3 +145,35 @@ def _tui(args, config: Config, symbols: list[str], intervals: list[str]) -> int:
     source = _source(args, config)
     # --symbols watches exactly those for this run; otherwise the saved watchlists come back.
     return run_tui(config, symbols, intervals, source, label, db=args.db, restore=not args.symbols)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    """Watch a recording: what it holds decides the symbols, intervals and streams."""
+    from cryptotui import sources
+    from cryptotui.feed import feed_factory
+    from cryptotui.replay.recording import Recording
+
+    if args.demo:
+        raise validators.Invalid("--replay plays a recording; leave out --demo")
+    if args.symbols or args.intervals:
+        raise validators.Invalid(
+            "--replay watches what the recording holds; leave out --symbols and --intervals"
+        )
+    recording = Recording(args.replay)
+    header = recording.header
+    config = _config(args)
+    source = sources.replay(recording, 1.0 if args.speed is None else args.speed)
+    trades = "aggTrade" in header.streams
+    if args.log:
+        store = _store(args, config)
+        make = feed_factory(
+            config, header.symbols, header.intervals, store=store, trades=trades,
+            strict_symbols=True,
+        )  # fmt: skip
+        return run_headless(args, source, make)
+    from cryptotui.ui.launch import run_tui
+
+    return run_tui(
+        config, header.symbols, header.intervals, source, sources.REPLAY,
+        db=args.db, restore=False, trades=trades,
+    )  # fmt: skip

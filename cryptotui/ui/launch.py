@@ -3,8 +3,8 @@ thread, and the app that renders them.
 
 Live, the feed records to the configured database (closed candles, signals, alerts; its one
 writer also saves the named watchlists) and the app reads it for the history browser. `--demo`
-without `--db` records to a throwaway database, so simulated prices never mix with real
-history while every pane still works; everything else runs the same.
+and `--replay` without `--db` record to a throwaway database, so simulated or replayed prices
+never mix with real history while every pane still works; everything else runs the same.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 from cryptotui.config import Config
 from cryptotui.feed import Endpoints, feed_factory, serve
 from cryptotui.models import Notice
-from cryptotui.sources import SIMULATED
+from cryptotui.sources import REPLAY, SIMULATED
 from cryptotui.state import MarketState
 from cryptotui.ui.app import CryptoTUI
 from cryptotui.ui.feed_thread import FeedThread
@@ -62,12 +62,14 @@ def run_tui(
     db: Path | None = None,
     restore: bool = True,
     reload_config: Callable[[], Config] | None = None,
+    trades: bool | None = None,
 ) -> int:
     """`db` is the --db flag (overrides `[store] path`). With `restore` the named watchlists
     saved in the database come back (the active one is watched; `symbols` only seed the
     first list ever); without it (`--symbols` given) exactly `symbols` are watched for this
     session and the saved lists are left as they are. `reload_config` re-reads the
-    configuration for the "Reload configuration" command."""
+    configuration for the "Reload configuration" command. `trades` forces the aggTrade streams
+    on or off (a replay has them if it recorded them)."""
     from cryptotui.store import StoreError, store_config
 
     state = MarketState([])
@@ -88,7 +90,7 @@ def run_tui(
 
     previous = {sig: signal.signal(sig, on_signal) for sig in QUIT_SIGNALS}
     try:
-        if label == SIMULATED and db is None:
+        if label in (SIMULATED, REPLAY) and db is None:
             scratch = Path(tempfile.mkdtemp(prefix="cryptotui-demo-"))
             settings = replace(settings, path=scratch / "demo.db", retention_days={})
 
@@ -114,6 +116,7 @@ def run_tui(
             state=state,
             overview=True,
             store=settings if store is not None else None,
+            trades=trades,
         )
 
         app = CryptoTUI(
