@@ -2,7 +2,8 @@
 
 The first stdout line names the bound port (flushed), so a parent process started with
 `--port 0` can read it and connect. Scenarios run at sim seconds after the start; faults fire at
-wall seconds after the start.
+wall seconds after the start. `--replay FILE` serves a recording (`cryptotui record`) as the
+market instead of generating one.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from cryptotui import validators
@@ -106,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"arm a fault at wall seconds after start; kinds: {', '.join(_FAULTS)}",
     )
     p.add_argument(
+        "--replay",
+        type=Path,
+        metavar="FILE",
+        help="serve a recording (`cryptotui record`) as the market: its symbols, at --speed",
+    )
+    p.add_argument(
         "--allow-remote",
         action="store_true",
         help="allow binding a non-loopback host (never needed for tests or the TUI)",
@@ -114,6 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def run(args: argparse.Namespace) -> int:
+    recorded = None
+    if args.replay is not None:
+        from cryptotui.replay.recording import Recording
+        from cryptotui.sim.recorded import RecordedMarket
+
+        if args.scenario:
+            raise ValueError("--scenario cannot be injected into a recording (--replay)")
+        recorded = RecordedMarket(
+            Recording(args.replay), lambda text: print(f"cryptotui.sim: {text}", file=sys.stderr)
+        )
     sim = SimExchange(
         args.symbols,
         seed=args.seed,
@@ -126,6 +144,7 @@ async def run(args: argparse.Namespace) -> int:
         trade_rate=args.trade_rate,
         ground_truth_path=args.ground_truth,
         allow_remote=args.allow_remote,
+        recorded=recorded,
     )
     for name, symbol, at_s, params in args.scenario:
         sim.inject(name, symbol, sim.market.start_ms + int(at_s * 1000), **params)

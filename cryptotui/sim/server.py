@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Iterable
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import msgspec
@@ -44,6 +44,9 @@ from cryptotui.sim.market import Frame, Market
 from cryptotui.sim.rest import JSON_TYPE, HttpReply, RestApi
 from cryptotui.sim.scenarios import GroundTruth
 from cryptotui.sim.symbols import DEFAULT_SYMBOLS
+
+if TYPE_CHECKING:
+    from cryptotui.sim.recorded import RecordedMarket
 
 log = logging.getLogger(__name__)
 
@@ -134,21 +137,29 @@ class SimExchange:
         ping_interval: float | None = 20.0,
         ground_truth_path: str | Path | None = None,
         allow_remote: bool = False,
+        recorded: RecordedMarket | None = None,
     ) -> None:
+        """`recorded` replaces the generated market (and its REST answers) with a recording's:
+        `symbols`, `seed`, `start_time_ms`, `trade_rate` and `minute_days` then do not apply."""
         if not allow_remote and not _is_loopback(host):
             raise ValueError(f"refusing to bind non-loopback host {host!r} (allow_remote=False)")
         if speed < 0:
             raise ValueError("speed must be >= 0")
-        self.market = Market(
-            symbols,
-            seed=seed,
-            start_time_ms=start_time_ms,
-            trade_rate=trade_rate,
-            minute_days=minute_days,
-        )
         self.faults = Faults()
         self.faults.shutdown_hook = self._server_shutdown
-        self.rest = RestApi(self.market, self.faults, weight_limit)
+        self.market: Market | RecordedMarket
+        self.rest: RestApi | RecordedMarket
+        if recorded is not None:
+            self.market = self.rest = recorded
+        else:
+            self.market = Market(
+                symbols,
+                seed=seed,
+                start_time_ms=start_time_ms,
+                trade_rate=trade_rate,
+                minute_days=minute_days,
+            )
+            self.rest = RestApi(self.market, self.faults, weight_limit)
         self._speed = speed
         self.host = host
         self.max_connection_age = max_connection_age
