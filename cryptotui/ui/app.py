@@ -190,12 +190,14 @@ class CryptoTUI(App):
         self._chart_pending = False
         self._chart_drawn = time.monotonic()
         points = series.points
-        self.dashboard.chart.show(
+        chart = self.dashboard.chart
+        chart.show(
             series.symbol,
             series.interval,
             points,
             series.markers(list(self.state.alerts), points),
             self.state.price_decimals(series.symbol),
+            series.drawings() if chart.options.patterns else None,
         )
 
     def _update_alerts(self) -> None:
@@ -273,6 +275,13 @@ class CryptoTUI(App):
     @on(Watchlist.Selected)
     def _selected(self, event: Watchlist.Selected) -> None:
         self._select(event.symbol)
+
+    @on(Chart.PatternsWanted)
+    def _patterns_wanted(self) -> None:
+        """Patterns switched on: redraw the chart with them now, not at the next candle."""
+        if self.series is not None:
+            self.series.invalidate()
+            self._update_chart()
 
     @on(Chart.OlderWanted)
     def _older_wanted(self) -> None:

@@ -4,7 +4,9 @@ the overlay and sub-pane values the chart can show.
 The values come from the same incremental indicator classes the engine runs (TA-Lib-exact), fed
 once per closed candle as the series grows; the forming candle gets `preview` values. So a new
 frame costs a handful of previews, not a recomputation of 1000 candles, and what the chart draws
-is what the engine and `analyze` compute.
+is what the engine and `analyze` compute. The pattern drawings (support/resistance levels,
+trendlines, chart formations) come the same way from the engine's detectors, started only once
+the chart asks for them (`drawings`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from cryptotui.indicators import EMA, MACD, RSI, SMA, BBands
-from cryptotui.models import Candle, Direction
+from cryptotui.models import Candle, Direction, Signal
+from cryptotui.patterns.chart import ChartDetector
+from cryptotui.patterns.levels import SupportResistance
+from cryptotui.patterns.trendlines import Trendlines
 from cryptotui.state import MarketState
 
 NOTHING, FORMING, CANDLES = 0, 1, 2
@@ -56,6 +61,79 @@ class Marker:
     name: str
 
 
+@dataclass(slots=True, frozen=True)
+class Formation:
+    """A chart formation confirmed on the candle at `index`, with its key points."""
+
+    name: str
+    direction: Direction
+    index: int
+    points: tuple[tuple[int, float], ...]
+    """(index, price) of each key point, in the detector's order."""
+    target: float
+
+
+@dataclass(slots=True, frozen=True)
+class Drawings:
+    """What the chart draws for the patterns, indices into the series' points."""
+
+    levels: tuple[tuple[float, Direction], ...] = ()
+    """Price and role (BULLISH: support, BEARISH: resistance) of the levels touched twice."""
+    lines: tuple[tuple[int, float, float], ...] = ()
+    """Active trendlines: (first index, price there, slope per candle)."""
+    formations: tuple[Formation, ...] = ()
+
+
+FORMATIONS_KEPT = 200
+
+
+class PatternOverlay:
+    """The engine's level, trendline and chart-formation detectors over one series' closed
+    candles, with what they currently show. Their bar numbers count from the first candle fed;
+    `dropped` says how many of those the series has since let go from its front."""
+
+    __slots__ = ("dropped", "formations", "levels", "lines", "shapes")
+
+    def __init__(self, symbol: str, interval: str) -> None:
+        self.levels = SupportResistance(symbol, interval)
+        self.lines = Trendlines(symbol, interval)
+        self.shapes = ChartDetector(symbol, interval)
+        self.formations: list[Signal] = []
+        self.dropped = 0
+
+    def commit(self, c: Candle) -> None:
+        self.levels.on_candle(c)
+        self.lines.on_candle(c)
+        found = self.shapes.on_candle(c)
+        if found:
+            self.formations.extend(found)
+            del self.formations[:-FORMATIONS_KEPT]
+
+    def drawings(self, opens: Sequence[int]) -> Drawings:
+        """The drawings placed on the points whose open times are `opens`."""
+
+        def index(time: float) -> int:
+            return bisect_right(opens, time) - 1
+
+        levels = tuple(
+            (lv.price, Direction.BULLISH if lv.role < 0 else Direction.BEARISH)
+            for lv in self.levels.levels
+            if lv.touches >= 2
+        )
+        lines = tuple(
+            (line.x0 - self.dropped, line.y0, line.slope) for line, _ in self.lines.lines()
+        )
+        formations = []
+        for s in self.formations:
+            f = s.factors
+            keys = sorted(k.removesuffix("_time") for k in f if k.endswith("_time"))
+            points = tuple((index(f[f"{k}_time"]), f[f"{k}_price"]) for k in keys)
+            if points and points[0][0] >= 0:
+                name = s.name.removeprefix("chart_")
+                formations.append(Formation(name, s.direction, index(s.time), points, f["target"]))
+        return Drawings(levels, lines, tuple(formations))
+
+
 class ChartSeries:
     """Points of one (symbol, interval), extended incrementally; see the module docstring."""
 
@@ -66,6 +144,7 @@ class ChartSeries:
         self.forming: Point | None = None
         self._indicators = self._fresh()
         self._seen: tuple = (None,)
+        self._overlay: PatternOverlay | None = None
 
     @staticmethod
     def _fresh() -> tuple[SMA, EMA, BBands, RSI, MACD]:
@@ -104,7 +183,10 @@ class ChartSeries:
                 for c in fresh:
                     self.closed.append(self._commit(c))
         if len(self.closed) > MAX_POINTS:
-            del self.closed[: len(self.closed) - MAX_POINTS]
+            excess = len(self.closed) - MAX_POINTS
+            del self.closed[:excess]
+            if self._overlay is not None:
+                self._overlay.dropped += excess
         top = self.closed[-1].candle.open_time if self.closed else None
         if forming is not None and (top is None or forming.open_time > top):
             self.forming = self._preview(forming)
@@ -121,8 +203,18 @@ class ChartSeries:
         self._rebuild(candles)
         self.forming = None
 
+    def drawings(self) -> Drawings:
+        """Levels, trendlines and formations over the closed candles; the detectors start on
+        the first call (replaying what is held) and follow every candle committed after it."""
+        if self._overlay is None:
+            self._overlay = PatternOverlay(self.symbol, self.interval)
+            for p in self.closed:
+                self._overlay.commit(p.candle)
+        return self._overlay.drawings([p.candle.open_time for p in self.closed])
+
     def _rebuild(self, candles: Sequence[Candle]) -> None:
         self._indicators = self._fresh()
+        self._overlay = None
         self.closed = []
         last = None
         for c in candles:
@@ -131,6 +223,8 @@ class ChartSeries:
                 last = c.open_time
 
     def _commit(self, c: Candle) -> Point:
+        if self._overlay is not None:
+            self._overlay.commit(c)
         sma, ema, bb, rsi, macd = self._indicators
         return _point(c, sma.update(c), ema.update(c), bb.update(c), rsi.update(c), macd.update(c))
 

@@ -10,7 +10,10 @@ terminal cell:
   misleading one-step body;
 - overlays (SMA/EMA/Bollinger, RSI, MACD lines) in braille dots, four steps per cell, behind the
   candles;
-- pattern markers (▲ bullish under the low, ▼ bearish over the high, ◆ neutral).
+- pattern markers (▲ bullish under the low, ▼ bearish over the high, ◆ neutral);
+- on demand, the chart patterns: support/resistance levels as dotted rows (┈), trendlines and
+  formation outlines in braille, each formation's target as a dashed tick (╌) after the candle
+  that confirmed it.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from textual.strip import Strip
 from cryptotui import fmt
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Direction
-from cryptotui.ui.services.chart_data import Marker, Point
+from cryptotui.ui.services.chart_data import Drawings, Marker, Point
 
 BRAILLE_LEFT = (0x01, 0x02, 0x04, 0x40)
 BRAILLE_RIGHT = (0x08, 0x10, 0x20, 0x80)
@@ -66,6 +69,8 @@ class ChartOptions:
     sub: str = "rsi"
     volume: bool = True
     step: int = 1
+    patterns: bool = False
+    """Support/resistance levels, trendlines and chart formations (with their targets)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -161,12 +166,14 @@ def render_chart(
     interval: str,
     *,
     offset: int = 0,
+    drawings: Drawings | None = None,
 ) -> list[Strip]:
     """The whole chart as `height` Strips of `width` cells.
 
     `offset` is how many candles the right edge is scrolled back from the newest one; `points`
     holds every candle of the series (the visible window is cut here, so indicator values
-    computed over the full series stay exact at the left edge).
+    computed over the full series stay exact at the left edge). `drawings` are shown with
+    `opts.patterns`.
     """
     canvas = Canvas(width, height, styles.base)
     if not points:
@@ -197,6 +204,8 @@ def render_chart(
     _candles(canvas, window, lay, top, lo, hi, opts, styles)
     if opts.ma != "off" or opts.bollinger:
         _overlays(canvas, window, lay, top, lo, hi, opts, styles)
+    if opts.patterns and drawings is not None:
+        _patterns(canvas, drawings, start, len(window), lay, top, lo, hi, opts, styles)
     _markers(canvas, markers, start, end, window, lay, top, lo, hi, opts, styles)
     _price_axis(canvas, window, lay, top, lo, hi, styles, price_fmt)
     row = top + lay.price_rows
@@ -334,6 +343,52 @@ def _overlays(canvas, window, lay, top, lo, hi, opts, styles) -> None:
     if opts.ma in ("ema", "both"):
         _line(braille, [p.ema for p in window], lay, lo, hi, opts.step, styles.ema)
     braille.draw(canvas, top)
+
+
+def _patterns(canvas, drawings: Drawings, start, shown, lay, top, lo, hi, opts, styles) -> None:
+    """Trendlines and formation outlines in braille, each formation's target as a dashed tick
+    after its confirmation candle, and levels as dotted rows behind everything."""
+    braille = Braille()
+    quarter = _scale(lo, hi, lay.price_rows * 4)
+    last = shown - 1
+
+    def x(i: int) -> int:
+        return _columns(i - start, opts.step)[0]
+
+    for first, price, slope in drawings.lines:
+        a = max(first, start)
+        b = start + last
+        if a <= b:
+            ends = [(x(i), price + slope * (i - first)) for i in (a, b)]
+            _trace(braille, ends, quarter, styles.muted)
+    half = _scale(lo, hi, lay.price_rows * 2)
+    for f in drawings.formations:
+        if not start <= f.index <= start + last:
+            continue
+        style = styles.bull if f.direction is Direction.BULLISH else styles.bear
+        if f.direction is Direction.NEUTRAL:
+            style = styles.neutral
+        run: list[tuple[int, float | None]] = []  # key points in order; a step back starts anew
+        for i, price in f.points:
+            if start <= i <= start + last:
+                if run and x(i) < run[-1][0]:
+                    _trace(braille, run, quarter, style)
+                    run = []
+                run.append((x(i), price))
+        _trace(braille, run, quarter, style)
+        if lo <= f.target <= hi:
+            row = top + half(f.target) // 2
+            for col in range(x(f.index) + 1, min(lay.plot, x(f.index) + 7)):
+                if canvas.empty(col, row):
+                    canvas.put(col, row, "╌", style)
+    braille.draw(canvas, top)
+    for price, role in drawings.levels:
+        if lo <= price <= hi:
+            row = top + half(price) // 2
+            style = styles.bull if role is Direction.BULLISH else styles.bear
+            for col in range(lay.plot):
+                if canvas.empty(col, row):
+                    canvas.put(col, row, "┈", style)
 
 
 def _markers(canvas, markers, start, end, window, lay, top, lo, hi, opts, styles) -> None:

@@ -1,5 +1,6 @@
 """The chart pane: candles of the selected symbol and interval with volume, overlays, an RSI or
-MACD sub-pane and alert markers; keys scroll and zoom through the held history.
+MACD sub-pane, alert markers and (key p) the chart patterns; keys scroll and zoom through the
+held history.
 
 The app calls `show` only when the series changed (a candle closed or the forming one moved),
 at most once per snapshot; the widget draws the whole chart once into Strips (`candles.py`)
@@ -20,7 +21,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from cryptotui import fmt
-from cryptotui.ui.services.chart_data import Marker, Point
+from cryptotui.ui.services.chart_data import Drawings, Marker, Point
 from cryptotui.ui.widgets.candles import (
     MA_MODES,
     SUB_MODES,
@@ -45,6 +46,12 @@ class Chart(Widget, can_focus=True):
         Binding("b", "toggle_bollinger", "Bollinger", tooltip="20, 2σ bands"),
         Binding("i", "cycle_sub", "RSI/MACD", tooltip="sub-pane: RSI 14 → MACD 12 26 9 → none"),
         Binding("v", "toggle_volume", "Volume"),
+        Binding(
+            "p",
+            "toggle_patterns",
+            "Patterns",
+            tooltip="support/resistance levels, trendlines, chart formations and their targets",
+        ),
     ]
     ALLOW_MAXIMIZE = True
     COMPONENT_CLASSES = {
@@ -73,6 +80,9 @@ class Chart(Widget, can_focus=True):
     class OlderWanted(Message):
         """Scrolled to the oldest candle held: the app may fetch older ones from the store."""
 
+    class PatternsWanted(Message):
+        """Pattern drawings were switched on: the app supplies them with the next `show`."""
+
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
@@ -81,6 +91,7 @@ class Chart(Widget, can_focus=True):
         self.interval = ""
         self.points: Sequence[Point] = ()
         self.markers: Sequence[Marker] = ()
+        self.drawings: Drawings | None = None
         self.decimals: int | None = None
         self._strips: list[Strip] | None = None
         self._drawn_for: tuple = ()
@@ -95,8 +106,10 @@ class Chart(Widget, can_focus=True):
         points: Sequence[Point],
         markers: Sequence[Marker],
         decimals: int | None,
+        drawings: Drawings | None = None,
     ) -> None:
-        """New data for the chart; redrawn on the next paint."""
+        """New data for the chart; redrawn on the next paint. `drawings`: the patterns to
+        show when they are switched on (None: none known)."""
         same_series = (symbol, interval) == (self.symbol, self.interval)
         if same_series and self.offset and self.points and points:
             # Scrolled back: keep the same candles in view as new ones arrive.
@@ -107,6 +120,7 @@ class Chart(Widget, can_focus=True):
             self.set_reactive(Chart.offset, 0)
         self.symbol, self.interval = symbol, interval
         self.points, self.markers, self.decimals = points, markers, decimals
+        self.drawings = drawings
         title = Text.assemble(("Chart ", "bold"), fmt.safe(symbol), " · ", interval)
         self.border_title = title
         self._strips = None
@@ -155,6 +169,11 @@ class Chart(Widget, can_focus=True):
     def action_toggle_volume(self) -> None:
         self.options = replace(self.options, volume=not self.options.volume)
 
+    def action_toggle_patterns(self) -> None:
+        self.options = replace(self.options, patterns=not self.options.patterns)
+        if self.options.patterns:
+            self.post_message(self.PatternsWanted())
+
     def watch_options(self) -> None:
         o = self.options
         parts = [f"zoom {o.step}", o.ma.upper() if o.ma != "off" else "no MA"]
@@ -162,6 +181,8 @@ class Chart(Widget, can_focus=True):
             parts.append("BB")
         if o.sub != "off":
             parts.append(o.sub.upper())
+        if o.patterns:
+            parts.append("patterns")
         self.border_subtitle = " · ".join(parts)
         self._strips = None
         self.refresh()
@@ -216,6 +237,7 @@ class Chart(Widget, can_focus=True):
                 self.decimals,
                 self.interval,
                 offset=self.offset,
+                drawings=self.drawings,
             )
             self._drawn_for = key
             self.renders += 1
