@@ -147,6 +147,15 @@ def test_a_recording_of_a_newer_format_is_refused_in_one_line(
     assert not (tmp_path / "out.jsonl").exists()
 
 
+def test_what_the_recording_decides_is_not_asked_for_twice(
+    recorded: Recorded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert recorded.run("--replay", str(recorded.file), "--demo", "--log") == 2
+    assert capsys.readouterr().err == "cryptotui: --replay plays a recording; leave out --demo\n"
+    assert recorded.run("--replay", str(recorded.file), "--symbols", "BTCUSDT", "--log") == 2
+    assert "leave out --symbols and --intervals" in capsys.readouterr().err
+
+
 def test_backtest_runs_on_the_recorded_candles(
     recorded: Recorded, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
