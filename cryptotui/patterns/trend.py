@@ -30,6 +30,8 @@ class TrendReversal:
     ) -> None:
         if not 0.0 < alpha < 1.0:
             raise ValueError(f"trend_reversal alpha must be between 0 and 1, got {alpha}")
+        if window < 3:
+            raise ValueError(f"trend_reversal window must be at least 3 candles, got {window}")
         self.symbol = symbol
         self.interval = interval
         self.window = window

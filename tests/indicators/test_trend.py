@@ -19,6 +19,7 @@ from cryptotui.indicators import HodrickPrescott, MannKendall, build_one
 from cryptotui.indicators.trend import SortedBlocks, band_median
 from cryptotui.models import Candle
 from tests.indicators.series import market
+from tests.indicators.strategies import candle_streams
 
 
 def candle(close: float) -> Candle:
@@ -175,6 +176,19 @@ def test_hp_is_exact_where_statsmodels_loses_digits(lamb: float) -> None:
         if got is not None:
             exact = exact_hp_last(y[: i + 1], lamb)
             assert abs(got - exact) <= 4e-16 * abs(exact)
+
+
+@settings(max_examples=30, deadline=None)
+@given(candles=candle_streams(), lamb=st.sampled_from([0.5, 1600.0, 1e5]))
+def test_hp_equals_batch_on_generated_streams(candles: list[Candle], lamb: float) -> None:
+    """Flat runs, gaps and 1e-8 … 1e9 price levels: every prefix from the third candle."""
+    hp = HodrickPrescott(lamb)
+    closes = np.array([c.close for c in candles])
+    for i, c in enumerate(candles):
+        got = hp.update(c)
+        if i >= 2:
+            want = hpfilter(closes[: i + 1], lamb)[1][-1]
+            assert abs(got - want) <= 1e-9 * np.abs(closes[: i + 1]).max()
 
 
 def test_hp_does_not_drift_over_a_long_run() -> None:

@@ -80,9 +80,11 @@ def test_random_walk_rate_per_10000_candles() -> None:
     assert all(a is not b for a, b in pairwise(directions))
 
 
-def test_alpha_is_checked() -> None:
-    with pytest.raises(ValueError, match="alpha must be between 0 and 1"):
+def test_options_are_checked() -> None:
+    with pytest.raises(ValueError, match=r"alpha must be between 0 and 1, got 1\.5"):
         TrendReversal("BTCUSDT", "1m", alpha=1.5)
+    with pytest.raises(ValueError, match="window must be at least 3 candles, got 1"):
+        TrendReversal("BTCUSDT", "1m", window=1)
 
 
 def test_through_the_engine_scored_and_with_mk_rules() -> None:
