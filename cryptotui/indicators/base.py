@@ -67,6 +67,7 @@ class IndicatorBase:
 
     params: tuple[int | float, ...]
     lookback: int
+    _columns: tuple[str, ...]
 
     @property
     def columns(self) -> tuple[str, ...]:

@@ -145,10 +145,14 @@ def build_one(item: str) -> Indicator:
             f"{item!r}: {name} takes at most {len(entry.params)} parameter(s)"
             + (f" ({':'.join(p.name for p in entry.params)})" if entry.params else "")
         )
-    values = [_value(t.strip(), p, item) for t, p in zip(texts, entry.params, strict=False)]
+    values: list[int | float | None] = [
+        _value(t.strip(), p, item) for t, p in zip(texts, entry.params, strict=False)
+    ]
     values += [p.default for p in entry.params[len(values) :]]
-    if name == "macd" and values[0] >= values[1]:
-        raise SpecError(f"{item!r}: the fast period must be shorter than the slow one")
+    if name == "macd":
+        fast, slow = values[0], values[1]  # both have defaults: never None
+        if fast is not None and slow is not None and fast >= slow:
+            raise SpecError(f"{item!r}: the fast period must be shorter than the slow one")
     return entry.factory(*values)
 
 

@@ -5,11 +5,19 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections import deque
 from math import copysign, fsum, inf
+from typing import Protocol
 
 from cryptotui.indicators.base import TA_EPSILON, IndicatorBase, WindowSum, typical_price
 from cryptotui.indicators.momentum import ROC
 from cryptotui.intervals import DAY
 from cryptotui.models import Candle
+
+
+class HasVolume(Protocol):
+    """What `VolumeSpike` reads: a candle, or any number wrapped as `.volume`."""
+
+    @property
+    def volume(self) -> float: ...
 
 
 def _compensated_add(total: float, carry: float, x: float) -> tuple[float, float]:
@@ -294,7 +302,7 @@ class VolumeSpike(IndicatorBase):
             return deviation / self._scale
         return copysign(inf, deviation) if deviation else 0.0
 
-    def update(self, candle: Candle) -> float | None:
+    def update(self, candle: HasVolume) -> float | None:
         volume = candle.volume
         window = self._window
         score = self._score(volume) if len(window) >= self.warm else None
@@ -306,7 +314,7 @@ class VolumeSpike(IndicatorBase):
             self._median, self._scale = baseline(self._sorted)
         return score
 
-    def preview(self, candle: Candle) -> float | None:
+    def preview(self, candle: HasVolume) -> float | None:
         return self._score(candle.volume) if len(self._window) >= self.warm else None
 
 
