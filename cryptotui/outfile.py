@@ -124,7 +124,7 @@ def _spooled(binary: bool, name: Path | str) -> Iterator[IO[Any]]:
         raise _error(name, exc) from None
     with spool:
         try:
-            yield spool  # type: ignore[misc]
+            yield spool
         except BrokenPipeError:
             raise  # a closed stdout, passed on by `_copy`
         except OSError as exc:  # the spool itself ran out of room

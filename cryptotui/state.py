@@ -91,9 +91,7 @@ class MarketState:
         elif cls is Candle:
             self._candle(ev)  # type: ignore[arg-type]
         elif cls is ConnectionStatus:
-            self.conns[ev.conn_id] = ev  # type: ignore[attr-defined]
-            if ev.state is ConnState.CLOSED:  # type: ignore[attr-defined]
-                self.conns.pop(ev.conn_id, None)  # type: ignore[attr-defined]
+            self._connection(ev)  # type: ignore[arg-type]
         elif cls is GapFill:
             self.health.gap_fills += 1
             self.health.gap_candles += ev.count  # type: ignore[attr-defined]
@@ -105,6 +103,12 @@ class MarketState:
             self.health.alerts += 1
         elif cls is Signal:
             self.health.signals += 1
+
+    def _connection(self, c: ConnectionStatus) -> None:
+        if c.state is ConnState.CLOSED:
+            self.conns.pop(c.conn_id, None)
+        else:
+            self.conns[c.conn_id] = c
 
     def _ticker(self, t: Ticker) -> None:
         if t.window != "24h":

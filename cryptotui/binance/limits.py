@@ -13,7 +13,7 @@ import math
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from cryptotui.binance.errors import ExchangeError
 
@@ -48,7 +48,7 @@ class WeightBudget:
         soft_ratio: float = 0.8,
         spacing: float = 0.2,
         clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], object] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self.limit = limit
         self.soft_ratio = soft_ratio
@@ -100,9 +100,9 @@ class WeightBudget:
         self.waited += seconds
         await self._sleep(seconds)
 
-    def observe(self, headers: dict[str, str] | object) -> None:
+    def observe(self, headers: Mapping[str, str]) -> None:
         """Adopt the server's count: it also includes other clients on the same IP."""
-        for key, value in headers.items():  # type: ignore[attr-defined]
+        for key, value in headers.items():
             if key.lower() == WEIGHT_HEADER_PREFIX + "1m":
                 self._roll()
                 try:
