@@ -59,7 +59,8 @@ def export(
             import pyarrow  # noqa: F401  (pandas writes Parquet through it)
         except ImportError:
             raise ExportError(PARQUET_MISSING) from None
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     if symbols:
         where.append(f"symbol IN ({', '.join('?' * len(symbols))})")
         params += list(symbols)

@@ -114,14 +114,14 @@ def signal_history(
         where.append("name LIKE ? ESCAPE '\\'")
         escaped = name_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params.append(f"%{escaped}%")
-    for clause, value in (
+    for clause, bound in (
         ("confidence >= ?", min_confidence),
         ("time >= ?", since),
         ("time < ?", until),
     ):
-        if value is not None:
+        if bound is not None:
             where.append(clause)
-            params.append(value)
+            params.append(bound)
     if before is not None:
         where.append("(time, id) < (?, ?)")
         params.extend(before)

@@ -96,7 +96,7 @@ class SignalRow:
             raise ValueError(f"signal confidence {self.confidence}: must be between 0 and 1")
         dumps(self.factors)  # TypeError now, not on the writer thread
 
-    def values(self, signal_id: int) -> tuple:
+    def values(self, signal_id: int | None) -> tuple:
         """The row in `SIGNAL_COLUMNS` order."""
         return (
             signal_id,

@@ -29,6 +29,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptotui.models import Alert, Candle, Signal
 from cryptotui.stats.outcomes import Outcome
@@ -106,7 +107,7 @@ def write_rows(conn: sqlite3.Connection, rows: Iterable[Row]) -> tuple[int, int]
     alerts: list[AlertRow] = []
     outcomes: list[OutcomeRow] = []
     watchlists: list[WatchlistRow] = []
-    by_type = {
+    by_type: dict[type, Callable[[Any], None]] = {
         Candle: candles.append,
         SignalRow: signals.append,
         AlertRow: alerts.append,
@@ -253,7 +254,7 @@ class Writer:
         """
         cls = type(event)
         if cls is Candle:
-            if event.closed:  # type: ignore[union-attr]
+            if event.closed:  # type: ignore[attr-defined]
                 self.put(event)  # type: ignore[arg-type]
         elif cls is Signal:
             try:
@@ -364,7 +365,7 @@ class Writer:
                     return False
             for item in taken:
                 if type(item) is threading.Event:
-                    item.set()  # type: ignore[union-attr]
+                    item.set()
                 elif type(item) is _Stop:
                     return True
         return False
