@@ -126,10 +126,11 @@ def main(argv: list[str] | None = None) -> int:
         say("interrupted")
         return 130
     except Exception as exc:
-        code = failure_code(exc)
-        if code is None:
+        failed = failure_code(exc)
+        if failed is None:
             raise
         say(str(exc))
+        return failed
     return code
 
 

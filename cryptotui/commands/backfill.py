@@ -79,7 +79,13 @@ async def _backfill(
     path: Path, rest_url: str, args: argparse.Namespace, intervals: tuple[str, ...]
 ) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TimeRemainingColumn,
+    )
 
     from cryptotui.binance.rest import Rest
     from cryptotui.commands.market import listed
@@ -99,7 +105,7 @@ async def _backfill(
             TimeRemainingColumn(),
             console=console,
         ) as bar:
-            tasks: dict[tuple[str, str], int] = {}
+            tasks: dict[tuple[str, str], TaskID] = {}
 
             def show(p: bf.Progress) -> None:
                 key = (p.symbol, p.interval)

@@ -55,7 +55,7 @@ class Parser(argparse.ArgumentParser):
 # --- global options --------------------------------------------------------------------------
 
 
-def global_options(*, after_command: bool) -> argparse.ArgumentParser:
+def global_options(*, after_command: bool) -> Parser:
     """The options every command takes, before or after the command name.
 
     The main parser declares them with real defaults; each command's parser declares them again

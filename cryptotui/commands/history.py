@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_signals(signals: list[SignalRow]) -> None:
+    from rich.console import JustifyMethod
     from rich.table import Table
     from rich.text import Text
 
@@ -79,7 +80,7 @@ def _print_signals(signals: list[SignalRow]) -> None:
     headers = ("time (UTC)", "symbol", "tf", "signal", "direction", "conf", "price")
     for index, header in enumerate(headers):
         width = max(len(header), *(row[index].cell_len for row in rows))
-        justify = "right" if header in ("conf", "price") else "left"
+        justify: JustifyMethod = "right" if header in ("conf", "price") else "left"
         table.add_column(header, justify=justify, no_wrap=True, min_width=width)
     table.add_column("message", no_wrap=True, ratio=1)
     for row, s in zip(rows, signals, strict=True):

@@ -33,15 +33,18 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json([record(t) for t in ordered])
         return 0
+    from rich.console import JustifyMethod
     from rich.table import Table
     from rich.text import Text
 
     from cryptotui.commands.output import PipeConsole
 
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for title, justify in (("symbol", "left"), ("last", "right"), ("24h %", "right"),
-                           ("24h high", "right"), ("24h low", "right"),
-                           ("volume (quote)", "right")):  # fmt: skip
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("symbol", "left"), ("last", "right"), ("24h %", "right"), ("24h high", "right"),
+        ("24h low", "right"), ("volume (quote)", "right"),
+    )  # fmt: skip
+    for title, justify in columns:
         table.add_column(title, justify=justify, no_wrap=True)
     for t in ordered:
         si = info.get(t.symbol)
