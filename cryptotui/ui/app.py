@@ -19,11 +19,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from cryptotui import fmt
 from cryptotui.config import Config, ConfigError
 from cryptotui.engine import reconfigure
+from cryptotui.feed import Feed
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Alert, Candle
 from cryptotui.state import MarketState
@@ -224,7 +226,7 @@ class CryptoTUI(App):
             body = f"confidence {a.confidence:.2f} · {fmt.price(a.price)}"
             if a.message:
                 body += f"\n{fmt.safe(a.message)}"
-            severity = "warning" if a.direction.value == "bearish" else "information"
+            severity: SeverityLevel = "warning" if a.direction.value == "bearish" else "information"
             self.notify(body, title=title, severity=severity, markup=False)
         if len(new) > TOASTS_PER_PULL:
             self.notify(
@@ -470,7 +472,12 @@ class CryptoTUI(App):
         except ConfigError as exc:
             self.notify(f"reload refused: {exc}", severity="error", markup=False, timeout=15)
             return
-        done = self.feed_thread.submit(lambda feed: reconfigure(feed.engine, config))
+
+        async def apply(feed: Feed) -> str:
+            assert feed.engine is not None  # `feed_factory` always builds one
+            return await reconfigure(feed.engine, config)
+
+        done = self.feed_thread.submit(apply)
         if done is None:
             self.notify("the feed is not running yet; try again in a moment", markup=False)
             return

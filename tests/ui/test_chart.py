@@ -116,10 +116,10 @@ async def test_scroll_zoom_and_overlay_keys(sim_app):
         await pilot.press("tab")
         assert app.focused is chart
         await pilot.press("h", "h")
-        assert chart.offset > 0
+        assert chart.scrolled_back > 0
         assert "◀" in widget_text(app, chart)
         await pilot.press("end")
-        assert chart.offset == 0
+        assert chart.scrolled_back == 0
         await pilot.press("plus")
         assert chart.options.step == 2
         await pilot.press("minus", "minus")

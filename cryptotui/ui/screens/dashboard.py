@@ -6,6 +6,7 @@ F2–F4 switch the bottom area, 1–9 pick the interval); the app owns the data.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -24,6 +25,9 @@ from cryptotui.ui.widgets.history import HistoryBrowser
 from cryptotui.ui.widgets.overview import MarketOverview
 from cryptotui.ui.widgets.status_bar import StatusBar
 from cryptotui.ui.widgets.watchlist import Watchlist
+
+if TYPE_CHECKING:
+    from cryptotui.ui.app import CryptoTUI
 
 INTERVAL_KEYS: tuple[str, ...] = ("1m", "5m", "15m", "1h", "4h", "1d", "3d", "1w", "1M")
 """Keys 1–9 pick these chart intervals."""
@@ -153,7 +157,7 @@ class Dashboard(Screen):
         self.query_one(BottomArea).current = view
         if was_here or self.maximized is not None:
             self.action_cycle(0)
-        self.app.pull_snapshot(full=True)
+        cast("CryptoTUI", self.app).pull_snapshot(full=True)  # the one app it is shown in
 
     def action_cycle_view(self) -> None:
         ids = [v for v, _ in BOTTOM_VIEWS]

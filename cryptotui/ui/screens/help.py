@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rich.table import Table
 from rich.text import Text
@@ -19,15 +19,16 @@ def bindings_of(cls: type) -> list[Binding]:
     """The class's bindings with those it inherits from our own base classes (not Textual's)."""
     out: list[Binding] = []
     for klass in reversed(cls.__mro__):
-        if klass.__module__.startswith("cryptotui") and "BINDINGS" in vars(klass):
-            out.extend(b for b in klass.BINDINGS if isinstance(b, Binding))
+        own = vars(klass).get("BINDINGS", ())
+        if klass.__module__.startswith("cryptotui"):
+            out.extend(b for b in own if isinstance(b, Binding))
     return out
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
 
-    def __init__(self, sections: list[Section]) -> None:
+    def __init__(self, sections: Sequence[Section]) -> None:
         super().__init__()
         self.sections = sections
 

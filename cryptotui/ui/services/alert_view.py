@@ -42,7 +42,8 @@ class AlertView:
 
     @classmethod
     def from_signal(cls, r: SignalRow) -> AlertView:
-        span = (r.span_start, r.span_end) if r.span_start is not None else None
+        start, end = r.span_start, r.span_end
+        span = (start, end) if start is not None and end is not None else None
         return cls(
             r.time, r.symbol, r.interval, r.kind, r.name, Direction(r.direction), r.confidence,
             r.price, dict(r.factors), r.message, "", span,

@@ -43,13 +43,18 @@ class Point:
 
 
 class Marked(Protocol):
-    """What can be marked on a chart: an `Alert`, or a stored signal's view."""
+    """What can be marked on a chart: an `Alert`, or a stored signal's view (read only)."""
 
-    symbol: str
-    interval: str | None
-    time: int
-    direction: Direction
-    name: str
+    @property
+    def symbol(self) -> str: ...
+    @property
+    def interval(self) -> str | None: ...
+    @property
+    def time(self) -> int: ...
+    @property
+    def direction(self) -> Direction: ...
+    @property
+    def name(self) -> str: ...
 
 
 @dataclass(slots=True, frozen=True)

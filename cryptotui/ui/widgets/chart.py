@@ -74,8 +74,9 @@ class Chart(Widget, can_focus=True):
     }
 
     options: reactive[ChartOptions] = reactive(ChartOptions, always_update=True)
-    offset: reactive[int] = reactive(0)
-    """Candles the right edge is scrolled back from the newest (0: follow live)."""
+    scrolled_back: reactive[int] = reactive(0)
+    """Candles the right edge is scrolled back from the newest (0: follow live). Not named
+    `offset`: that is every Textual widget's CSS offset."""
 
     class OlderWanted(Message):
         """Scrolled to the oldest candle held: the app may fetch older ones from the store."""
@@ -111,13 +112,13 @@ class Chart(Widget, can_focus=True):
         """New data for the chart; redrawn on the next paint. `drawings`: the patterns to
         show when they are switched on (None: none known)."""
         same_series = (symbol, interval) == (self.symbol, self.interval)
-        if same_series and self.offset and self.points and points:
+        if same_series and self.scrolled_back and self.points and points:
             # Scrolled back: keep the same candles in view as new ones arrive.
             grown = len(points) - len(self.points)
             if grown > 0 and points[0].candle.open_time == self.points[0].candle.open_time:
-                self.set_reactive(Chart.offset, self.offset + grown)
+                self.set_reactive(Chart.scrolled_back, self.scrolled_back + grown)
         elif not same_series:
-            self.set_reactive(Chart.offset, 0)
+            self.set_reactive(Chart.scrolled_back, 0)
         self.symbol, self.interval = symbol, interval
         self.points, self.markers, self.decimals = points, markers, decimals
         self.drawings = drawings
@@ -139,15 +140,15 @@ class Chart(Widget, can_focus=True):
 
     def _scroll(self, delta: int) -> None:
         limit = max(0, len(self.points) - 1)
-        self.offset = max(0, min(limit, self.offset + delta))
-        if delta > 0 and self.offset >= limit - self._visible():
+        self.scrolled_back = max(0, min(limit, self.scrolled_back + delta))
+        if delta > 0 and self.scrolled_back >= limit - self._visible():
             self.post_message(self.OlderWanted())
 
     def action_oldest(self) -> None:
         self._scroll(len(self.points))
 
     def action_live(self) -> None:
-        self.offset = 0
+        self.scrolled_back = 0
 
     def action_zoom(self, direction: int) -> None:
         steps = ZOOM_STEPS
@@ -187,7 +188,7 @@ class Chart(Widget, can_focus=True):
         self._strips = None
         self.refresh()
 
-    def watch_offset(self) -> None:
+    def watch_scrolled_back(self) -> None:
         self._strips = None
         self.refresh()
 
@@ -236,7 +237,7 @@ class Chart(Widget, can_focus=True):
                 self._styles(),
                 self.decimals,
                 self.interval,
-                offset=self.offset,
+                offset=self.scrolled_back,
                 drawings=self.drawings,
             )
             self._drawn_for = key

@@ -135,11 +135,13 @@ class CursorList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self.refresh_line(old + self.HEADER_ROWS)
         self.refresh_line(new + self.HEADER_ROWS)
-        self._scroll_to(new)
+        self._keep_visible(new)
         if self.count:
             self.cursor_moved(new)
 
-    def _scroll_to(self, index: int) -> None:
+    def _keep_visible(self, index: int) -> None:
+        """Scroll just enough to show item `index` (not named `_scroll_to`: Textual's scrolling
+        calls a method of that name on every widget)."""
         top = self.scroll_offset.y
         rows = max(1, self.size.height - self.HEADER_ROWS)
         if index < top:
