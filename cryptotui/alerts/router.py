@@ -54,6 +54,20 @@ class _SignalGate:
     last: dict[tuple, int] = field(default_factory=dict)
 
 
+def _candles_back(c: Condition, interval: str) -> int:
+    """Closed candles of `interval` a `move` condition looks back over."""
+    return max(1, c.window_ms // INTERVAL_MS[interval])
+
+
+def _close_depths(rules: Iterable[Rule]) -> dict[str, int]:
+    depths: dict[str, int] = {}
+    for r in rules:
+        if r.condition.subject == "move":
+            need = _candles_back(r.condition, r.interval) + 1
+            depths[r.interval] = max(depths.get(r.interval, 0), need)
+    return depths
+
+
 class AlertRouter:
     """Decides which signals and rule hits become alerts. Synchronous and O(rules) per update."""
 
@@ -72,6 +86,9 @@ class AlertRouter:
         self._state: dict[tuple[str, str], _RuleState] = {}
         self._gate = _SignalGate()
         self._closes: dict[tuple[str, str], deque[tuple[int, float]]] = {}
+        self._depth = _close_depths(self.rules)
+        """Closes kept per series of each interval: as many as its longest `move` window
+        reads (none without one), so a daemon's memory levels off."""
         self.needs_previews = any(r.frequency == "once_per_bar" for r in self.rules)
 
     @property
@@ -128,8 +145,8 @@ class AlertRouter:
         closed: bool,
     ) -> list[Alert]:
         """A candle of (symbol, interval) closed (committed values) or updated (previews)."""
-        if closed:
-            closes = self._closes.setdefault((symbol, interval), deque(maxlen=4096))
+        if closed and (depth := self._depth.get(interval)):
+            closes = self._closes.setdefault((symbol, interval), deque(maxlen=depth))
             closes.append((bar_open, price))
         out = []
         for rule in self.rules:
@@ -176,7 +193,7 @@ class AlertRouter:
         if c.subject == "move":
             # the close `window` ago: a just-closed candle is already the last entry
             closes = self._closes.get((symbol, interval), ())
-            back = max(1, c.window_ms // INTERVAL_MS[interval]) + (1 if closed else 0)
+            back = _candles_back(c, interval) + (1 if closed else 0)
             if len(closes) < back:
                 return None
             then = closes[-back][1]

@@ -142,6 +142,20 @@ def test_move_over_window_uses_closes_of_the_rule_interval():
     assert alerts[0].factors["value"] == pytest.approx(6.0)
 
 
+def test_closes_kept_are_bounded_by_the_longest_move_window():
+    """A daemon runs for weeks: the router keeps the closes its `move` rules read, no more."""
+    router = AlertRouter(
+        [rule("move 15m > 50%"), rule("move 1h > 50%", name="h"), rule("price > 1e9", name="p")]
+    )
+    prices = [100.0 + i % 7 for i in range(5_000)]
+    feed(router, prices)
+    feed(router, prices, interval="5m")  # no move rule reads 5m closes
+    assert [len(c) for c in router._closes.values()] == [61]  # 60 candles back + the new one
+    price_only = AlertRouter([rule("price > 1e9")])
+    feed(price_only, prices)
+    assert price_only._closes == {}
+
+
 def test_symbol_filter_and_message_template():
     router = AlertRouter(
         [rule("price > 1", symbols=["ethusdt"], message="{symbol} {name} {price} {value}")],
