@@ -29,13 +29,17 @@ class Indicator(Protocol):
 
     name: ClassVar[str]
     """Registry name, also the first part of every column name (`sma`, `macd`, ...)."""
-    outputs: ClassVar[tuple[str, ...]]
-    """Suffixes of the outputs, `("",)` for a single value; multi-output indicators return a
-    NamedTuple whose fields are in this order."""
     params: tuple[int | float, ...]
     lookback: int
     """Committed candles before the first value: the first value comes from update number
     `lookback + 1` (TA-Lib's lookback for the same parameters)."""
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """Suffixes of the outputs, `("",)` for a single value; multi-output indicators return
+        a NamedTuple whose fields are in this order (a class attribute; read only here, so a
+        class may declare its exact tuple)."""
+        ...
 
     @property
     def columns(self) -> tuple[str, ...]: ...

@@ -7,7 +7,7 @@ the first one TA-Lib outputs (see docs/indicators.md for the warm-up of each).
 from __future__ import annotations
 
 from collections import deque
-from typing import ClassVar, NamedTuple
+from typing import NamedTuple
 
 from cryptotui.indicators.base import (
     TA_EPSILON,
@@ -107,7 +107,7 @@ class MACD(IndicatorBase):
     """
 
     name = "macd"
-    outputs: ClassVar[tuple[str, ...]] = ("", "signal", "hist")
+    outputs = ("", "signal", "hist")
     __slots__ = (
         "_fast",
         "_fast_k",
@@ -205,7 +205,7 @@ class Stoch(IndicatorBase):
     (SMA smoothing for both)."""
 
     name = "stoch"
-    outputs: ClassVar[tuple[str, ...]] = ("k", "d")
+    outputs = ("k", "d")
     __slots__ = ("_d_sum", "_extremes", "_k_sum", "_seen", "fastk", "slowd", "slowk")
 
     def __init__(self, fastk: int = 14, slowk: int = 3, slowd: int = 3) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from math import fsum, sqrt
-from typing import ClassVar, NamedTuple
+from typing import NamedTuple
 
 from cryptotui.indicators.base import IndicatorBase, true_range
 from cryptotui.models import Candle
@@ -31,7 +31,7 @@ class BBands(IndicatorBase):
     """
 
     name = "bbands"
-    outputs: ClassVar[tuple[str, ...]] = ("upper", "middle", "lower")
+    outputs = ("upper", "middle", "lower")
     __slots__ = (
         "_i",
         "_peak",
