@@ -28,6 +28,7 @@ run: $(STAMP)  ## open the TUI on live Binance
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check cryptotui tests benchmarks
 	$(BIN)/ruff format --check cryptotui tests benchmarks
+	$(BIN)/mypy cryptotui
 	$(BIN)/lint-imports
 
 format: $(DEVSTAMP)
