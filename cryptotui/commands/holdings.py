@@ -22,42 +22,30 @@ from typing import TYPE_CHECKING
 
 from cryptotui import fmt, validators
 from cryptotui.commands.base import Command, config_of, global_options, say, store_of
+from cryptotui.portfolio.entry import SIDES, amount, describe, trade_arguments, transaction_of
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from cryptotui.portfolio.ledger import Holding, Oversold, Transaction
+    from cryptotui.portfolio.ledger import Holding, Transaction
 
 START = "add one with `cryptotui holdings add BTC 0.5 --price 61000`"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
-    _valuation_options(parser)
+    parser.add_argument(
+        "--method", type=validators.cost_method, metavar="fifo|average",
+        help="cost of what is sold: oldest lots first, or the average (default: [portfolio])",
+    )  # fmt: skip
+    parser.add_argument(
+        "--currency", type=validators.asset, metavar="ASSET",
+        help="value everything in this asset (default: [portfolio] currency, USDT)",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     after = [global_options(after_command=True)]
     for action, text in (("add", "record a buy"), ("sell", "record a sale")):
-        trade = sub.add_parser(action, help=text, description=text, parents=after)
-        trade.add_argument("asset", type=validators.asset, help="what was traded, e.g. BTC")
-        trade.add_argument("quantity", type=validators.positive_float, help="how much, e.g. 0.5")
-        trade.add_argument(
-            "--price", type=validators.non_negative_float, required=True,
-            help="price of one unit in the quote asset, e.g. 61000",
-        )  # fmt: skip
-        trade.add_argument(
-            "--date", type=validators.moment, help="when (UTC unless it has an offset): "
-            "2024-03-01, 2024-03-01T09:30, or an age like 3d; default now",
-        )  # fmt: skip
-        trade.add_argument("--fee", type=validators.non_negative_float, default=0.0)
-        trade.add_argument(
-            "--fee-asset", type=validators.asset, metavar="ASSET",
-            help="what the fee was paid in (default: the quote asset), e.g. BNB",
-        )  # fmt: skip
-        trade.add_argument(
-            "--quote", type=validators.asset, metavar="ASSET",
-            help="asset the price is in (default: [portfolio] currency, USDT)",
-        )  # fmt: skip
-        trade.add_argument("--note", default="", help="free text kept with the trade")
+        trade_arguments(sub.add_parser(action, help=text, description=text, parents=after))
     remove = sub.add_parser("remove", help="delete a trade", description="delete a trade",
                             parents=after)  # fmt: skip
     remove.add_argument("id", type=validators.positive_int, help="its id (`holdings list`)")
@@ -73,17 +61,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         parents=after,
     )
     imports.add_argument("file", type=Path, metavar="FILE.csv")
-
-
-def _valuation_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--method", type=validators.cost_method, metavar="fifo|average",
-        help="cost of what is sold: oldest lots first, or the average (default: [portfolio])",
-    )  # fmt: skip
-    parser.add_argument(
-        "--currency", type=validators.asset, metavar="ASSET",
-        help="value everything in this asset (default: [portfolio] currency, USDT)",
-    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -110,23 +87,12 @@ def _writable(args: argparse.Namespace) -> sqlite_utils.Database:
 
 
 def _trade(args: argparse.Namespace) -> int:
-    from cryptotui.portfolio.ledger import Oversold, Transaction
-    from cryptotui.store.holdings import add_transactions
+    from cryptotui.store.holdings import record
 
-    config = config_of(args)
-    quote = args.quote or config.portfolio.currency
-    at = args.date.resolve() if args.date is not None else validators.Moment().resolve()
-    side = "buy" if args.action == "add" else "sell"
-    try:
-        tx = Transaction(at, args.asset, side, args.quantity, args.price, quote, args.fee,
-                         (args.fee_asset or quote) if args.fee else quote, args.note)  # fmt: skip
-    except ValueError as exc:
-        raise validators.Invalid(f"{exc}") from None
+    tx = transaction_of(args, SIDES[args.action], config_of(args).portfolio.currency)
     db = _writable(args)
     try:
-        (added,) = add_transactions(db, [(tx, None)])
-    except Oversold as exc:
-        raise validators.Invalid(_refusal(exc, tx, "record this")) from None
+        added = record(db, tx)
     finally:
         db.close()
     print(f"#{added.id} {describe(added)}")
@@ -134,21 +100,11 @@ def _trade(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    from cryptotui.portfolio.ledger import Oversold
-    from cryptotui.store.holdings import UnknownTransaction, remove_transaction
+    from cryptotui.store.holdings import remove
 
     db = _writable(args)
     try:
-        gone = remove_transaction(db, args.id)
-    except UnknownTransaction:
-        raise validators.Invalid(
-            f"no trade #{args.id}; `cryptotui holdings list` shows the ids"
-        ) from None
-    except Oversold as exc:
-        raise validators.Invalid(
-            f"cannot remove #{args.id}: then #{exc.tx.id} on {fmt.utc(exc.tx.time)} {exc}; "
-            f"remove #{exc.tx.id} first"
-        ) from None
+        gone = remove(db, args.id)
     finally:
         db.close()
     print(f"removed #{gone.id} {describe(gone)}")
@@ -156,71 +112,15 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from cryptotui.portfolio.csv_import import BadRow, parse
-    from cryptotui.portfolio.ledger import Oversold
-    from cryptotui.store.holdings import add_transactions
+    from cryptotui.store.holdings import import_file
 
-    path: Path = args.file
-    nothing = "; fix it and import again (nothing was imported)"
-    try:
-        text = path.expanduser().read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise validators.Invalid(f"{path} is not UTF-8 text; export the trades as CSV") from None
-    except OSError as exc:
-        raise validators.Invalid(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        parsed = parse(text)
-    except BadRow as exc:
-        raise validators.Invalid(f"{path} {exc}{nothing}") from None
-    lines = {id(row.tx): row.line for row in parsed.rows}
     db = _writable(args)
     try:
-        added = add_transactions(db, [(row.tx, row.key) for row in parsed.rows])
-    except Oversold as exc:
-        line = lines.get(id(exc.tx))
-        if line is None:  # a stored sell that an imported earlier sell would leave short
-            where = f"{path}: with it, #{exc.tx.id} on {fmt.utc(exc.tx.time)}"
-        else:
-            column = "Executed" if parsed.kind.startswith("Binance") else "quantity"
-            where = f"{path} line {line}, column {column}: on {fmt.utc(exc.tx.time)} it"
-        raise validators.Invalid(
-            f"{where} {exc}; import or add the earlier buys first (nothing was imported)"
-        ) from None
+        report = import_file(db, args.file.expanduser())
     finally:
         db.close()
-    known = len(parsed.rows) - len(added)
-    if not added:
-        print(f"nothing new in {path}: {_trades(known)}, all imported already")
-    else:
-        again = f"; {_trades(known)} imported already" if known else ""
-        print(f"imported {_trades(len(added))} from {path} ({parsed.kind}){again}")
+    print(report.summary())
     return 0
-
-
-def _trades(n: int) -> str:
-    return f"{n} trade" if n == 1 else f"{n} trades"
-
-
-def _refusal(exc: Oversold, tx: Transaction, what: str) -> str:
-    if exc.tx is tx:
-        return f"cannot {what}: it {exc}; add the earlier buys first"
-    return f"cannot {what}: then #{exc.tx.id} on {fmt.utc(exc.tx.time)} {exc}"
-
-
-def amount(x: float) -> str:
-    """A quantity as typed: no exponent, no trailing zeros (`0.0000175`, `1,250.5`)."""
-    return f"{x:,.10f}".rstrip("0").rstrip(".")
-
-
-def describe(tx: Transaction) -> str:
-    """`buy 0.5 BTC at 61,000.00 USDT on 2024-03-01T09:30:00Z (fee 0.0005 BNB)`."""
-    text = (
-        f"{tx.side} {amount(tx.quantity)} {tx.asset} at {fmt.price(tx.price)} {tx.quote} "
-        f"on {fmt.utc(tx.time)}"
-    )
-    if tx.fee:
-        text += f" (fee {amount(tx.fee)} {tx.fee_asset})"
-    return text + (f" — {fmt.safe(tx.note)}" if tx.note else "")
 
 
 # --- reading ---------------------------------------------------------------------------------

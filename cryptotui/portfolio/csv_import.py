@@ -30,6 +30,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from cryptotui.portfolio.ledger import Transaction
 from cryptotui.portfolio.pairs import split_pair
@@ -72,6 +73,16 @@ class Parsed:
     kind: str
     """"Binance trade history" or "plain CSV"."""
     rows: list[Row]
+
+
+def read_file(path: Path) -> str:
+    """The file's text; `Invalid` saying why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise Invalid(f"{path} is not UTF-8 text; export the trades as CSV") from None
+    except OSError as exc:
+        raise Invalid(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def parse(text: str, *, now_ms: int | None = None) -> Parsed:

@@ -148,6 +148,52 @@ def needed_rates(transactions: Iterable[Transaction], currency: str) -> set[tupl
     return needs
 
 
+class Accounts:
+    """The ledger applied one transaction at a time, in time order: `account` runs it over a
+    whole list; the value-over-time chart reads `book` between transactions."""
+
+    def __init__(self, *, currency: str = "USDT", method: str = "fifo", rate: Rate) -> None:
+        if method not in METHODS:
+            raise ValueError(f"cost method {method!r}: use fifo or average")
+        self.book = Book(currency, method)
+        self.rate = rate
+
+    def _value(self, asset: str, tx: Transaction) -> float:
+        if asset == self.book.currency:
+            return 1.0
+        found = self.rate(asset, tx.time)
+        if found is None:
+            self.book.unvalued.append((tx, asset))
+            return 0.0
+        return found
+
+    def unit_price(self, tx: Transaction) -> float | None:
+        """One unit of the traded asset at `tx`'s price in the reporting currency (None when
+        its quote has no rate then): the asset's last known price where no candle says more."""
+        if tx.quote == self.book.currency:
+            return tx.price
+        rate = self.rate(tx.quote, tx.time)
+        return None if rate is None else tx.price * rate
+
+    def apply(self, tx: Transaction) -> None:
+        """Raises `Oversold` for a sell of more than is held."""
+        book = self.book
+        position = book.positions.setdefault(tx.asset, Position(tx.asset))
+        quote_rate = self._value(tx.quote, tx)
+        gross = tx.quantity * tx.price * quote_rate
+        fee = 0.0  # the fee as money
+        if tx.fee and tx.fee_asset != tx.asset:
+            fee = tx.fee * (
+                quote_rate if tx.fee_asset == tx.quote else self._value(tx.fee_asset, tx)
+            )
+        position.fees += fee + tx.fee_in_asset * tx.price * quote_rate
+        if tx.side == "buy":
+            _buy(position, Lot(tx.time, tx.quantity - tx.fee_in_asset, gross + fee), book.method)
+        else:
+            cost = _sell(position, tx, book.method)
+            position.realized += gross - fee - cost
+
+
 def account(
     transactions: Iterable[Transaction],
     *,
@@ -157,33 +203,10 @@ def account(
 ) -> Book:
     """Run the ledger in time order (see `ordered`). Raises `Oversold` for a sell of more than
     is held; `ValueError` for an unknown method."""
-    if method not in METHODS:
-        raise ValueError(f"cost method {method!r}: use fifo or average")
-    book = Book(currency, method)
-
-    def value(asset: str, tx: Transaction) -> float:
-        if asset == currency:
-            return 1.0
-        found = rate(asset, tx.time)
-        if found is None:
-            book.unvalued.append((tx, asset))
-            return 0.0
-        return found
-
+    accounts = Accounts(currency=currency, method=method, rate=rate)
     for tx in ordered(transactions):
-        position = book.positions.setdefault(tx.asset, Position(tx.asset))
-        quote_rate = value(tx.quote, tx)
-        gross = tx.quantity * tx.price * quote_rate
-        fee = 0.0  # the fee as money
-        if tx.fee and tx.fee_asset != tx.asset:
-            fee = tx.fee * (quote_rate if tx.fee_asset == tx.quote else value(tx.fee_asset, tx))
-        position.fees += fee + tx.fee_in_asset * tx.price * quote_rate
-        if tx.side == "buy":
-            _buy(position, Lot(tx.time, tx.quantity - tx.fee_in_asset, gross + fee), method)
-        else:
-            cost = _sell(position, tx, method)
-            position.realized += gross - fee - cost
-    return book
+        accounts.apply(tx)
+    return accounts.book
 
 
 def _buy(position: Position, lot: Lot, method: str) -> None:

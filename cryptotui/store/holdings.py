@@ -1,23 +1,31 @@
 """The `transactions` table: the user's trades, read whole and changed only as a consistent
-ledger.
+ledger; and the stored prices the portfolio is valued with.
 
 Every change (add, import, remove) runs in one `BEGIN IMMEDIATE` transaction that reads the
 ledger, checks that the result still never sells more than is held (`ledger.Oversold`), and
 writes; so two processes editing at once cannot together make a ledger neither would allow,
 and a refused change leaves the table exactly as it was. Ledgers are small (thousands of
-trades), so reading all of it per change costs milliseconds.
+trades), so reading all of it per change costs milliseconds. `record`, `remove` and
+`import_file` are those changes as the command line and the TUI make them: a refusal is one
+`validators.Invalid` line naming the trade (or the file's line and column) that falls short.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TypeVar
 
 import sqlite_utils
 
-from cryptotui.portfolio.ledger import Transaction, account
+from cryptotui import fmt
+from cryptotui.intervals import INTERVAL_MS
+from cryptotui.portfolio.csv_import import BadRow, parse, read_file
+from cryptotui.portfolio.ledger import Oversold, Transaction, account
 from cryptotui.portfolio.pairs import markets
 from cryptotui.store.queries import close_at
+from cryptotui.validators import Invalid
 
 COLUMNS = (
     "id", "time", "asset", "side", "quantity", "price", "quote_asset", "fee", "fee_asset", "note",
@@ -75,7 +83,7 @@ def add_transactions(
                 (tx.time, tx.asset, tx.side, tx.quantity, tx.price, tx.quote, tx.fee,
                  tx.fee_asset, tx.note, key),
             )  # fmt: skip
-            added.append(_with_id(tx, cursor.lastrowid))
+            added.append(replace(tx, id=cursor.lastrowid))
         return added
 
     return _in_transaction(db, change)
@@ -113,13 +121,6 @@ def _stored_keys(db: sqlite_utils.Database, keys: Iterable[str]) -> set[str]:
     return found
 
 
-def _with_id(tx: Transaction, tid: int | None) -> Transaction:
-    return Transaction(
-        tx.time, tx.asset, tx.side, tx.quantity, tx.price, tx.quote, tx.fee, tx.fee_asset,
-        tx.note, tid,
-    )  # fmt: skip
-
-
 def stored_rates(
     db: sqlite_utils.Database, needs: Iterable[tuple[str, int]], currency: str
 ) -> dict[tuple[str, int], float]:
@@ -135,3 +136,109 @@ def stored_rates(
         elif price := close_at(db, inverse, time):
             found[asset, time] = 1.0 / price
     return found
+
+
+def stored_closes(
+    db: sqlite_utils.Database, asset: str, currency: str, since: int, until: int, step: int
+) -> list[tuple[int, float]]:
+    """(close time, price in `currency`) of `asset` over [since, until] from stored candles,
+    oldest first: the longest stored interval not longer than `step` (else the shortest
+    stored), so a chart of a year reads daily candles, not half a million minutes. Empty when
+    neither market is stored."""
+    for symbol, inverse in zip(markets(asset, currency), (False, True), strict=True):
+        stored = _intervals(db, symbol)
+        if not stored:
+            continue
+        fitting = [iv for iv in stored if INTERVAL_MS[iv] <= step]
+        interval = max(fitting, key=INTERVAL_MS.__getitem__) if fitting else stored[0]
+        length = INTERVAL_MS[interval]
+        rows = db.execute(
+            "SELECT open_time, close FROM candles WHERE symbol = ? AND interval = ? "
+            "AND open_time BETWEEN ? AND ? ORDER BY open_time",
+            (symbol, interval, since - length, until),
+        ).fetchall()
+        return [(t + length - 1, 1.0 / c if inverse else c) for t, c in rows if c > 0]
+    return []
+
+
+def _intervals(db: sqlite_utils.Database, symbol: str) -> list[str]:
+    """The fixed intervals stored for `symbol`, shortest first (one index seek each)."""
+    return [
+        interval
+        for interval in INTERVAL_MS
+        if db.execute(
+            "SELECT 1 FROM candles WHERE symbol = ? AND interval = ? LIMIT 1", (symbol, interval)
+        ).fetchone()
+    ]
+
+
+# --- changes as the faces make them ------------------------------------------------------------
+
+
+def _then(exc: Oversold) -> str:
+    return f"#{exc.tx.id} on {fmt.utc(exc.tx.time)} {exc}"
+
+
+def record(db: sqlite_utils.Database, tx: Transaction) -> Transaction:
+    """Store one trade typed in; returns it with its id."""
+    try:
+        (added,) = add_transactions(db, [(tx, None)])
+    except Oversold as exc:
+        if exc.tx is tx:
+            raise Invalid(f"cannot record this: it {exc}; add the earlier buys first") from None
+        raise Invalid(f"cannot record this: then {_then(exc)}") from None
+    return added
+
+
+def remove(db: sqlite_utils.Database, tid: int) -> Transaction:
+    """Delete trade `tid`; returns it."""
+    try:
+        return remove_transaction(db, tid)
+    except UnknownTransaction:
+        raise Invalid(f"no trade #{tid}; `cryptotui holdings list` shows the ids") from None
+    except Oversold as exc:
+        raise Invalid(
+            f"cannot remove #{tid}: then {_then(exc)}; remove #{exc.tx.id} first"
+        ) from None
+
+
+@dataclass(slots=True, frozen=True)
+class ImportReport:
+    path: Path
+    kind: str
+    added: int
+    known: int
+    """Trades of the file stored already (by an earlier import)."""
+
+    def summary(self) -> str:
+        if not self.added:
+            return f"nothing new in {self.path}: {_trades(self.known)}, all imported already"
+        again = f"; {_trades(self.known)} imported already" if self.known else ""
+        return f"imported {_trades(self.added)} from {self.path} ({self.kind}){again}"
+
+
+def _trades(n: int) -> str:
+    return f"{n} trade" if n == 1 else f"{n} trades"
+
+
+def import_file(db: sqlite_utils.Database, path: Path) -> ImportReport:
+    """Import every trade of a CSV file, or none: `Invalid` names the first bad line and
+    column, or the sale that would then sell more than is held."""
+    nothing = "(nothing was imported)"
+    try:
+        parsed = parse(read_file(path))
+    except BadRow as exc:
+        raise Invalid(f"{path} {exc}; fix it and import again {nothing}") from None
+    lines = {id(row.tx): row.line for row in parsed.rows}
+    try:
+        added = add_transactions(db, [(row.tx, row.key) for row in parsed.rows])
+    except Oversold as exc:
+        line = lines.get(id(exc.tx))
+        if line is None:  # a stored sale that an imported earlier one would leave short
+            raise Invalid(f"{path}: with it, {_then(exc)} {nothing}") from None
+        column = "Executed" if parsed.kind.startswith("Binance") else "quantity"
+        raise Invalid(
+            f"{path} line {line}, column {column}: on {fmt.utc(exc.tx.time)} it {exc}; "
+            f"import or add the earlier buys first {nothing}"
+        ) from None
+    return ImportReport(path, parsed.kind, len(added), len(parsed.rows) - len(added))

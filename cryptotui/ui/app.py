@@ -23,7 +23,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from cryptotui import fmt
-from cryptotui.config import Config, ConfigError
+from cryptotui.config import Config, ConfigError, PortfolioSection
 from cryptotui.engine import reconfigure
 from cryptotui.feed import Feed
 from cryptotui.intervals import INTERVAL_MS
@@ -33,6 +33,7 @@ from cryptotui.ui.feed_thread import FeedThread
 from cryptotui.ui.screens.alert_detail import AlertDetail
 from cryptotui.ui.screens.dashboard import BOTTOM_VIEWS, INTERVAL_KEYS, Dashboard
 from cryptotui.ui.screens.help import HelpScreen, bindings_of
+from cryptotui.ui.screens.portfolio import PortfolioScreen
 from cryptotui.ui.screens.search import SearchScreen
 from cryptotui.ui.screens.track_record import TrackRecordScreen
 from cryptotui.ui.screens.watchlists import WatchlistsScreen
@@ -47,6 +48,7 @@ from cryptotui.ui.services.chart_data import FORMING, NOTHING, ChartSeries
 from cryptotui.ui.services.health import RateMeter
 from cryptotui.ui.services.market import MarketLink
 from cryptotui.ui.services.overview import overview
+from cryptotui.ui.services.portfolio import feed_rates
 from cryptotui.ui.services.store import UiStore
 from cryptotui.ui.services.watch import WatchItems
 from cryptotui.ui.services.watchlists import Watchlists
@@ -83,6 +85,7 @@ class CryptoTUI(App):
         Binding("slash", "search", "Add", tooltip="fuzzy search over every exchange symbol"),
         Binding("w", "watchlists", "Lists", tooltip="switch, create, rename, delete watchlists"),
         Binding("T", "track_record", "Track record", tooltip="how every pattern performed"),
+        Binding("P", "portfolio", "Portfolio", tooltip="your trades: value, cost, P&L"),
         Binding("t", "toggle_theme", "Theme", tooltip="light or dark"),
     ]
 
@@ -96,9 +99,11 @@ class CryptoTUI(App):
         store: UiStore | None = None,
         lists: Watchlists | None = None,
         reload_config: Callable[[], Config] | None = None,
+        portfolio: PortfolioSection | None = None,
     ) -> None:
         super().__init__()
         self.reload_config = reload_config
+        self.portfolio = portfolio or PortfolioSection(currency="USDT", method="fifo")
         self.state = state
         self.source_label = source_label
         self.sub_title = source_label
@@ -362,6 +367,19 @@ class CryptoTUI(App):
         if not any(isinstance(s, TrackRecordScreen) for s in self.screen_stack):
             self.push_screen(TrackRecordScreen(self.store))
 
+    def action_portfolio(self) -> None:
+        if not any(isinstance(s, PortfolioScreen) for s in self.screen_stack):
+            fetch = feed_rates(self.feed_thread) if self.feed_thread is not None else None
+            self.push_screen(
+                PortfolioScreen(
+                    self.store,
+                    self.state,
+                    fetch,
+                    currency=self.portfolio.currency,
+                    method=self.portfolio.method,
+                )
+            )
+
     # ------------------------------------------------------------------ alerts
 
     @on(AlertsPane.Opened)
@@ -411,6 +429,7 @@ class CryptoTUI(App):
                     *bindings_of(TrackRecordScreen),
                 ],
             ),
+            ("Portfolio (P)", bindings_of(PortfolioScreen)),
         ]
 
     def action_help(self) -> None:
@@ -429,6 +448,7 @@ class CryptoTUI(App):
                 "How every pattern performed, with its edge (T)",
                 self.action_track_record,
             ),
+            ("Portfolio", "Your trades: value, cost basis, P&L (P)", self.action_portfolio),
             *(
                 (f"Switch to watchlist {n}", "Make it the active list", partial(self._switch, n))
                 for n in self.lists.names

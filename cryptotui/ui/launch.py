@@ -127,6 +127,7 @@ def run_tui(
             store=store,
             lists=lists,
             reload_config=reload_config,
+            portfolio=config.portfolio,
         )
         calm_gc()
         app.run()

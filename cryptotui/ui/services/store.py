@@ -213,8 +213,9 @@ class UiStore:
         return Page(found[:rows], len(found) > rows)
 
     def read(self, query: Callable[[sqlite_utils.Database], T]) -> T:
-        """`query(db)` on the UI's read connection, from any thread (serialised): the services'
-        statistics queries (`services.track`) run through here on worker threads."""
+        """`query(db)` on the UI's connection, from any thread (serialised): the services'
+        statistics queries (`services.track`) run through here on worker threads, and so do
+        the portfolio's edits, which commit their own transaction (`store.holdings`)."""
         with self._lock:
             return query(self._db)
 
