@@ -37,8 +37,12 @@ class LinePrinter:
         jsonl: bool = False,
         candles: bool = False,
         intro: Callable[[], str] | None = None,
+        closed: Callable[[], None] = lambda: None,
     ) -> None:
         self.state = state
+        self.closed = closed
+        """Called once if the reader of `out` goes away (`--log | head`): the run then ends."""
+        self.broken = False
         self.intro = intro
         """What is watched, said once the stream first connects: after the symbols passed the
         exchange's check (a refused one ends the run with that one line instead)."""
@@ -69,8 +73,17 @@ class LinePrinter:
                 self.say(f"stream connected ({n} streams)")
 
     def _write(self, line: str) -> None:
-        self.out.write(line + "\n")
-        self.out.flush()
+        if self.broken:
+            return
+        try:
+            self.out.write(line + "\n")
+            self.out.flush()
+        except BrokenPipeError:
+            # Raised here it would reach the stream's receive loop and look like a network
+            # fault (reconnecting forever); instead the run stops and exits like any Unix tool.
+            self.broken = True
+            self.closed()
+            return
         self.lines += 1
 
     def alert(self, a: Alert) -> None:
@@ -159,6 +172,7 @@ async def run(
             err,
             jsonl=jsonl,
             candles=candles,
+            closed=stop.set,
             intro=lambda: (
                 f"watching {', '.join(watched.state.symbols)} {', '.join(watched.intervals)} "
                 f"on {endpoints.label}"
@@ -172,7 +186,10 @@ async def run(
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.remove_signal_handler(sig)
-        out.flush()
+        if printer is None or not printer.broken:
+            out.flush()
+    if printer is not None and printer.broken:
+        raise BrokenPipeError  # the command line ends quietly with 141
     if printer is not None:
         printer.say(f"stopped: {printer.alerts} alert(s), {printer.lines} line(s) written")
     return code

@@ -74,3 +74,32 @@ async def test_movers_json(run_cli, capsys) -> None:
             code = await asyncio.to_thread(run_cli, "movers", "--json", "--rest-url", sim.rest_url)
     assert code == 141
     assert capsys.readouterr().err == ""
+
+
+async def test_log_stops_when_its_reader_goes_away(tmp_path: Path) -> None:
+    """`cryptotui --log | head -1`: the daemon ends with 141 instead of taking the closed pipe
+    for a network fault and reconnecting forever."""
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRYPTOTUI_")}
+    env["CRYPTOTUI_DEMO_SPEED"] = "120"
+    read, write = os.pipe()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "cryptotui", "--demo", "--log", "--candles", "--config", str(config),
+        "--symbols", "BTCUSDT", "--intervals", "1m",
+        stdout=write, stderr=asyncio.subprocess.PIPE, env=env,
+    )  # fmt: skip
+    os.close(write)
+    assert proc.stderr is not None
+    try:
+        async with asyncio.timeout(60):
+            with os.fdopen(read, "rb") as reader:  # what `head -1` does: one line, then gone
+                first = await asyncio.to_thread(reader.readline)
+            assert b" BTCUSDT 1m O " in first
+            err = (await proc.stderr.read()).decode()
+            await proc.wait()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+    assert proc.returncode == 141, err
+    assert "Traceback" not in err and "reconnecting" not in err, err
