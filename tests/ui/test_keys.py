@@ -56,12 +56,21 @@ async def test_command_palette_offers_our_commands(sim_app):
 async def test_footer_shows_the_focused_panes_keys_and_t_toggles_the_theme(sim_app):
     app = sim_app()
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        footer = screen_text(app).splitlines()[-1]
+
+        async def footer_with(word: str) -> str:
+            """The footer once it shows `word` (it is laid out a refresh or two later; a
+            loaded machine may take several), or as it is after 5 s."""
+            for _ in range(50):
+                footer = screen_text(app).splitlines()[-1]
+                if word in footer:
+                    break
+                await pilot.pause(0.1)
+            return footer
+
+        footer = await footer_with("Remove")
         assert "Remove" in footer and "Help" in footer
         await pilot.press("tab")
-        await pilot.pause()
-        footer = screen_text(app).splitlines()[-1]
+        footer = await footer_with("Bollinger")
         assert "Bollinger" in footer and "Remove" not in footer
         before = app.theme
         await pilot.press("t")
