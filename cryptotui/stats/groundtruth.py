@@ -106,11 +106,28 @@ _CRYPTO = ("whale_trade", "volume_spike", "pump_and_dump", "round_number_cross")
 _ALSO_MATCHED = {"pump_and_dump": ("pump", "dump")}
 
 
+_EMITTED_BY = (
+    ("cdl_", "candlestick"),
+    ("chart_", "chart"),
+    ("sr_", "sr_levels"),
+    ("trendline_", "trendlines"),
+    ("divergence_", "divergence"),
+)
+_NAMED = {
+    "pump": "pump_and_dump",
+    "dump": "pump_and_dump",
+    "accumulation": "ad_phase",
+    "distribution": "ad_phase",
+}
+
+
 def detector_of(signal_name: str) -> str:
-    """The detector that emits signals called `signal_name`."""
-    if signal_name.startswith("cdl_"):
-        return "candlestick"
-    return "pump_and_dump" if signal_name in ("pump", "dump") else signal_name
+    """The detector that emits signals called `signal_name` (a detector with one kind of
+    signal names it after itself)."""
+    for prefix, detector in _EMITTED_BY:
+        if signal_name.startswith(prefix):
+            return detector
+    return _NAMED.get(signal_name, signal_name)
 
 
 @dataclass(slots=True, frozen=True)

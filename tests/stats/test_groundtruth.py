@@ -164,3 +164,16 @@ def test_matching_rule():
 def test_bad_arguments_say_what(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         ground_truth(**{"hours": 1.0, "seed": 1, "symbols": ["XRPUSDT"], **kwargs})
+
+
+def test_every_registered_detector_is_found_from_its_signal_names() -> None:
+    from cryptotui.stats.groundtruth import detector_of
+
+    names = {
+        "cdl_engulfing": "candlestick", "pump": "pump_and_dump", "pump_and_dump": "pump_and_dump",
+        "whale_trade": "whale_trade", "chart_double_top": "chart", "sr_break": "sr_levels",
+        "sr_retest": "sr_levels", "trendline_break": "trendlines",
+        "divergence_rsi_hidden": "divergence", "accumulation": "ad_phase",
+        "trend_reversal": "trend_reversal", "volume_spike": "volume_spike",
+    }  # fmt: skip
+    assert {n: detector_of(n) for n in names} == names
