@@ -171,7 +171,7 @@ def db_stats(db: sqlite_utils.Database, path: Path) -> DbStats:
     free_pages = db.execute("PRAGMA freelist_count").fetchone()[0]
     rows = {
         table: db.execute(f"SELECT COUNT(*) FROM [{table}]").fetchone()[0]
-        for table in ("candles", "signals", "alerts", "outcomes", "watchlists")
+        for table in ("candles", "signals", "alerts", "outcomes", "watchlists", "transactions")
     }
     per_series = [
         SeriesStats(*row)

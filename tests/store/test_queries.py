@@ -131,7 +131,8 @@ def test_history_queries_use_an_index(db, filters: dict, index: str) -> None:
 
 def test_stats_counts_rows_and_series(db, tmp_path: Path) -> None:
     stats = db_stats(db, tmp_path / "store.db")
-    assert stats.rows == {"candles": 58, "signals": 20, "alerts": 0, "outcomes": 0, "watchlists": 0}
+    assert stats.rows == {"candles": 58, "signals": 20, "alerts": 0, "outcomes": 0, "watchlists": 0,
+                           "transactions": 0}  # fmt: skip
     assert [(s.symbol, s.interval, s.candles) for s in stats.series] == [
         ("BTCUSDT", "1h", 5),
         ("BTCUSDT", "1m", 50),

@@ -4,14 +4,23 @@ adds, sells, removals and imports land in the store and the view)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import replace
 
 import pytest
 from textual.widgets import DataTable, Static
 
 from cryptotui import fmt
+from cryptotui.binance.rest import Rest
+from cryptotui.config import load_config
+from cryptotui.feed import feed_factory, serve
 from cryptotui.portfolio.ledger import Transaction
+from cryptotui.sources import SIMULATED, simulated
+from cryptotui.state import MarketState
 from cryptotui.store.holdings import load_transactions, record
+from cryptotui.ui.app import CryptoTUI
+from cryptotui.ui.feed_thread import FeedThread
 from cryptotui.ui.screens.portfolio import EntryDialog, PortfolioScreen
 from cryptotui.ui.widgets.portfolio import AllocationBar, HoldingsTable, TradesTable
 from cryptotui.ui.widgets.portfolio_chart import ValueChart
@@ -155,3 +164,33 @@ async def test_palette_entry_footer_key_and_no_store(store, sim_app):
         await pilot.pause()
         summary = str(app.screen.query_one("#portfolio-summary", Static).content)
         assert "no database" in summary
+
+
+async def test_past_prices_come_through_the_running_feed(make_store):
+    """A BNB fee valued by klines the feed's own REST client fetched from the simulator."""
+    config = load_config(None, env={})
+    state = MarketState(["BTCUSDT"])
+    make = feed_factory(config, ["BTCUSDT"], ["1m"], state=state, overview=True)
+
+    async def feed_main(stop: asyncio.Event) -> None:
+        await serve(simulated(config), lambda ep: thread.attach(make(ep)), stop)
+
+    thread = FeedThread(feed_main)
+    store = make_store()
+    when = int(time.time() * 1000) - 2 * H + 17_000
+    fee = Transaction(when, "BTC", "buy", 0.5, 61_000.0, "USDT", 0.0005, "BNB")
+    store.read(lambda db: record(db, fee))
+    app = CryptoTUI(state, thread, source_label=SIMULATED, intervals=["1m"], store=store)
+    async with app.run_test(size=(150, 48)) as pilot:
+        await until(lambda: "BTCUSDT" in state.tickers, timeout=15, what="tickers")
+        await pilot.press("P")
+        screen = app.screen
+        assert isinstance(screen, PortfolioScreen)
+        await until(lambda: screen.loaded is not None, timeout=15, what="the valuation")
+        assert screen.loaded is not None and screen.loaded.problems == []
+        assert thread.feed is not None
+        async with Rest(thread.feed.rest.base_url) as rest:
+            (bnb,) = await rest.klines("BNBUSDT", "1m", start=when - when % 60_000, limit=1)
+        cost = screen.loaded.book.positions["BTC"].cost_basis if screen.loaded.book else None
+        assert cost == pytest.approx(30_500 + 0.0005 * bnb.close)
+        await until(lambda: "BTC" in cells(screen.query_one(HoldingsTable)), what="the row")
