@@ -61,7 +61,10 @@ async def test_hostile_strings_are_shown_literally_everywhere(sim_app, make_stor
         assert "[b]EVIL[/b]" in text  # watchlist row, alerts pane, status bar
         assert not list(app._notifications)  # alerts held at start; now a new one:
         state.apply(replace(state.alerts[-1], time=state.alerts[-1].time + 1))
-        await pilot.pause(0.3)
+        for _ in range(50):  # the next snapshot pull shows it (5 Hz; longer on a busy machine)
+            await pilot.pause(0.1)
+            if any(SHOWN in n.title for n in app._notifications):
+                break
         assert any(SHOWN in n.title for n in app._notifications)
         for n in app._notifications:
             assert n.markup is False and "\x1b" not in n.title + n.message
