@@ -200,16 +200,7 @@ def candle_formation(spec: SymbolSpec, at_ms: int, *, pattern: str, interval: st
 
         steer = Steer(first, opens[-1] + step - 1, noise=unit * 0.08, taper_ms=step // 6)
         shapes = list(context) + [tuple(x + shift for x in c) for c in candles]
-        for t0, (o, h, low, c) in zip(opens, shapes, strict=True):
-            first_extreme, second_extreme = (low, h) if c >= o else (h, low)
-            for frac, level in ((0.0, o), (0.3, first_extreme), (0.7, second_extreme)):
-                t = t0 + int(frac * step)
-                steer.waypoints.append((t, at(level)))
-                steer.forced.append(Forced(t, at(level)))
-            t_close = t0 + step - 1
-            steer.waypoints.append((t_close, at(c)))
-            steer.forced.append(Forced(t_close, at(c)))
-            steer.clamps.append((t0, at(low), at(h)))
+        _plant(steer, opens, step, [tuple(at(v) for v in c) for c in shapes])
         truth.details["candles"] = [
             {
                 "open_time": t0,
@@ -220,6 +211,134 @@ def candle_formation(spec: SymbolSpec, at_ms: int, *, pattern: str, interval: st
         return steer
 
     return Plan(truth, first, activate)
+
+
+# --------------------------------------------------------------------------- chart formations
+
+_QUIET = [(2, 100.6), (2, 99.4)] * 5
+"""Twenty quiet candles that warm the ATR up before a flag's or a pennant's pole."""
+
+CHART_SHAPES: dict[str, tuple[list[tuple[int, float]], int]] = {
+    # name: (legs of (candles, close reached at the last of them), index of the breakout candle)
+    "double_top": ([(6, 97), (20, 110), (10, 104), (10, 110), (15, 98)], 53),
+    "head_shoulders": (
+        [(6, 93), (12, 106), (8, 101), (12, 112), (12, 101), (8, 106), (15, 94)],
+        64,
+    ),
+    "triangle_ascending": (
+        [(12, 110), (6, 100), (6, 110), (6, 103), (6, 110), (6, 106), (8, 114)],
+        46,
+    ),
+    "triangle_symmetric": (
+        [(12, 112), (6, 100), (6, 110), (6, 102), (6, 108), (6, 104), (8, 112)],
+        44,
+    ),
+    "rectangle": ([(12, 110), (6, 104), (6, 110), (6, 104), (6, 110), (6, 104), (8, 114)], 47),
+    "flag": (
+        [*_QUIET, (6, 110), *[(1, p) for p in (109, 108, 108.6, 107.6, 108.2, 107.2)],
+         (1, 107.8), (1, 106.8), (1, 109.5), (3, 112)],
+        34,
+    ),
+    "pennant": (
+        [*_QUIET, (6, 110), *[(1, p) for p in (107, 109.4, 107.6, 109, 108, 108.6)],
+         (1, 110.8), (3, 112)],
+        32,
+    ),
+}  # fmt: skip
+"""Textbook shapes on a price axis where 100 is the starting price and 1 is one unit: straight
+legs, each candle opening at the last close with shadows of 0.2 units, so every swing point
+sits on a waypoint and the breakout candle is known in advance (the same shapes the chart
+detector's tests are worked out by hand on)."""
+
+CHART_PATTERNS: dict[str, tuple[str, int]] = {
+    # name: (shape drawn, +1 as drawn or -1 upside down)
+    "double_top": ("double_top", 1),
+    "double_bottom": ("double_top", -1),
+    "head_shoulders": ("head_shoulders", 1),
+    "inverse_head_shoulders": ("head_shoulders", -1),
+    "triangle_ascending": ("triangle_ascending", 1),
+    "triangle_descending": ("triangle_ascending", -1),
+    "triangle_symmetric": ("triangle_symmetric", 1),
+    "rectangle": ("rectangle", 1),
+    "flag": ("flag", 1),
+    "pennant": ("pennant", 1),
+}
+
+
+def _legs_ohlc(legs: list[tuple[int, float]], wick: float) -> list[tuple[float, ...]]:
+    out: list[tuple[float, ...]] = []
+    close = 100.0
+    for bars, target in legs:
+        step = (target - close) / bars
+        for _ in range(bars):
+            o, close = close, close + step
+            out.append((o, max(o, close) + wick, min(o, close) - wick, close))
+    return out
+
+
+def chart_formation(
+    spec: SymbolSpec, at_ms: int, *, pattern: str, interval: str = "1m", direction: str = "up"
+) -> Plan:
+    """Steer `interval` candles through a chart formation and its breakout, from the next candle.
+
+    Flags and pennants break out the way their pole points (`direction`); the other formations
+    carry their direction in their name. One unit is twice a typical candle move, so the shape
+    stands well clear of the random walk before it."""
+    if pattern not in CHART_PATTERNS:
+        raise ValueError(f"unknown pattern {pattern!r}; choose from {', '.join(CHART_PATTERNS)}")
+    if interval not in INTERVAL_MS or interval == "1s":
+        raise ValueError("chart_formation needs a fixed interval of at least 1m")
+    if direction not in ("up", "down"):
+        raise ValueError("direction must be 'up' or 'down'")
+    shape, sign = CHART_PATTERNS[pattern]
+    if pattern in ("flag", "pennant") and direction == "down":
+        sign = -1
+    legs, breakout = CHART_SHAPES[shape]
+    shapes = _legs_ohlc(legs, 0.2)
+    bullish = (shape not in ("double_top", "head_shoulders")) == (sign > 0)
+    step = INTERVAL_MS[interval]
+    first = _next_open(at_ms, interval)
+    opens = [first + i * step for i in range(len(shapes))]
+    unit = spec.sigma_s * math.sqrt(step / 1000) * 2.0
+    truth = GroundTruth(
+        "chart_formation",
+        spec.symbol,
+        interval,
+        first,
+        opens[-1] + step - 1,
+        {
+            "pattern": pattern,
+            "direction": "bullish" if bullish else "bearish",
+            "breakout_open_time": opens[breakout],
+            "candle_open_times": opens,
+            "unit": unit,
+        },
+    )
+
+    def activate(price: float, rng: random.Random) -> Steer:
+        def at(level: float) -> float:
+            return spec.round_price(price * (1.0 + sign * (level - 100.0) * unit))
+
+        steer = Steer(first, opens[-1] + step - 1, noise=unit * 0.05, taper_ms=step // 6)
+        _plant(steer, opens, step, [tuple(at(v) for v in c) for c in shapes])
+        truth.details["breakout_close"] = _clean(at(shapes[breakout][3]))
+        return steer
+
+    return Plan(truth, first, activate)
+
+
+def _plant(steer: Steer, opens: list[int], step: int, shapes: list[tuple[float, ...]]) -> None:
+    """Pin each candle's open, extremes and close with forced trades, noise clamped inside."""
+    for t0, (o, h, low, c) in zip(opens, shapes, strict=True):
+        h, low = max(h, low), min(h, low)  # an upside-down shape swaps them
+        first_extreme, second_extreme = (low, h) if c >= o else (h, low)
+        for frac, level in ((0.0, o), (0.3, first_extreme), (0.7, second_extreme)):
+            t = t0 + int(frac * step)
+            steer.waypoints.append((t, level))
+            steer.forced.append(Forced(t, level))
+        steer.waypoints.append((t0 + step - 1, c))
+        steer.forced.append(Forced(t0 + step - 1, c))
+        steer.clamps.append((t0, low, h))
 
 
 # --------------------------------------------------------------------------- other scenarios
@@ -376,3 +495,8 @@ SCENARIOS: dict[str, Callable[..., Plan]] = {
     "round_number_cross": round_number_cross,
     "volume_spike": volume_spike,
 }
+"""The kinds the ground-truth statistics (`cryptotui.stats.groundtruth`) schedule and match."""
+
+INJECTABLE: dict[str, Callable[..., Plan]] = {**SCENARIOS, "chart_formation": chart_formation}
+"""Every kind `Market.inject` and `--scenario` accept: chart formations are kept out of
+SCENARIOS until the ground-truth statistics learn to space and match them."""
