@@ -137,8 +137,8 @@ class Cells:
     def bad(self, column: str, problem: str) -> BadRow:
         return BadRow(self.line, column, problem)
 
-    def number(self, column: str, *, positive: bool = False, text: str | None = None) -> float:
-        raw = self.values[column] if text is None else text
+    def number(self, column: str, *, positive: bool = False) -> float:
+        raw = self.values[column]
         value = _number(raw)
         if value is None or (positive and value <= 0):
             need = "a number above 0" if positive else "a number of 0 or more"

@@ -48,7 +48,8 @@ from cryptotui.ui.services.chart_data import FORMING, NOTHING, ChartSeries
 from cryptotui.ui.services.health import RateMeter
 from cryptotui.ui.services.market import MarketLink
 from cryptotui.ui.services.overview import overview
-from cryptotui.ui.services.portfolio import feed_rates
+from cryptotui.ui.services.portfolio import Loaded, feed_rates, held_of, market_now
+from cryptotui.ui.services.portfolio import load as load_portfolio
 from cryptotui.ui.services.store import UiStore
 from cryptotui.ui.services.watch import WatchItems
 from cryptotui.ui.services.watchlists import Watchlists
@@ -142,6 +143,8 @@ class CryptoTUI(App):
         self.link.load_sparklines()
         if self.feed_thread is not None:
             self.feed_thread.start()
+        if self.store is not None:
+            self._value_holdings(self.store)
         self.pull_snapshot(full=True)
         self.set_interval(1 / SNAPSHOT_HZ, self.pull_snapshot)
 
@@ -366,6 +369,25 @@ class CryptoTUI(App):
     def action_track_record(self) -> None:
         if not any(isinstance(s, TrackRecordScreen) for s in self.screen_stack):
             self.push_screen(TrackRecordScreen(self.store))
+
+    @work(thread=True, exclusive=True, group="holdings")
+    def _value_holdings(self, store: UiStore) -> None:
+        """The positions the watchlist shows, valued once at start (the Portfolio view
+        revalues them after every change)."""
+        fetch = feed_rates(self.feed_thread) if self.feed_thread is not None else None
+        loaded = load_portfolio(
+            store, fetch, currency=self.portfolio.currency, method=self.portfolio.method,
+            now=market_now(self.state), history=False,
+        )  # fmt: skip
+        self.call_from_thread(self._show_held, loaded)
+
+    @on(PortfolioScreen.Valued)
+    def _portfolio_valued(self, event: PortfolioScreen.Valued) -> None:
+        self._show_held(event.loaded)
+
+    def _show_held(self, loaded: Loaded) -> None:
+        self.items.held = held_of(loaded)
+        self.pull_snapshot()
 
     def action_portfolio(self) -> None:
         if not any(isinstance(s, PortfolioScreen) for s in self.screen_stack):

@@ -24,6 +24,7 @@ from cryptotui.ui.feed_thread import FeedThread
 from cryptotui.ui.screens.portfolio import EntryDialog, PortfolioScreen
 from cryptotui.ui.widgets.portfolio import AllocationBar, HoldingsTable, TradesTable
 from cryptotui.ui.widgets.portfolio_chart import ValueChart
+from cryptotui.ui.widgets.watchlist import Watchlist, columns_for
 from tests.conftest import until
 from tests.ui.helpers import enter_text, widget_text
 from tests.ui.market import START_MS
@@ -194,3 +195,39 @@ async def test_past_prices_come_through_the_running_feed(make_store):
         cost = screen.loaded.book.positions["BTC"].cost_basis if screen.loaded.book else None
         assert cost == pytest.approx(30_500 + 0.0005 * bnb.close)
         await until(lambda: "BTC" in cells(screen.query_one(HoldingsTable)), what="the row")
+
+
+async def test_watchlist_rows_show_the_position(store, sim_app):
+    app = sim_app(store=store)
+    state = app.state
+    async with app.run_test(size=(160, 48)) as pilot:
+        wl = app.query_one(Watchlist)
+
+        def row(symbol: str) -> str:
+            index = [i.row.symbol for i in wl.items].index(symbol)
+            return "".join(seg.text for seg in wl.render_line(index + 1))
+
+        def held(symbol: str) -> str:
+            """The text of the row's Held column."""
+            x = 0
+            for column in columns_for(wl.size.width, True):
+                if column.key == "held":
+                    return row(symbol)[x : x + column.width].strip()
+                x += column.width + 1
+            raise AssertionError("no Held column")
+
+        await until(lambda: "Held" in "".join(s.text for s in wl.render_line(0)), 10,
+                    "the position column")  # fmt: skip
+        btc = state.tickers["BTCUSDT"].last
+        assert held("BTCUSDT") == f"0.5 {(0.5 * btc - 30_501) / 30_501 * 100:+.1f}%"
+        eth = state.tickers["ETHUSDT"].last
+        assert held("ETHUSDT") == f"3 {(3 * eth - 9_000) / 9_000 * 100:+.1f}%"
+        assert held("SOLUSDT") == ""
+        # A sale in the Portfolio view reaches the watchlist when it is revalued.
+        await pilot.press("P")
+        await settle(app, pilot)
+        await pilot.press("a")
+        await enter_text(pilot, "sell BTC 0.5 --price 90000 --date 2025-12-31T20:00")
+        await until(lambda: "BTCUSDT" not in app.items.held, 10, "the sale in the watchlist")
+        await pilot.press("escape")
+        await until(lambda: held("BTCUSDT") == "", 10, "the row repainted")

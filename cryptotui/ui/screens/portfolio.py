@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
 
@@ -40,6 +41,13 @@ MARK_SECONDS = 1.0
 
 
 class PortfolioScreen(Screen[None]):
+    class Valued(Message):
+        """The ledger was valued (on opening, after a change): the app's watchlist follows."""
+
+        def __init__(self, loaded: Loaded) -> None:
+            self.loaded = loaded
+            super().__init__()
+
     BINDINGS = [
         Binding("escape,q", "dismiss", "Back"),
         Binding("a", "entry", "Add/sell/import", tooltip="add, sell, remove or import trades"),
@@ -121,6 +129,7 @@ class PortfolioScreen(Screen[None]):
 
     def _loaded(self, loaded: Loaded) -> None:
         self.loaded = loaded
+        self.post_message(self.Valued(loaded))
         self.query_one(TradesTable).show(loaded.ledger)
         self.mark()
 

@@ -87,8 +87,10 @@ def load(
     method: str,
     now: int,
     recent: Mapping[str, list[tuple[int, float]]] | None = None,
+    history: bool = True,
 ) -> Loaded:
-    """`recent`: `state_closes`, merged into the stored candles for the chart."""
+    """`recent`: `state_closes`, merged into the stored candles for the chart; without
+    `history` no chart is computed (the watchlist's positions need only the book)."""
     loaded = Loaded(currency, method)
     ledger = store.read(load_transactions)
     loaded.ledger = ledger
@@ -113,7 +115,7 @@ def load(
             f"{len(book.unvalued)} amount(s) in {', '.join(assets)} counted as 0 (no price at "
             "their trade times)"
         )
-    if ledger:
+    if ledger and history:
         start = min(tx.time for tx in ledger)
         step = max(1, (now - start) // POINTS)
         stored = store.read(
@@ -152,3 +154,15 @@ def live_point(rows: list[Holding], now: int) -> ValuePoint | None:
     value = sum(r.value or 0.0 for r in held)
     pnl = sum(r.unrealized_pnl or 0.0 for r in held) + sum(r.realized_pnl for r in rows)
     return ValuePoint(now, value, pnl)
+
+
+def held_of(loaded: Loaded) -> dict[str, tuple[float, float]]:
+    """Symbol (asset + currency) → (quantity, cost basis) of every asset held: the watchlist
+    shows the position and its P&L on the rows of those symbols."""
+    if loaded.book is None:
+        return {}
+    return {
+        asset + loaded.currency: (p.quantity, p.cost_basis)
+        for asset, p in loaded.book.positions.items()
+        if p.quantity > 0
+    }

@@ -1,5 +1,6 @@
 """Watchlist rows as the pane shows them: the state's `Row` plus the last hour as sparkline
-points and the live RSI of the selected interval."""
+points, the live RSI of the selected interval, and the position held in the symbol's base
+asset when the portfolio has one."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ class WatchItem:
     spark: tuple[float, ...]
     """Closes of the last hour of 1m candles, the forming one last; () until they arrive."""
     rsi: float | None
+    held: tuple[float, float] | None = None
+    """(quantity, cost basis) held of the symbol's base asset (`services.portfolio.held_of`)."""
 
 
 class WatchItems:
@@ -23,6 +26,8 @@ class WatchItems:
 
     def __init__(self) -> None:
         self._spark: dict[str, tuple[tuple, tuple[float, ...]]] = {}
+        self.held: dict[str, tuple[float, float]] = {}
+        """Symbol → (quantity, cost basis), set when the portfolio is valued."""
 
     def build(self, state: MarketState, rsi_interval: str | None) -> list[WatchItem]:
         items = []
@@ -30,7 +35,9 @@ class WatchItems:
             rsi = None
             if rsi_interval is not None:
                 rsi = state.indicators(row.symbol, rsi_interval).get("rsi_14")
-            items.append(WatchItem(row, self._sparkline(state, row.symbol), rsi))
+            items.append(
+                WatchItem(row, self._sparkline(state, row.symbol), rsi, self.held.get(row.symbol))
+            )
         return items
 
     def _sparkline(self, state: MarketState, symbol: str) -> tuple[float, ...]:

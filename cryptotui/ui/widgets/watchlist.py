@@ -40,6 +40,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("symbol", "Symbol", 10, "left", 0),
     Column("last", "Last", 12, "right", 1),
     Column("change", "24h %", 8, "right", 2),
+    Column("held", "Held  P&L", 16, "right", 3),
     Column("spark", "Last hour", 10, "left", 3),
     Column("rsi", "RSI", 5, "right", 4),
     Column("volume", "Volume", 8, "right", 5),
@@ -48,11 +49,14 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-def columns_for(width: int) -> list[Column]:
-    """The columns that fit `width` (one space between columns), in display order."""
+def columns_for(width: int, held: bool = False) -> list[Column]:
+    """The columns that fit `width` (one space between columns), in display order; the
+    position column only while something in the list is `held`."""
     chosen: set[str] = set()
     used = 0
     for col in sorted(COLUMNS, key=lambda c: c.priority):
+        if col.key == "held" and not held:
+            continue
         if used + col.width + 1 <= width or not chosen:
             chosen.add(col.key)
             used += col.width + 1
@@ -131,6 +135,8 @@ class Watchlist(CursorList):
         self._decimals = decimals
         self.items: list[WatchItem] = []
         self.rsi_label = "RSI"
+        self._held = False
+        """Some row has a position: the Held column is shown."""
         self._flash_until: dict[str, float] = {}
         self._now = time.monotonic()
 
@@ -139,8 +145,10 @@ class Watchlist(CursorList):
     def update_items(self, items: list[WatchItem], rsi_label: str = "RSI") -> int:
         """Take a snapshot; refresh only lines whose content changed. Returns lines refreshed."""
         self._now = now = time.monotonic()
-        if rsi_label != self.rsi_label:
+        held = any(i.held is not None for i in items)
+        if rsi_label != self.rsi_label or held != self._held:
             self.rsi_label = rsi_label
+            self._held = held
             self._cache.clear()
             self.refresh()
         old_symbols = [i.row.symbol for i in self.items]
@@ -194,13 +202,14 @@ class Watchlist(CursorList):
         item = self.items[index]
         flashing = self._flash_until.get(item.row.symbol, 0.0) > self._now
         rsi = round(item.rsi, 1) if item.rsi is not None and math.isfinite(item.rsi) else None
-        return (item.row.version, item.spark, rsi, flashing)
+        return (item.row.version, item.spark, rsi, flashing, item.held)
 
     def render_header(self, width: int) -> Strip:
         style = self.style_of() + self.style_of("watchlist--header")
         titles = {"rsi": self.rsi_label}
         text = " ".join(
-            _cell(titles.get(c.key, c.title), c.width, c.align) for c in columns_for(width)
+            _cell(titles.get(c.key, c.title), c.width, c.align)
+            for c in columns_for(width, self._held)
         )
         return self.line([Segment(text, style)], width, style)
 
@@ -230,8 +239,15 @@ class Watchlist(CursorList):
         if item.rsi is not None and math.isfinite(item.rsi):
             rsi_text = f"{item.rsi:.0f}"
             rsi_style = base + (down if item.rsi >= 70 else up if item.rsi <= 30 else Style())
+        held_text, held_style = "", muted
+        if item.held is not None:
+            quantity, cost = item.held
+            pnl = (quantity * row.last - cost) / cost * 100 if cost else 0.0
+            held_text = f"{quantity:.6g} {pnl:+.1f}%"
+            held_style = base + (up if pnl > 0 else down if pnl < 0 else Style())
         cells = {
             "symbol": (fmt.safe(row.symbol), base + Style(bold=True)),
+            "held": (held_text, held_style),
             "last": (fmt.price(row.last, d), base),
             "change": (fmt.pct(row.change_pct), base + move),
             "spark": (sparkline(item.spark, 10), spark_style),
@@ -241,7 +257,7 @@ class Watchlist(CursorList):
             "low": (fmt.price(row.low, d), base),
         }
         segments = []
-        for col in columns_for(width):
+        for col in columns_for(width, self._held):
             text, style = cells[col.key]
             segments.append(Segment(_cell(text, col.width, col.align), style))
             segments.append(Segment(" ", base))
