@@ -327,6 +327,52 @@ def chart_formation(
     return Plan(truth, first, activate)
 
 
+def trend_change(
+    spec: SymbolSpec, at_ms: int, *, direction: str = "up", interval: str = "1m", candles: int = 60
+) -> Plan:
+    """A steady trend against `direction` for `candles` candles of `interval`, then as long the
+    other way: a V (or an inverted V) whose turn a trend test must find after the bottom (top).
+
+    Each leg moves one unit (1.5 typical candle moves) a candle, with trade noise about the
+    line, so a trend test over fewer candles than a leg is significant well before the turn."""
+    if direction not in ("up", "down"):
+        raise ValueError("direction must be 'up' or 'down'")
+    if interval not in INTERVAL_MS or interval == "1s":
+        raise ValueError("trend_change needs a fixed interval of at least 1m")
+    if candles < 10:
+        raise ValueError(f"trend_change needs legs of at least 10 candles, not {candles}")
+    step = INTERVAL_MS[interval]
+    first = _next_open(at_ms, interval)
+    turn, end = first + candles * step, first + 2 * candles * step - 1
+    unit = spec.sigma_s * math.sqrt(step / 1000) * 1.5
+    sign = 1.0 if direction == "up" else -1.0
+    truth = GroundTruth(
+        "trend_change",
+        spec.symbol,
+        interval,
+        first,
+        end,
+        {
+            "direction": "bullish" if sign > 0 else "bearish",
+            "turn_ms": turn,
+            "candles": candles,
+            "unit": unit,
+        },
+    )
+
+    def activate(price: float, rng: random.Random) -> Steer:
+        extreme = spec.round_price(price * (1.0 - sign * candles * unit))
+        truth.details.update(start_price=_clean(price), turn_price=_clean(extreme))
+        return Steer(
+            first,
+            end,
+            waypoints=[(first, price), (turn, extreme), (end, price)],
+            noise=unit * 0.3,
+        )
+
+    return Plan(truth, first, activate)
+
+
 def _plant(steer: Steer, opens: list[int], step: int, shapes: list[tuple[float, ...]]) -> None:
     """Pin each candle's open, extremes and close with forced trades, noise clamped inside."""
     for t0, (o, h, low, c) in zip(opens, shapes, strict=True):
@@ -497,6 +543,10 @@ SCENARIOS: dict[str, Callable[..., Plan]] = {
 }
 """The kinds the ground-truth statistics (`cryptotui.stats.groundtruth`) schedule and match."""
 
-INJECTABLE: dict[str, Callable[..., Plan]] = {**SCENARIOS, "chart_formation": chart_formation}
-"""Every kind `Market.inject` and `--scenario` accept: chart formations are kept out of
-SCENARIOS until the ground-truth statistics learn to space and match them."""
+INJECTABLE: dict[str, Callable[..., Plan]] = {
+    **SCENARIOS,
+    "chart_formation": chart_formation,
+    "trend_change": trend_change,
+}
+"""Every kind `Market.inject` and `--scenario` accept: chart formations and trend changes are
+kept out of SCENARIOS until the ground-truth statistics learn to space and match them."""

@@ -1,5 +1,6 @@
 """Each planted chart formation is found by the real engine's `chart` detector, with its default
-parameters, on the planted breakout candle and in the planted direction."""
+parameters, on the planted breakout candle and in the planted direction; a planted trend change
+makes `trend_reversal` fire once after the turn."""
 
 from __future__ import annotations
 
@@ -37,3 +38,18 @@ def test_unknown_chart_pattern_is_named():
     market = Market(["BTCUSDT"], seed=1, start_time_ms=T0)
     with pytest.raises(ValueError, match="unknown pattern 'teacup'; choose from double_top"):
         market.inject("chart_formation", "BTCUSDT", pattern="teacup")
+
+
+@pytest.mark.parametrize("direction", ["up", "down"])
+def test_trend_change_fires_one_reversal_after_the_turn(direction):
+    sigs, (truth,) = signals_of(
+        ["ETHUSDT"],
+        detectors=["trend_reversal"],
+        inject=[("trend_change", "ETHUSDT", 0.5, {"direction": direction})],
+        hours=2.6,
+    )
+    d = truth.details
+    after = [s for s in sigs if d["turn_ms"] <= s.time <= truth.end_ms]
+    assert len(after) == 1, [(s.name, s.direction, s.time) for s in sigs]
+    want = Direction.BULLISH if direction == "up" else Direction.BEARISH
+    assert after[0].direction is want and d["direction"] == want.value
