@@ -13,7 +13,9 @@ terminal cell:
 - pattern markers (▲ bullish under the low, ▼ bearish over the high, ◆ neutral);
 - on demand, the chart patterns: support/resistance levels as dotted rows (┈), trendlines and
   formation outlines in braille, each formation's target as a dashed tick (╌) after the candle
-  that confirmed it.
+  that confirmed it;
+- on demand, the volume profile of the candles in view as a sideways histogram along the left
+  edge, over the oldest candles (the longest bar, in the neutral style, is the point of control).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from cryptotui.ui.services.chart_data import Drawings, Marker, Point
 BRAILLE_LEFT = (0x01, 0x02, 0x04, 0x40)
 BRAILLE_RIGHT = (0x08, 0x10, 0x20, 0x80)
 EIGHTHS = " ▁▂▃▄▅▆▇█"
+LEFT_EIGHTHS = " ▏▎▍▌▋▊▉█"
 ZOOM_STEPS = (1, 2, 4)
 """Columns per candle: dense, candle + gap, three-wide body + gap."""
 MA_MODES = ("sma", "ema", "both", "off")
@@ -71,6 +74,8 @@ class ChartOptions:
     step: int = 1
     patterns: bool = False
     """Support/resistance levels, trendlines and chart formations (with their targets)."""
+    profile: bool = False
+    """The volume profile of the candles in view, sideways along the left edge."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -204,6 +209,8 @@ def render_chart(
     _candles(canvas, window, lay, top, lo, hi, opts, styles)
     if opts.ma != "off" or opts.bollinger:
         _overlays(canvas, window, lay, top, lo, hi, opts, styles)
+    if opts.profile:
+        _profile(canvas, window, lay, top, lo, hi, styles)
     if opts.patterns and drawings is not None:
         _patterns(canvas, drawings, start, len(window), lay, top, lo, hi, opts, styles)
     _markers(canvas, markers, start, end, window, lay, top, lo, hi, opts, styles)
@@ -295,6 +302,30 @@ def _candles(canvas, window, lay, top, lo, hi, opts, styles) -> None:
                 wick_up, wick_down = wt <= up <= wb, wt <= down <= wb
                 ch = "│" if wick_up and wick_down else "╵" if wick_up else "╷"
                 canvas.put(wick_x, top + r, ch, style)
+
+
+def _profile(canvas, window, lay, top, lo, hi, styles) -> None:
+    """Each candle's volume spread evenly over the price rows its range covers; bars up to a
+    quarter of the plot wide, in eighths of a cell, drawn over the oldest candles in view (as
+    charting platforms overlay it): behind them, the bars would hide where most volume traded."""
+    half = _scale(lo, hi, lay.price_rows * 2)
+    rows = [0.0] * lay.price_rows
+    for p in window:
+        c = p.candle
+        first, last = half(c.high) // 2, half(c.low) // 2
+        share = c.volume / (last - first + 1)
+        for r in range(first, last + 1):
+            rows[r] += share
+    peak = max(rows) or 1.0
+    eighths = max(1, lay.plot // 4) * 8
+    poc = rows.index(max(rows))
+    for r, v in enumerate(rows):
+        n = round(v / peak * eighths)
+        style = styles.neutral if r == poc else styles.muted
+        for x in range(n // 8):
+            canvas.put(x, top + r, "█", style)
+        if n % 8:
+            canvas.put(n // 8, top + r, LEFT_EIGHTHS[n % 8], style)
 
 
 def _doji(canvas, wick_x, body_xs, top, wt, wb, body, style) -> None:

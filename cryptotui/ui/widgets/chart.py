@@ -1,6 +1,6 @@
 """The chart pane: candles of the selected symbol and interval with volume, overlays, an RSI or
-MACD sub-pane, alert markers and (key p) the chart patterns; keys scroll and zoom through the
-held history.
+MACD sub-pane, alert markers, (key p) the chart patterns and (key r) the volume profile; keys
+scroll and zoom through the held history.
 
 The app calls `show` only when the series changed (a candle closed or the forming one moved),
 at most once per snapshot; the widget draws the whole chart once into Strips (`candles.py`)
@@ -52,6 +52,7 @@ class Chart(Widget, can_focus=True):
             "Patterns",
             tooltip="support/resistance levels, trendlines, chart formations and their targets",
         ),
+        Binding("r", "toggle_profile", "Profile", tooltip="volume profile of the candles in view"),
     ]
     ALLOW_MAXIMIZE = True
     COMPONENT_CLASSES = {
@@ -175,6 +176,9 @@ class Chart(Widget, can_focus=True):
         if self.options.patterns:
             self.post_message(self.PatternsWanted())
 
+    def action_toggle_profile(self) -> None:
+        self.options = replace(self.options, profile=not self.options.profile)
+
     def watch_options(self) -> None:
         o = self.options
         parts = [f"zoom {o.step}", o.ma.upper() if o.ma != "off" else "no MA"]
@@ -184,6 +188,8 @@ class Chart(Widget, can_focus=True):
             parts.append(o.sub.upper())
         if o.patterns:
             parts.append("patterns")
+        if o.profile:
+            parts.append("profile")
         self.border_subtitle = " · ".join(parts)
         self._strips = None
         self.refresh()
