@@ -15,6 +15,7 @@ import argparse
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,48 +132,35 @@ def _items(text: str) -> list[str]:
 # --- numbers ---------------------------------------------------------------------------------
 
 
+def _number(text: str, kind: type[int] | type[float], ok: Callable[[float], bool], want: str):
+    """`text` as `kind` if `ok` accepts it (a finite value), else Invalid saying `want`."""
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or not ok(value):
+        raise Invalid(f"{text!r}: use {want}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """A whole number of 1 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise Invalid(f"{text!r}: use a whole number of 1 or more")
-    return value
+    return _number(text, int, lambda v: v >= 1, "a whole number of 1 or more")
 
 
 def non_negative_int(text: str) -> int:
     """A whole number of 0 or more (a seed: numpy refuses negative ones)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise Invalid(f"{text!r}: use a whole number of 0 or more")
-    return value
+    return _number(text, int, lambda v: v >= 0, "a whole number of 0 or more")
 
 
 def positive_float(text: str) -> float:
     """A finite number above 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not (math.isfinite(value) and value > 0):
-        raise Invalid(f"{text!r}: use a number above 0, like 1.5")
-    return value
+    return _number(text, float, lambda v: v > 0, "a number above 0, like 1.5")
 
 
 def non_negative_float(text: str) -> float:
     """A finite number of 0 or more (a fee)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not (math.isfinite(value) and value >= 0):
-        raise Invalid(f"{text!r}: use a number of 0 or more, like 10")
-    return value
+    return _number(text, float, lambda v: v >= 0, "a number of 0 or more, like 10")
 
 
 def positive_ints(text: str) -> tuple[int, ...]:
@@ -199,13 +187,7 @@ def names(text: str) -> tuple[str, ...]:
 
 def fraction(text: str) -> float:
     """A number from 0 to 1 (a confidence)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise Invalid(f"{text!r}: use a number from 0 to 1, like 0.7")
-    return value
+    return _number(text, float, lambda v: 0.0 <= v <= 1.0, "a number from 0 to 1, like 0.7")
 
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
