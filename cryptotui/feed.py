@@ -461,10 +461,12 @@ def feed_factory(
     trades: bool | None = None,
     book: bool = False,
 ) -> Callable[[Endpoints], Feed]:
-    """Builds the feed and engine the configuration describes, once a source has endpoints."""
+    """Builds the feed and engine the configuration describes, once a source has endpoints.
+    Without a `state` (the UI passes the one it draws from) nothing reads candle history, so
+    none is kept."""
 
     def make(endpoints: Endpoints) -> Feed:
-        state_ = state or MarketState(list(symbols))
+        state_ = state or MarketState(list(symbols), candles_kept=0)
         engine = engine_from_config(config, symbols, intervals, decimals=state_.price_decimals)
         if endpoints.player is not None:
             engine.dispatcher = None  # a replay's alerts are shown, not delivered again

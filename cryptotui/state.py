@@ -66,8 +66,12 @@ class Health:
 
 
 class MarketState:
-    def __init__(self, symbols: list[str]) -> None:
+    def __init__(self, symbols: list[str], *, candles_kept: int = CANDLES_KEPT) -> None:
         self.symbols = list(symbols)
+        self.candles_kept = candles_kept
+        """Closed candles held per (symbol, interval), for the charts; a state nobody draws
+        from (headless) holds none, so a daemon's memory does not grow for weeks as each
+        series fills up to the chart's history."""
         self.info: dict[str, SymbolInfo] = {}
         self.tickers: dict[str, Ticker] = {}
         self.versions: dict[str, int] = {}
@@ -126,7 +130,7 @@ class MarketState:
         if c.closed:
             dq = self.candles.get(key)
             if dq is None:
-                dq = self.candles[key] = deque(maxlen=CANDLES_KEPT)
+                dq = self.candles[key] = deque(maxlen=self.candles_kept)
             dq.append(c)
             forming = self.forming.get(key)
             if forming is not None and forming.open_time <= c.open_time:
@@ -136,11 +140,11 @@ class MarketState:
 
     def load_history(self, symbol: str, interval: str, rows: list[Candle]) -> None:
         """Closed candles from REST or the store, merged by open time with what is held (the
-        stream's copy wins where both have a candle), newest `CANDLES_KEPT` kept."""
+        stream's copy wins where both have a candle), newest `candles_kept` kept."""
         key = (symbol, interval)
         merged = {c.open_time: c for c in rows}
         merged.update((c.open_time, c) for c in self.candles.get(key, ()))
-        self.candles[key] = deque((merged[t] for t in sorted(merged)), maxlen=CANDLES_KEPT)
+        self.candles[key] = deque((merged[t] for t in sorted(merged)), maxlen=self.candles_kept)
 
     # ------------------------------------------------------------------ reader side
 
