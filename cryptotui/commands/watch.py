@@ -144,7 +144,10 @@ def _tui(args, config: Config, symbols: list[str], intervals: list[str]) -> int:
     label = SIMULATED if args.demo else "Binance"
     source = _source(args, config)
     # --symbols watches exactly those for this run; otherwise the saved watchlists come back.
-    return run_tui(config, symbols, intervals, source, label, db=args.db, restore=not args.symbols)
+    return run_tui(
+        config, symbols, intervals, source, label, db=args.db, restore=not args.symbols,
+        reload_config=lambda: _config(args),
+    )  # fmt: skip
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -175,5 +178,5 @@ def _replay(args: argparse.Namespace) -> int:
 
     return run_tui(
         config, header.symbols, header.intervals, source, sources.REPLAY,
-        db=args.db, restore=False, trades=trades,
+        db=args.db, restore=False, trades=trades, reload_config=lambda: _config(args),
     )  # fmt: skip

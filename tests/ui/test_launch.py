@@ -161,3 +161,32 @@ def test_a_demo_ended_by_a_signal_quits_like_q_and_removes_its_database(tmp_path
     assert list(tmp_path.glob("cryptotui-demo-*")) == []
     if how == "SIGTERM":  # the terminal is still there: it is given back as it was
         assert b"\x1b[?1049l" in term.screen  # left the alternate screen
+
+
+def test_the_command_line_tui_offers_reload_configuration(tmp_path, monkeypatch):
+    """`cryptotui --demo` hands the TUI its reload hook: the palette's "Reload configuration"
+    re-reads the file the command line named and applies its new rule."""
+    from cryptotui.commands import main
+
+    for name in [n for n in os.environ if n.startswith("CRYPTOTUI_")]:
+        monkeypatch.delenv(name)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[demo]\nspeed = 20.0\n")
+    said: list[str] = []
+
+    async def session(app, pilot) -> None:
+        show = app.notify
+        app.notify = lambda message, **kw: (said.append(str(message)), show(message, **kw))
+        await until(lambda: app.feed_thread.feed is not None, timeout=15, what="the feed")
+        cfg.write_text(
+            '[demo]\nspeed = 20.0\n[alerts]\nrules = [{ name = "btc-up", when = "price > 1", '
+            'symbols = ["BTCUSDT"] }]\n'
+        )
+        await pilot.press("ctrl+p", *"reload config")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(lambda: any("reloaded: 1 alert rule" in s for s in said), what="reloaded")
+
+    drive(monkeypatch, session)
+    assert main(["--config", str(cfg), "--demo", "--symbols", "BTCUSDT"]) == 0
+    assert any("reloaded: 1 alert rule" in s for s in said)
