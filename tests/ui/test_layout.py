@@ -3,6 +3,7 @@ restore, the bottom area's views, mouse selection."""
 
 from __future__ import annotations
 
+from textual.geometry import Region
 from textual.widgets import DataTable
 
 from cryptotui.ui.screens.dashboard import BottomArea
@@ -61,6 +62,30 @@ async def test_z_maximises_the_focused_pane_tab_cycles_maximised_escape_restores
         assert app.screen.maximized is None
         await pilot.press("z", "z")
         assert app.screen.maximized is None
+
+
+async def test_z_fills_the_screen_with_every_pane_and_bottom_view_alike(sim_app, make_store):
+    """Each pane, bordered, takes the whole screen above the footer: the alerts pane and the
+    bottom area lose their breakpoint heights, and History shows a screenful of its page."""
+    app = sim_app(store=make_store(signals=150))
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        frames = [app.query_one(f"#{name}") for name in ("watchlist", "chart", "alerts", "bottom")]
+        for view in ("overview", "history", "health"):
+            await pilot.press({"overview": "f2", "history": "f3", "health": "f4"}[view])
+            for index, frame in enumerate(frames):
+                screen.panes()[index].focus()
+                await pilot.press("z")
+                await pilot.pause()
+                assert screen.maximized is frame, (view, index)
+                assert frame.region == Region(0, 0, 160, 47), (view, frame.id, frame.region)
+                if frame.id == "bottom" and view == "history":
+                    await app.workers.wait_for_complete()
+                    table = app.query_one("#history-table", DataTable)
+                    assert table.region.height >= 40 and table.row_count >= 40
+                    assert "rows 1–" in widget_text(app, frame)
+                await pilot.press("z")
+                assert screen.maximized is None
 
 
 async def test_bottom_area_switches_with_o_and_function_keys(sim_app):

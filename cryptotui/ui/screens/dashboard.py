@@ -139,18 +139,23 @@ class Dashboard(Screen):
             return 3
         return 0
 
+    def _frame(self, index: int) -> Widget:
+        """The bordered pane `index` of `panes()` sits in: what `z` maximises, so every pane
+        (each bottom view included) fills the screen the same way, border and title kept."""
+        return [self.watchlist, self.chart, self.alerts, self.query_one(BottomArea)][index]
+
     def action_cycle(self, delta: int) -> None:
         panes = self.panes()
-        target = panes[(self._pane_index() + delta) % len(panes)]
-        target.focus()
+        index = (self._pane_index() + delta) % len(panes)
+        panes[index].focus()
         if self.maximized is not None:
-            self.maximize(target)
+            self.maximize(self._frame(index), container=False)
 
     def action_toggle_maximize(self) -> None:
         if self.maximized is not None:
             self.minimize()
-        elif self.focused is not None:
-            self.maximize(self.focused)
+        else:
+            self.maximize(self._frame(self._pane_index()), container=False)
 
     def action_view(self, view: str) -> None:
         was_here = self._pane_index() == 3

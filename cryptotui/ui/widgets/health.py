@@ -102,8 +102,6 @@ def _duration(seconds: float) -> str:
 
 
 class Health(Widget, can_focus=True):
-    ALLOW_MAXIMIZE = True
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view: HealthView | None = None

@@ -39,7 +39,6 @@ class HistoryBrowser(Vertical):
         Binding("f", "filter", "Filter"),
         Binding("R", "reload", "Reload", show=False),
     ]
-    ALLOW_MAXIMIZE = True
 
     class Opened(Message):
         def __init__(self, row: SignalRow) -> None:

@@ -44,8 +44,6 @@ def _colour(change: float) -> str:
 class MarketOverview(Widget, can_focus=True):
     """All-market view from `!miniTicker@arr`: which way the market leans, and who leads it."""
 
-    ALLOW_MAXIMIZE = True
-
     def __init__(
         self,
         decimals: Callable[[str], int | None] = lambda _s: None,
