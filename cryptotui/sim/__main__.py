@@ -18,7 +18,7 @@ from typing import Any
 
 from cryptotui import validators
 from cryptotui.sim.faults import Faults
-from cryptotui.sim.scenarios import INJECTABLE
+from cryptotui.sim.scenarios import SCENARIOS
 from cryptotui.sim.server import SimExchange
 from cryptotui.sim.symbols import DEFAULT_SYMBOLS
 
@@ -46,9 +46,9 @@ def _value(text: str) -> Any:
 def parse_scenario(text: str) -> tuple[str, str, float, dict[str, Any]]:
     """`name:SYMBOL:at_seconds[:key=value,...]`."""
     parts = text.split(":", 3)
-    if len(parts) < 3 or parts[0] not in INJECTABLE:
+    if len(parts) < 3 or parts[0] not in SCENARIOS:
         raise argparse.ArgumentTypeError(
-            f"expected name:SYMBOL:at_seconds[:key=value,...] with name in {', '.join(INJECTABLE)}"
+            f"expected name:SYMBOL:at_seconds[:key=value,...] with name in {', '.join(SCENARIOS)}"
         )
     params: dict[str, Any] = {}
     if len(parts) == 4 and parts[3]:
@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         type=parse_scenario,
         metavar="NAME:SYMBOL:AT_S[:K=V,...]",
-        help=f"inject at sim seconds after start; names: {', '.join(INJECTABLE)}",
+        help=f"inject at sim seconds after start; names: {', '.join(SCENARIOS)}",
     )
     p.add_argument(
         "--fault",

@@ -32,7 +32,7 @@ from cryptotui.models import AggTrade, BookTicker, Trade
 from cryptotui.sim import wire
 from cryptotui.sim.bars import INTERVALS, Bar, bounds
 from cryptotui.sim.history import MINUTE_HISTORY_DAYS, build_history, past_trades
-from cryptotui.sim.scenarios import INJECTABLE, Forced, GroundTruth, Plan, Steer
+from cryptotui.sim.scenarios import SCENARIOS, Forced, GroundTruth, Plan, Steer
 from cryptotui.sim.symbols import DEFAULT_SYMBOLS, SymbolSpec, spec_for
 
 Frame = tuple[str, Any]
@@ -472,15 +472,15 @@ class Market:
         self, scenario: str, symbol: str, at_ms: int | None = None, **params: Any
     ) -> GroundTruth:
         """Schedule `scenario` for `symbol` at sim time `at_ms` (default: now)."""
-        if scenario not in INJECTABLE:
-            raise ValueError(f"unknown scenario {scenario!r}; choose from {', '.join(INJECTABLE)}")
+        if scenario not in SCENARIOS:
+            raise ValueError(f"unknown scenario {scenario!r}; choose from {', '.join(SCENARIOS)}")
         sim = self.sims.get(symbol.upper())
         if sim is None:
             raise ValueError(f"symbol {symbol!r} is not simulated")
         at = self.now if at_ms is None else at_ms
         if at < self.now:
             raise ValueError(f"at_ms {at} is in the past (sim time is {self.now})")
-        plan = INJECTABLE[scenario](sim.spec, at, **params)
+        plan = SCENARIOS[scenario](sim.spec, at, **params)
         sim.schedule(plan.start_ms, plan)
         self.truth.append(plan.truth)
         return plan.truth

@@ -540,13 +540,8 @@ SCENARIOS: dict[str, Callable[..., Plan]] = {
     "candle_formation": candle_formation,
     "round_number_cross": round_number_cross,
     "volume_spike": volume_spike,
-}
-"""The kinds the ground-truth statistics (`cryptotui.stats.groundtruth`) schedule and match."""
-
-INJECTABLE: dict[str, Callable[..., Plan]] = {
-    **SCENARIOS,
     "chart_formation": chart_formation,
     "trend_change": trend_change,
 }
-"""Every kind `Market.inject` and `--scenario` accept: chart formations and trend changes are
-kept out of SCENARIOS until the ground-truth statistics learn to space and match them."""
+"""Every kind `Market.inject`, `--scenario` and the ground-truth statistics
+(`cryptotui.stats.groundtruth`) accept."""

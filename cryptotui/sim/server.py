@@ -281,7 +281,7 @@ class SimExchange:
     def inject(
         self, scenario: str, symbol: str, at_ms: int | None = None, **params: Any
     ) -> GroundTruth:
-        """Schedule a scenario (see `cryptotui.sim.scenarios.INJECTABLE`) at sim time `at_ms`."""
+        """Schedule a scenario (see `cryptotui.sim.scenarios.SCENARIOS`) at sim time `at_ms`."""
         self.pump()
         truth = self.market.inject(scenario, symbol, at_ms, **params)
         self.write_ground_truth()

@@ -28,10 +28,15 @@ built for it and the signal names that count as detecting it —
 |                    |                    | at the injected level    |              |          |
 | candle_formation:P | candlestick        | cdl_<TA-Lib name of P>   |              | end      |
 |                    |                    | with P's direction       |              |          |
+| chart_formation:P  | chart              | chart_<P> with the       |              | breakout |
+|                    |                    | formation's direction    |              |          |
+| trend_change       | trend_reversal     | trend_reversal with the  |              | turn     |
+|                    |                    | second leg's direction   |              |          |
 
 A signal *matches* a scenario when it is on the same symbol, is one of the target's names (for
-formations: also has the formation's direction, since bullish and bearish engulfing are one
-TA-Lib pattern) and its time lies in the window [start_ms, end_ms + tolerance], where the
+formations and trend changes: also has the planted direction, since bullish and bearish
+engulfing are one TA-Lib pattern) and its time lies in the window [start_ms, end_ms + tolerance]
+(a trend change: [turn, end_ms + tolerance], a reversal before the turn is not one), where the
 tolerance is 1 s for a whale trade (the detector fires on the trade itself) and one candle of
 the interval for everything else (a closed-candle detector speaks at the close; a ticker-based
 one within a second, so one candle is generous). A scenario is *detected* when a matching
@@ -39,8 +44,9 @@ signal has the detection name (a round-number cross: and names the level the sim
 the price across; crossing 95 000 on the way to 90 000 matches but does not detect);
 recall = detected / injected. The *delay* is the first detecting signal's time minus the
 scenario's onset: its start, its end (the close of the last injected candle: the earliest a
-closed-candle detector can know) or, for a round-number cross, the first trade at or beyond the
-level. Its median is reported in seconds.
+closed-candle detector can know), the close of a chart formation's breakout candle, a trend
+change's turn or, for a round-number cross, the first trade at or beyond the level.
+Its median is reported in seconds.
 
 Signals that match nothing are split in two. *Collateral*: inside some scenario's influence
 window on the same symbol ([context start or start_ms, end_ms + one candle]) — a volume spike
@@ -74,6 +80,7 @@ from cryptotui.intervals import HOUR, INTERVAL_MS, MINUTE, SECOND
 from cryptotui.models import Signal
 from cryptotui.patterns import check_names
 from cryptotui.sim import DEFAULT_SYMBOLS, PATTERNS, SCENARIOS, GroundTruth, Market, wire
+from cryptotui.sim.scenarios import CHART_PATTERNS
 
 START_MS = 1_767_225_600_000
 """2026-01-01T00:00Z: a fixed sim start, so a seed alone decides the market."""
@@ -84,6 +91,8 @@ SETTLE: dict[str, tuple[int, int]] = {
     "pump_and_dump": (40, 15),
     "round_number_cross": (5, 5),
     "candle_formation": (3, 5),
+    "chart_formation": (30, 10),
+    "trend_change": (50, 10),
 }
 """Calm time after each kind on its symbol: (candles of the interval, minutes), the longer."""
 JITTER_S = 180
@@ -103,6 +112,7 @@ FORMATION_SIGNAL: dict[str, tuple[str, str]] = {
 """Signal name and direction the candlestick detector gives each of the simulator's formations."""
 
 _CRYPTO = ("whale_trade", "volume_spike", "pump_and_dump", "round_number_cross")
+_TREND = "trend_reversal"
 _ALSO_MATCHED = {"pump_and_dump": ("pump", "dump")}
 
 
@@ -173,6 +183,29 @@ def _target(t: GroundTruth, interval: str) -> _Target:
             (d["context_start_ms"], t.end_ms + step),
             t.end_ms,
             direction=direction,
+        )
+    if t.scenario == "chart_formation":
+        name = f"chart_{d['pattern']}"
+        return _Target(
+            f"chart_formation:{d['pattern']}",
+            name,
+            frozenset((name,)),
+            t.start_ms,
+            t.end_ms + step,
+            (t.start_ms, t.end_ms + step),
+            d["breakout_open_time"] + step - 1,
+            direction=d["direction"],
+        )
+    if t.scenario == "trend_change":
+        return _Target(
+            "trend_change",
+            _TREND,
+            frozenset((_TREND,)),
+            d["turn_ms"],
+            t.end_ms + step,
+            (t.start_ms, t.end_ms + step),
+            d["turn_ms"],
+            direction=d["direction"],
         )
     kind = t.scenario
     tolerance = WHALE_TOLERANCE_MS if kind == "whale_trade" else step
@@ -322,8 +355,8 @@ def _inject(market: Market, kinds: list[str], interval: str, end: int, rng: rand
     if not cycle:
         return
     step = INTERVAL_MS[interval]
-    patterns = list(PATTERNS)
-    formations = 0
+    patterns, charts = list(PATTERNS), list(CHART_PATTERNS)
+    formations = drawn = 0
     for i, sym in enumerate(market.sims):
         at = START_MS + FIRST_MS + rng.randrange(JITTER_S) * SECOND
         n = i  # symbols start at different points of the cycle
@@ -332,6 +365,14 @@ def _inject(market: Market, kinds: list[str], interval: str, end: int, rng: rand
             params: dict[str, Any] = {}
             if kind == "candle_formation":
                 params = {"pattern": patterns[formations % len(patterns)], "interval": interval}
+            elif kind == "chart_formation":
+                params = {
+                    "pattern": charts[drawn % len(charts)],
+                    "interval": interval,
+                    "direction": rng.choice(("up", "down")),
+                }
+            elif kind == "trend_change":
+                params = {"direction": rng.choice(("up", "down")), "interval": interval}
             elif kind == "volume_spike":
                 params = {"interval": interval}
             elif kind == "round_number_cross":
@@ -341,6 +382,7 @@ def _inject(market: Market, kinds: list[str], interval: str, end: int, rng: rand
                 break
             market.inject(kind, sym, at, **params)
             formations += kind == "candle_formation"
+            drawn += kind == "chart_formation"
             candles, minutes = SETTLE[kind]
             settle = max(candles * step, minutes * MINUTE)
             at = plan.truth.end_ms + 1 + settle + rng.randrange(JITTER_S) * SECOND
@@ -416,6 +458,10 @@ class _Tally:
         )
 
 
+def _planted(t: GroundTruth, kind: str, pattern: str) -> bool:
+    return t.scenario == kind and t.details.get("pattern") == pattern
+
+
 def match_signals(
     injected: Sequence[GroundTruth],
     signals: Iterable[Signal],
@@ -425,8 +471,9 @@ def match_signals(
 ) -> list[GroundTruthRow]:
     """The report's rows: `signals` matched against `injected` by the module's rule.
 
-    Rows: each crypto detector (run or injected for), each formation, then the background of
-    every other candlestick pattern that fired, most frequent first.
+    Rows: each crypto detector (run or injected for), each candlestick formation, each chart
+    formation, the trend change, then every other signal kind that fired (the background of the
+    other candlestick patterns, most frequent first).
     """
     detectors = set(detectors)
     tallies: dict[str, _Tally] = {}
@@ -436,9 +483,17 @@ def match_signals(
     formation_key: dict[tuple[str, str], str] = {}
     for pattern, (name, direction) in FORMATION_SIGNAL.items():
         key = f"candle_formation:{pattern}"
-        if "candlestick" in detectors or any(t.details.get("pattern") == pattern for t in injected):
+        if "candlestick" in detectors or any(
+            _planted(t, "candle_formation", pattern) for t in injected
+        ):
             tallies[key] = _Tally("candlestick", key, f"{name} {direction}")
             formation_key[(name, direction)] = key
+    for pattern in CHART_PATTERNS:
+        key = f"chart_formation:{pattern}"
+        if "chart" in detectors or any(_planted(t, "chart_formation", pattern) for t in injected):
+            tallies[key] = _Tally("chart", key, f"chart_{pattern}")
+    if _TREND in detectors or any(t.scenario == "trend_change" for t in injected):
+        tallies["trend_change"] = _Tally(_TREND, "trend_change", _TREND)
 
     by_symbol: dict[str, list[_Target]] = {}
     for t in injected:
@@ -455,8 +510,12 @@ def match_signals(
                 tally = tallies[formation]
             else:
                 tally = background.setdefault(s.name, _Tally(det, None, s.name))
-        else:
-            tally = tallies.setdefault(det, _Tally(det, det if det in SCENARIOS else None, det))
+        elif det == "chart" and f"chart_formation:{s.name[6:]}" in tallies:
+            tally = tallies[f"chart_formation:{s.name[6:]}"]
+        elif det == _TREND:
+            tally = tallies.setdefault("trend_change", _Tally(det, "trend_change", det))
+        else:  # a crypto detector, or signals no scenario plants (a gap, an S/R break, ...)
+            tally = tallies.setdefault(det, _Tally(det, det if det in _CRYPTO else None, det))
         tally.signals += 1
         targets = by_symbol.get(s.symbol, [])
         hit = next((g for g in targets if g.matches(s)), None)
