@@ -7,6 +7,9 @@ import json
 import signal
 import sqlite3
 import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 from cryptotui.sim import SimExchange
 
@@ -19,6 +22,43 @@ async def cryptotui(*argv: str) -> asyncio.subprocess.Process:
         sys.executable, "-m", "cryptotui", *argv,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
+
+
+@dataclass
+class Daemon:
+    """A running process's stdout lines read so far; after `stopping`: what it printed after
+    them and its stderr."""
+
+    proc: asyncio.subprocess.Process
+    lines: list[str] = field(default_factory=list)
+    rest: str = ""
+    err: str = ""
+
+    async def read_until(self, enough: Callable[[list[str]], bool], timeout: float) -> None:
+        """stdout lines until `enough(lines)`; an early exit fails with the process's stderr."""
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        async with asyncio.timeout(timeout):
+            while not enough(self.lines):
+                line = await self.proc.stdout.readline()
+                assert line, (await self.proc.stderr.read()).decode()
+                self.lines.append(line.decode())
+
+
+@asynccontextmanager
+async def stopping(
+    proc: asyncio.subprocess.Process, sig: int = signal.SIGINT, timeout: float = 10
+) -> AsyncIterator[Daemon]:
+    """`proc` for the block, then stopped as a user would (`sig`) and waited for; a test that
+    fails inside the block still leaves no process behind."""
+    daemon = Daemon(proc)
+    try:
+        yield daemon
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(sig)
+        async with asyncio.timeout(timeout):
+            out, err = await proc.communicate()
+        daemon.rest, daemon.err = out.decode(), err.decode()
 
 
 def daemon_args(sim, cfg, db, symbols: str, *extra: str) -> list[str]:
@@ -35,23 +75,11 @@ async def test_log_prints_closed_candles_and_exits_cleanly_on_sigint(tmp_path):
     async with SimExchange(
         symbols=["BTCUSDT", "ETHUSDT"], seed=2, speed=300, start_time_ms=T0
     ) as sim:
-        proc = await cryptotui(
-            *daemon_args(sim, empty, tmp_path / "history.db", "BTCUSDT,ETHUSDT", "--candles")
-        )
-        lines: list[str] = []
-        try:
-            async with asyncio.timeout(20):
-                while sum(" ALERT " not in ln for ln in lines) < 6:
-                    line = (await proc.stdout.readline()).decode()
-                    assert line, (await proc.stderr.read()).decode()
-                    lines.append(line)
-        finally:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGINT)
-            async with asyncio.timeout(10):
-                rest_out, err = await proc.communicate()
-        assert proc.returncode == 0, err.decode()
-    lines += rest_out.decode().splitlines(keepends=True)
+        argv = daemon_args(sim, empty, tmp_path / "history.db", "BTCUSDT,ETHUSDT", "--candles")
+        async with stopping(await cryptotui(*argv)) as d:
+            await d.read_until(lambda lines: sum(" ALERT " not in ln for ln in lines) >= 6, 20)
+        assert d.proc.returncode == 0, d.err
+    lines = d.lines + d.rest.splitlines(keepends=True)
     lines = [ln for ln in lines if " ALERT " not in ln]  # candle lines only
     btc = [ln.split() for ln in lines if " BTCUSDT 1m " in ln]
     assert btc and {ln.split()[1] for ln in lines} <= {"BTCUSDT", "ETHUSDT"}
@@ -60,8 +88,7 @@ async def test_log_prints_closed_candles_and_exits_cleanly_on_sigint(tmp_path):
     assert len(first[4].split(".")[1]) == 2  # BTCUSDT tick size 0.01 → 2 decimals
     times = [row[0] for row in btc]
     assert times == sorted(set(times))  # each closed candle once, in order
-    stderr = err.decode()
-    assert "watching BTCUSDT, ETHUSDT 1m" in stderr and "stopped:" in stderr
+    assert "watching BTCUSDT, ETHUSDT 1m" in d.err and "stopped:" in d.err
 
 
 async def test_a_forged_symbol_is_neither_printed_nor_stored(tmp_path):
@@ -71,25 +98,17 @@ async def test_a_forged_symbol_is_neither_printed_nor_stored(tmp_path):
     empty.write_text("")
     db = tmp_path / "history.db"
     async with SimExchange(symbols=["BTCUSDT"], seed=3, speed=300, start_time_ms=T0) as sim:
-        proc = await cryptotui(*daemon_args(sim, empty, db, "BTCUSDT", "--candles"))
-        lines: list[bytes] = []
-        try:
-            async with asyncio.timeout(20):
-                lines.append(await proc.stdout.readline())  # running: now forge
-                sim.faults.foreign_symbol(20, "EVIL\x1b[2J\x07\u202eUSDT")
-                while len(lines) < 6:
-                    lines.append(await proc.stdout.readline())
-                    assert lines[-1], (await proc.stderr.read()).decode()
-        finally:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGINT)
-            async with asyncio.timeout(10):
-                rest_out, err = await proc.communicate()
-        assert proc.returncode == 0, err.decode()
-    out = b"".join(lines) + rest_out
-    for raw in (b"\x1b", b"\x07", "\u202e".encode()):
-        assert raw not in out and raw not in err
-    assert b"EVIL" not in out and b"unsubscribed stream" in err  # forged frames came, ignored
+        async with stopping(
+            await cryptotui(*daemon_args(sim, empty, db, "BTCUSDT", "--candles"))
+        ) as d:
+            await d.read_until(lambda lines: len(lines) == 1, 20)  # running: now forge
+            sim.faults.foreign_symbol(20, "EVIL\x1b[2J\x07\u202eUSDT")
+            await d.read_until(lambda lines: len(lines) == 6, 20)
+        assert d.proc.returncode == 0, d.err
+    out = "".join(d.lines) + d.rest
+    for raw in ("\x1b", "\x07", "\u202e"):
+        assert raw not in out and raw not in d.err
+    assert "EVIL" not in out and "unsubscribed stream" in d.err  # forged frames came, ignored
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT DISTINCT symbol FROM candles").fetchall() == [("BTCUSDT",)]
 
@@ -125,29 +144,19 @@ async def test_log_jsonl_reports_injected_scenarios_once_each(tmp_path):
         symbols=["BTCUSDT", "ETHUSDT"], seed=8, speed=120, start_time_ms=T0
     ) as sim:
         db = tmp_path / "history.db"
-        proc = await cryptotui(*daemon_args(sim, cfg, db, "BTCUSDT,ETHUSDT", "--format", "jsonl"))
-        # late enough for the client to have started
-        now = sim.sim_time_ms()
-        truths = [
-            sim.inject("whale_trade", "BTCUSDT", now + 25 * 60_000, side="buy"),
-            sim.inject("volume_spike", "ETHUSDT", now + 26 * 60_000, mult=20.0),
-            sim.inject("round_number_cross", "BTCUSDT", now + 28 * 60_000),
-        ]
-        wanted = {"whale_trade", "volume_spike", "round_number_cross", "eth-up"}
-        alerts: list[dict] = []
-        try:
-            async with asyncio.timeout(40):
-                while not wanted <= {a["name"] for a in alerts}:
-                    line = await proc.stdout.readline()
-                    assert line, (await proc.stderr.read()).decode()
-                    alerts.append(json.loads(line))
-        finally:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGINT)
-            async with asyncio.timeout(10):
-                rest_out, err = await proc.communicate()
-        assert proc.returncode == 0, err.decode()
-    alerts += [json.loads(ln) for ln in rest_out.decode().splitlines()]
+        argv = daemon_args(sim, cfg, db, "BTCUSDT,ETHUSDT", "--format", "jsonl")
+        async with stopping(await cryptotui(*argv)) as d:
+            # late enough for the client to have started
+            now = sim.sim_time_ms()
+            truths = [
+                sim.inject("whale_trade", "BTCUSDT", now + 25 * 60_000, side="buy"),
+                sim.inject("volume_spike", "ETHUSDT", now + 26 * 60_000, mult=20.0),
+                sim.inject("round_number_cross", "BTCUSDT", now + 28 * 60_000),
+            ]
+            wanted = {"whale_trade", "volume_spike", "round_number_cross", "eth-up"}
+            await d.read_until(lambda lines: wanted <= {json.loads(ln)["name"] for ln in lines}, 40)
+        assert d.proc.returncode == 0, d.err
+    alerts = [json.loads(ln) for ln in d.lines + d.rest.splitlines()]
     assert all(set(a) == JSONL_KEYS for a in alerts)
     keys = [(a["name"], a["symbol"], a["interval"], a["time"]) for a in alerts]
     assert len(keys) == len(set(keys)), "an alert was delivered twice"
@@ -185,11 +194,13 @@ async def test_sighup_reloads_rules_and_refuses_a_broken_config(tmp_path):
     rules("first")
     async with SimExchange(symbols=["ETHUSDT"], seed=8, speed=120, start_time_ms=T0) as sim:
         db = tmp_path / "history.db"
-        proc = await cryptotui(*daemon_args(sim, cfg, db, "ETHUSDT", "--format", "jsonl"))
-        names = []
-        try:
+        async with stopping(
+            await cryptotui(*daemon_args(sim, cfg, db, "ETHUSDT", "--format", "jsonl"))
+        ) as d:
+            proc = d.proc
+            assert proc.stdout is not None and proc.stderr is not None
             async with asyncio.timeout(30):
-                names.append(json.loads(await proc.stdout.readline())["name"])
+                names = [json.loads(await proc.stdout.readline())["name"]]
                 rules("broken", "price >> 1")
                 proc.send_signal(signal.SIGHUP)
                 line = await proc.stderr.readline()
@@ -199,36 +210,26 @@ async def test_sighup_reloads_rules_and_refuses_a_broken_config(tmp_path):
                 rules("second")
                 proc.send_signal(signal.SIGHUP)
                 names.append(json.loads(await proc.stdout.readline())["name"])
-        finally:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGINT)
-            async with asyncio.timeout(10):
-                _, err = await proc.communicate()
-        assert proc.returncode == 0, err.decode()
+        assert proc.returncode == 0, d.err
     assert names == ["first", "second"]
 
 
 async def test_log_jsonl_candles_are_objects_of_their_own_kind(tmp_path):
     """`--format jsonl --candles` used to drop the candles silently."""
+
+    def closed(lines: list[str]) -> int:
+        return sum(json.loads(ln)["kind"] == "candle" for ln in lines)
+
     empty = tmp_path / "config.toml"
     empty.write_text("")
     async with SimExchange(symbols=["BTCUSDT"], seed=2, speed=300, start_time_ms=T0) as sim:
-        proc = await cryptotui(*daemon_args(
+        argv = daemon_args(
             sim, empty, tmp_path / "h.db", "BTCUSDT", "--format", "jsonl", "--candles"
-        ))  # fmt: skip
-        records: list[dict] = []
-        try:
-            async with asyncio.timeout(20):
-                while sum(r["kind"] == "candle" for r in records) < 3:
-                    line = await proc.stdout.readline()
-                    assert line, (await proc.stderr.read()).decode()
-                    records.append(json.loads(line))
-        finally:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGINT)
-            async with asyncio.timeout(10):
-                _, err = await proc.communicate()
-        assert proc.returncode == 0, err.decode()
+        )
+        async with stopping(await cryptotui(*argv)) as d:
+            await d.read_until(lambda lines: closed(lines) >= 3, 20)
+        assert d.proc.returncode == 0, d.err
+    records = [json.loads(ln) for ln in d.lines]
     candles = [r for r in records if r["kind"] == "candle"]
     assert list(candles[0]) == [
         "kind", "symbol", "interval", "open_time", "close_time", "open", "high", "low", "close",

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
+
+from tests.test_headless import stopping
 
 PROBE = """\
 import sys
@@ -36,17 +37,11 @@ async def test_log_mode_never_imports_textual(tmp_path):
         "--symbols", "BTCUSDT", "--intervals", "1m",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
     )  # fmt: skip
-    assert proc.stdout is not None
-    try:
-        async with asyncio.timeout(120):  # generous: it takes seconds, but CI machines vary
-            line = (await proc.stdout.readline()).decode()
-            assert " BTCUSDT 1m O " in line, line
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGINT)
-        async with asyncio.timeout(20):
-            _, err = await proc.communicate()
-    stderr = err.decode()
+    async with stopping(proc, timeout=20) as d:
+        # generous: it takes seconds, but CI machines vary
+        await d.read_until(lambda lines: len(lines) == 1, 120)
+        assert " BTCUSDT 1m O " in d.lines[0], d.lines
+    stderr = d.err
     assert proc.returncode == 0, stderr
     assert "stopped:" in stderr  # the feed ran and shut down through the normal path
     assert "probe: loaded []" in stderr, stderr

@@ -3,7 +3,6 @@ and what a `--log` daemon delivers when it is stopped with SIGTERM."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import os
@@ -19,7 +18,7 @@ from cryptotui.alerts.delivery import Dispatcher
 from cryptotui.models import Alert, Direction
 from cryptotui.sim import SimExchange
 from tests.conftest import until
-from tests.test_headless import T0, cryptotui, daemon_args
+from tests.test_headless import T0, cryptotui, daemon_args, stopping
 
 
 def alert(n: int = 0) -> Alert:
@@ -208,30 +207,18 @@ async def test_sigterm_flushes_the_jsonl_file_and_ends_commands_while_the_webhoo
         f'command = ["sh", "-c", "echo $$ >> {pids}; exec sleep 30"]\n'
         'rules = [{ name = "every-close", when = "price > 0" }]\n'
     )
-    printed: list[dict] = []
     try:
         async with SimExchange(
             symbols=["BTCUSDT", "ETHUSDT"], seed=3, speed=300, start_time_ms=T0
         ) as sim:
             db = tmp_path / "history.db"
-            proc = await cryptotui(
-                *daemon_args(sim, cfg, db, "BTCUSDT,ETHUSDT", "--format", "jsonl")
-            )
-            try:
-                async with asyncio.timeout(30):
-                    while len(printed) < 12:
-                        line = await proc.stdout.readline()
-                        assert line, (await proc.stderr.read()).decode()
-                        printed.append(json.loads(line))
-            finally:
-                if proc.returncode is None:
-                    proc.send_signal(signal.SIGTERM)
-                async with asyncio.timeout(20):
-                    rest_out, err = await proc.communicate()
-            assert proc.returncode == 0, err.decode()
-        printed += [json.loads(ln) for ln in rest_out.decode().splitlines()]
+            argv = daemon_args(sim, cfg, db, "BTCUSDT,ETHUSDT", "--format", "jsonl")
+            async with stopping(await cryptotui(*argv), signal.SIGTERM, timeout=20) as d:
+                await d.read_until(lambda lines: len(lines) >= 12, 30)
+            assert d.proc.returncode == 0, d.err
+        printed = [json.loads(ln) for ln in d.lines + d.rest.splitlines()]
         assert jsonl(log) == printed  # every alert, in order, none lost at exit
-        stderr = err.decode()
+        stderr = d.err
         assert f"webhook {rx.url}: " in stderr and "undelivered at exit" in stderr
         assert "command sh: " in stderr
         assert pids_in(pids) and [p for p in pids_in(pids) if alive(p)] == []

@@ -3,33 +3,25 @@ signal's outcomes as candles close, and a restart resolves those left open."""
 
 from __future__ import annotations
 
-import asyncio
-import signal
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from cryptotui.sim import SimExchange
-from tests.test_headless import T0, cryptotui, daemon_args
+from tests.test_headless import T0, cryptotui, daemon_args, stopping
 
 
 async def run_for(sim: SimExchange, cfg: Path, db: Path, candles: int) -> None:
     """The daemon until it has printed `candles` closed candles, then SIGINT."""
-    proc = await cryptotui(*daemon_args(sim, cfg, db, "BTCUSDT", "--candles"))
-    seen = 0
-    try:
-        async with asyncio.timeout(40):
-            while seen < candles:
-                line = (await proc.stdout.readline()).decode()
-                assert line, (await proc.stderr.read()).decode()
-                seen += " BTCUSDT 1m " in line and " ALERT " not in line
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGINT)
-        async with asyncio.timeout(15):
-            _, err = await proc.communicate()
-    assert proc.returncode == 0, err.decode()
+
+    def closed(lines: list[str]) -> int:
+        return sum(" BTCUSDT 1m " in ln and " ALERT " not in ln for ln in lines)
+
+    argv = daemon_args(sim, cfg, db, "BTCUSDT", "--candles")
+    async with stopping(await cryptotui(*argv), timeout=15) as d:
+        await d.read_until(lambda lines: closed(lines) >= candles, 40)
+    assert d.proc.returncode == 0, d.err
 
 
 def check_outcomes(db: Path) -> list[tuple]:
