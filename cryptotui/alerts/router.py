@@ -79,7 +79,8 @@ class AlertRouter:
         cooldown_s: float = 300.0,
         decimals: Callable[[str], int | None] = lambda _s: None,
     ) -> None:
-        self.rules = list(rules)
+        self.rules = [r for r in rules if r.enabled]
+        """The enabled rules (a disabled one stays in the config and fires nothing)."""
         self.min_confidence = min_confidence
         self.cooldown_ms = int(cooldown_s * 1000)
         self.decimals = decimals

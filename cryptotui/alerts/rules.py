@@ -27,6 +27,7 @@ from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Direction
 
 FREQUENCIES = ("once", "once_per_bar", "once_per_bar_close")
+DEFAULT_MESSAGE = "{name}: {symbol} at {price}"
 PLACEHOLDERS = ("symbol", "price", "interval", "name", "confidence", "value", "direction")
 ALIASES = {
     "rsi": "rsi_14",
@@ -46,7 +47,16 @@ _TOKEN = re.compile(
 
 
 class RuleError(ValueError):
-    """A rule that cannot be parsed; the message names the rule, the text and the position."""
+    """A rule that cannot be parsed; the message names the rule, the text and the position.
+
+    `key` is the rule's key at fault (`when`, `interval`…; None: the rule as a whole) and
+    `column` the 1-based position inside `when`, so a form can point at the very character.
+    """
+
+    def __init__(self, message: str, key: str | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+        self.column = column
 
 
 @dataclass(slots=True, frozen=True)
@@ -80,6 +90,8 @@ class Rule:
     cooldown: float = 0.0
     message: str = "{name}: {symbol} {price}"
     direction: Direction = Direction.NEUTRAL
+    enabled: bool = True
+    """`enabled = false` keeps a rule in the config without it firing."""
 
 
 def indicator_for(column: str) -> str | None:
@@ -101,7 +113,9 @@ def _column(word: str, rule: str, text: str, pos: int) -> str:
     if indicator_for(column) is None:
         raise RuleError(
             f"rule {rule!r}: {text!r}: unknown subject {word!r} at column {pos + 1}; use price, "
-            "move <window>, whale, or an indicator column such as rsi_14"
+            "move <window>, whale, or an indicator column such as rsi_14",
+            "when",
+            pos + 1,
         )
     return column
 
@@ -114,7 +128,9 @@ def parse_condition(text: str, rule: str = "?") -> Condition:
         if m is None or m.end() == pos:
             at = len(text) - len(text[pos:].lstrip())
             raise RuleError(
-                f"rule {rule!r}: {text!r}: unexpected {text[at:][:10]!r} at column {at + 1}"
+                f"rule {rule!r}: {text!r}: unexpected {text[at:][:10]!r} at column {at + 1}",
+                "when",
+                at + 1,
             )
         kind = "num" if m.lastgroup == "unit" else str(m.lastgroup)  # one group always matches
         start = m.start(kind)
@@ -125,9 +141,12 @@ def parse_condition(text: str, rule: str = "?") -> Condition:
         if at < len(tokens):
             got, column = repr(tokens[at][1]), tokens[at][2] + 1
             return RuleError(
-                f"rule {rule!r}: {text!r}: expected {expected} at column {column}, got {got}"
+                f"rule {rule!r}: {text!r}: expected {expected} at column {column}, got {got}",
+                "when",
+                column,
             )
-        return RuleError(f"rule {rule!r}: {text!r}: expected {expected} at the end")
+        end = len(text.rstrip()) + 1
+        return RuleError(f"rule {rule!r}: {text!r}: expected {expected} at the end", "when", end)
 
     i = 0
     if not tokens or tokens[0][0] != "word":
@@ -182,7 +201,8 @@ def _template(message: str, rule: str) -> str:
         if field_name is not None and field_name not in PLACEHOLDERS:
             raise RuleError(
                 f"rule {rule!r}: message placeholder {{{field_name}}} unknown; "
-                f"use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+                f"use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}",
+                "message",
             )
     return message
 
@@ -192,6 +212,7 @@ def parse_rules(items: Iterable[Mapping[str, Any]]) -> list[Rule]:
     rules = []
     allowed = {
         "name", "when", "symbols", "interval", "frequency", "cooldown", "message", "direction",
+        "enabled",
     }  # fmt: skip
     for n, item in enumerate(items, 1):
         if not isinstance(item, Mapping):
@@ -205,31 +226,39 @@ def parse_rules(items: Iterable[Mapping[str, Any]]) -> list[Rule]:
             )
         when = item.get("when")
         if not isinstance(when, str) or not when.strip():
-            raise RuleError(f'rule {name!r}: needs when = "<condition>", e.g. "price > 100000"')
+            raise RuleError(
+                f'rule {name!r}: needs when = "<condition>", e.g. "price > 100000"', "when", 1
+            )
         condition = parse_condition(when, name)
         interval = str(item.get("interval", "1m"))
         if interval not in INTERVAL_MS:
             raise RuleError(
-                f"rule {name!r}: interval {interval!r} unknown; use one of {', '.join(INTERVAL_MS)}"
+                f"rule {name!r}: interval {interval!r} unknown; use one of "
+                f"{', '.join(INTERVAL_MS)}",
+                "interval",
             )
         frequency = str(item.get("frequency", "once_per_bar_close"))
         if frequency not in FREQUENCIES:
             raise RuleError(
                 f"rule {name!r}: frequency {frequency!r} unknown; use one of "
-                f"{', '.join(FREQUENCIES)}"
+                f"{', '.join(FREQUENCIES)}",
+                "frequency",
             )
         cooldown = item.get("cooldown", 0)
         if not isinstance(cooldown, int | float) or cooldown < 0:
-            raise RuleError(f"rule {name!r}: cooldown must be seconds ≥ 0")
+            raise RuleError(f"rule {name!r}: cooldown must be seconds ≥ 0", "cooldown")
         symbols = item.get("symbols", [])
         if isinstance(symbols, str) or not all(isinstance(s, str) for s in symbols):
-            raise RuleError(f'rule {name!r}: symbols must be a list like ["BTCUSDT"]')
+            raise RuleError(f'rule {name!r}: symbols must be a list like ["BTCUSDT"]', "symbols")
         direction = item.get("direction")
         if direction is not None and direction not in tuple(Direction):
             raise RuleError(
-                f"rule {name!r}: direction {direction!r} unknown; use bullish, bearish or neutral"
+                f"rule {name!r}: direction {direction!r} unknown; use bullish, bearish or neutral",
+                "direction",
             )
-        default_msg = "{name}: {symbol} at {price}"
+        enabled = item.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise RuleError(f"rule {name!r}: enabled must be true or false", "enabled")
         rules.append(
             Rule(
                 name,
@@ -239,8 +268,9 @@ def parse_rules(items: Iterable[Mapping[str, Any]]) -> list[Rule]:
                 interval,
                 frequency,
                 float(cooldown),
-                _template(str(item.get("message", default_msg)), name),
+                _template(str(item.get("message", DEFAULT_MESSAGE)), name),
                 Direction(direction) if direction is not None else _direction(condition),
+                enabled,
             )
         )
     return rules

@@ -39,6 +39,7 @@ from cryptotui.config.layers import (
     file_layer,
     overrides_layer,
     user_config_path,
+    user_file,
     user_layer,
 )
 from cryptotui.config.sections import (
@@ -74,6 +75,7 @@ __all__ = [
     "load_config",
     "render",
     "user_config_path",
+    "user_file",
 ]
 
 

@@ -74,6 +74,16 @@ def user_layer(path: Path | None, env: Mapping[str, str]) -> Layer | None:
     return file_layer(default, "no such config file") if default.exists() else None
 
 
+def user_file(path: Path | None, env: Mapping[str, str]) -> Path:
+    """The user file `user_layer` reads, existing or not: where the app writes what the user
+    edits in it (alert rules), so the next load reads it back."""
+    if path is not None:
+        return Path(path).expanduser()
+    if named := env.get(CONFIG_ENV, "").strip():
+        return Path(named).expanduser()
+    return user_config_path()
+
+
 def file_layer(path: Path, missing: str) -> Layer:
     """Parse a TOML file; `missing` is the error text if it does not exist."""
     shown = _display(path)

@@ -70,6 +70,38 @@ def test_rule_table_errors():
         parse_rules([{"name": "x", "when": "price > 1", "direction": "up"}])
 
 
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [("price >> 5", 8), ("os_system > 1", 1), ("price > $5", 9), ("price >", 8), ("move > 3%", 6)],
+)
+def test_a_when_error_carries_its_key_and_column(text, column):
+    """A form points at the character: the column is data, not only words in the message."""
+    with pytest.raises(RuleError) as err:
+        parse_rules([{"name": "r", "when": text}])
+    assert (err.value.key, err.value.column) == ("when", column)
+
+
+def test_other_errors_name_the_key_at_fault():
+    for key, value in (("interval", "7m"), ("frequency", "hourly"), ("cooldown", -1)):
+        with pytest.raises(RuleError) as err:
+            parse_rules([{"name": "x", "when": "price > 1", key: value}])
+        assert (err.value.key, err.value.column) == (key, None)
+
+
+def test_a_disabled_rule_parses_but_never_fires():
+    off, on = parse_rules(
+        [
+            {"name": "off", "when": "price > 100", "enabled": False},
+            {"name": "on", "when": "price > 100", "enabled": True},
+        ]
+    )
+    assert (off.enabled, on.enabled) == (False, True)
+    router = AlertRouter([off, on])
+    assert [a.name for a in feed(router, [101])] == ["on"]
+    with pytest.raises(RuleError, match="enabled must be true or false"):
+        parse_rules([{"name": "x", "when": "price > 1", "enabled": "no"}])
+
+
 def test_a_rule_may_say_which_way_it_expects_the_price_to_go():
     plain, declared = parse_rules(
         [
