@@ -14,11 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from cryptotui import validators
@@ -115,6 +116,10 @@ class Feed:
             engine.emit = self._emit
             self.state.indicators = engine.live_values
         player = endpoints.player
+        if player is not None:
+            # A recording carries its own stalls and connection ends; wall-clock silence is only
+            # this machine pausing (a repaint, a loaded CI), never the recorded market's.
+            options = replace(options or StreamOptions(), stall_timeout=math.inf, max_age=math.inf)
         self.rest = Rest(
             endpoints.rest_url,
             transport=player.transport() if player else None,

@@ -117,6 +117,21 @@ def test_a_replay_prints_the_alerts_of_the_live_run(
     assert "on REPLAY" in err and "gap-fill" in err and "replay finished" in err
 
 
+def test_a_replay_is_not_judged_by_the_wall_clock_watchdog(
+    recorded: Recorded, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stall watchdog of a fraction of a millisecond fires at every pause of a busy machine
+    (a TUI repainting, a loaded CI): a replay must not let it close the recorded connection
+    and fetch candles out of the recording's order (the TUI replay lost its alerts that way)."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(CONFIG + "[stream]\nstall_factor = 0.0001\n")
+    out = tmp_path / "replayed.jsonl"
+    argv = ["--replay", str(recorded.file), "--log", "--speed", "0", "--format", "jsonl"]
+    assert main(["--config", str(cfg), *argv, "--output", str(out)]) == 0
+    assert out.read_text() == recorded.alerts.read_text()
+    assert "stalled" not in capsys.readouterr().err
+
+
 def test_a_truncated_recording_replays_up_to_the_damage_and_names_the_line(
     recorded: Recorded, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
