@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
 from cryptotui import validators
 from cryptotui.commands.base import config_of
-from cryptotui.config import Config
+from cryptotui.config import Config, user_file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -146,7 +147,7 @@ def _tui(args, config: Config, symbols: list[str], intervals: list[str]) -> int:
     # --symbols watches exactly those for this run; otherwise the saved watchlists come back.
     return run_tui(
         config, symbols, intervals, source, label, db=args.db, restore=not args.symbols,
-        reload_config=lambda: _config(args),
+        reload_config=lambda: _config(args), config_file=user_file(args.config, os.environ),
     )  # fmt: skip
 
 
@@ -179,4 +180,5 @@ def _replay(args: argparse.Namespace) -> int:
     return run_tui(
         config, header.symbols, header.intervals, source, sources.REPLAY,
         db=args.db, restore=False, trades=trades, reload_config=lambda: _config(args),
+        config_file=user_file(args.config, os.environ),
     )  # fmt: skip

@@ -23,6 +23,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from cryptotui import fmt
+from cryptotui.alerts.rules_file import RulesFile
 from cryptotui.config import Config, ConfigError, PortfolioSection
 from cryptotui.engine import reconfigure
 from cryptotui.feed import Feed
@@ -30,10 +31,13 @@ from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Alert, Candle
 from cryptotui.state import MarketState
 from cryptotui.ui.feed_thread import FeedThread
+from cryptotui.ui.messages import AlertAtPrice
 from cryptotui.ui.screens.alert_detail import AlertDetail
 from cryptotui.ui.screens.dashboard import BOTTOM_VIEWS, INTERVAL_KEYS, Dashboard
 from cryptotui.ui.screens.help import HelpScreen, bindings_of
 from cryptotui.ui.screens.portfolio import PortfolioScreen
+from cryptotui.ui.screens.rule_form import RuleForm
+from cryptotui.ui.screens.rules import RulesScreen, RulesView
 from cryptotui.ui.screens.search import SearchScreen
 from cryptotui.ui.screens.track_record import TrackRecordScreen
 from cryptotui.ui.screens.watchlists import WatchlistsScreen
@@ -50,7 +54,9 @@ from cryptotui.ui.services.market import MarketLink
 from cryptotui.ui.services.overview import overview
 from cryptotui.ui.services.portfolio import Loaded, feed_rates, held_of, market_now
 from cryptotui.ui.services.portfolio import load as load_portfolio
+from cryptotui.ui.services.rules import crossing_rule
 from cryptotui.ui.services.store import UiStore
+from cryptotui.ui.services.undo import UNDO_SECONDS, Undo
 from cryptotui.ui.services.watch import WatchItems
 from cryptotui.ui.services.watchlists import Watchlists
 from cryptotui.ui.widgets.alerts import AlertsPane
@@ -87,6 +93,8 @@ class CryptoTUI(App):
         Binding("w", "watchlists", "Lists", tooltip="switch, create, rename, delete watchlists"),
         Binding("T", "track_record", "Track record", tooltip="how every pattern performed"),
         Binding("P", "portfolio", "Portfolio", tooltip="your trades: value, cost, P&L"),
+        Binding("A", "rules", "Rules", tooltip="alert rules: add, edit, switch off (your config)"),
+        Binding("u", "undo", "Undo", show=False, tooltip="the last removal, for 10 s"),
         Binding("t", "toggle_theme", "Theme", tooltip="light or dark"),
     ]
 
@@ -101,9 +109,13 @@ class CryptoTUI(App):
         lists: Watchlists | None = None,
         reload_config: Callable[[], Config] | None = None,
         portfolio: PortfolioSection | None = None,
+        rules_file: RulesFile | None = None,
     ) -> None:
+        """`rules_file`: the user's config file, where the Rules view saves alert rules."""
         super().__init__()
         self.reload_config = reload_config
+        self.rules_file = rules_file
+        self.undo = Undo()
         self.portfolio = portfolio or PortfolioSection(currency="USDT", method="fifo")
         self.state = state
         self.source_label = source_label
@@ -422,6 +434,54 @@ class CryptoTUI(App):
         points, markers = mini_series(view, candles_around(view, self.state, stored))
         self.push_screen(AlertDetail(view, points, markers))
 
+    # ------------------------------------------------------------------ alert rules
+
+    def action_rules(self) -> None:
+        if not any(isinstance(s, RulesScreen) for s in self.screen_stack):
+            self.push_screen(RulesScreen(self))
+
+    def session_alerts(self) -> list[Alert]:
+        return list(self.state.alerts)
+
+    def rules_changed(self) -> None:
+        """The rules file changed: the running engine takes it through the reload path."""
+        if self.reload_config is None or self.feed_thread is None:
+            self.notify("saved; the rules apply the next time cryptotui starts", markup=False)
+        else:
+            self.reload()
+
+    @on(AlertAtPrice)
+    def _alert_at_price(self, event: AlertAtPrice) -> None:
+        """The rule form, filled in: Enter saves a rule for when the symbol crosses the price
+        (on an interval the engine computes, so it is checked on every update)."""
+        rules = self.rules_file
+        if rules is None:
+            self.notify("no config file to save the rule in", severity="warning", markup=False)
+            return
+        decimals = self.state.price_decimals(event.symbol)
+        interval = self._rsi_interval() or "1m"
+        table = crossing_rule(event.symbol, event.price, decimals, interval)
+
+        def save(values: dict) -> None:
+            rules.add(values)
+            self.rules_changed()
+
+        self.push_screen(RuleForm(f"Alert when {event.symbol} crosses", table, save))
+
+    def offer_undo(self, label: str, undo: Callable[[], None]) -> None:
+        """A removal just done: say so, and let `u` take it back for a while."""
+        self.undo.offer(label, undo)
+        self.notify(f"{label} · u undoes", markup=False, timeout=UNDO_SECONDS)
+
+    def action_undo(self) -> None:
+        taken = self.undo.take()
+        if taken is None:
+            self.notify("nothing to undo", markup=False)
+            return
+        label, undo = taken
+        undo()
+        self.notify(f"undone: {label}", markup=False)
+
     # ------------------------------------------------------------------ app-wide
 
     def action_toggle_theme(self) -> None:
@@ -452,6 +512,14 @@ class CryptoTUI(App):
                 ],
             ),
             ("Portfolio (P)", bindings_of(PortfolioScreen)),
+            (
+                "Alert rules (A)",
+                [
+                    *bindings_of(RulesView),
+                    Binding("enter", "", "Edit rule"),
+                    *bindings_of(RulesScreen),
+                ],
+            ),
         ]
 
     def action_help(self) -> None:
@@ -471,6 +539,7 @@ class CryptoTUI(App):
                 self.action_track_record,
             ),
             ("Portfolio", "Your trades: value, cost basis, P&L (P)", self.action_portfolio),
+            ("Alert rules", "Add, edit, switch off; saved to your config (A)", self.action_rules),
             *(
                 (f"Switch to watchlist {n}", "Make it the active list", partial(self._switch, n))
                 for n in self.lists.names

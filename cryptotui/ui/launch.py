@@ -19,6 +19,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from pathlib import Path
 
+from cryptotui.alerts.rules_file import RulesFile
 from cryptotui.config import Config
 from cryptotui.feed import Endpoints, feed_factory, serve
 from cryptotui.models import Notice
@@ -63,13 +64,15 @@ def run_tui(
     restore: bool = True,
     reload_config: Callable[[], Config] | None = None,
     trades: bool | None = None,
+    config_file: Path | None = None,
 ) -> int:
     """`db` is the --db flag (overrides `[store] path`). With `restore` the named watchlists
     saved in the database come back (the active one is watched; `symbols` only seed the
     first list ever); without it (`--symbols` given) exactly `symbols` are watched for this
     session and the saved lists are left as they are. `reload_config` re-reads the
-    configuration for the "Reload configuration" command. `trades` forces the aggTrade streams
-    on or off (a replay has them if it recorded them)."""
+    configuration for the "Reload configuration" command and after an alert rule is saved into
+    `config_file` (the user's config file) by the Rules view. `trades` forces the aggTrade
+    streams on or off (a replay has them if it recorded them)."""
     from cryptotui.store import StoreError, store_config
 
     state = MarketState([])
@@ -128,6 +131,7 @@ def run_tui(
             lists=lists,
             reload_config=reload_config,
             portfolio=config.portfolio,
+            rules_file=RulesFile(config_file) if config_file is not None else None,
         )
         calm_gc()
         app.run()

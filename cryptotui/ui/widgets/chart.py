@@ -21,6 +21,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from cryptotui import fmt
+from cryptotui.ui.messages import AlertAtPrice
 from cryptotui.ui.services.chart_data import Drawings, Marker, Point
 from cryptotui.ui.widgets.candles import (
     MA_MODES,
@@ -53,6 +54,9 @@ class Chart(Widget, can_focus=True):
             tooltip="support/resistance levels, trendlines, chart formations and their targets",
         ),
         Binding("r", "toggle_profile", "Profile", tooltip="volume profile of the candles in view"),
+        Binding(
+            "c", "alert", "Alert", tooltip="when the symbol crosses the close the legend shows"
+        ),
     ]
     ALLOW_MAXIMIZE = True
     COMPONENT_CLASSES = {
@@ -175,6 +179,12 @@ class Chart(Widget, can_focus=True):
         self.options = replace(self.options, patterns=not self.options.patterns)
         if self.options.patterns:
             self.post_message(self.PatternsWanted())
+
+    def action_alert(self) -> None:
+        """The rule form for the newest visible candle's close (the legend's C)."""
+        if self.points:
+            shown = self.points[max(0, len(self.points) - 1 - self.scrolled_back)]
+            self.post_message(AlertAtPrice(self.symbol, shown.candle.close))
 
     def action_toggle_profile(self) -> None:
         self.options = replace(self.options, profile=not self.options.profile)

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from cryptotui import fmt
+from cryptotui.ui.messages import AlertAtPrice
 from cryptotui.ui.services.watch import WatchItem
 from cryptotui.ui.widgets.cursor_list import CursorList
 
@@ -89,6 +90,7 @@ class Watchlist(CursorList):
         Binding("K,shift+up", "move(-1)", "Move up", show=False),
         Binding("J,shift+down", "move(1)", "Move down", show=False),
         Binding("enter", "open_chart", "Chart", show=False),
+        Binding("c", "alert", "Alert", tooltip="when this symbol crosses its price (Enter saves)"),
     ]
     HEADER_ROWS = 1
     EMPTY_TEXT = "empty: press / to add symbols"
@@ -195,6 +197,11 @@ class Watchlist(CursorList):
 
     def action_open_chart(self) -> None:
         self.post_message(self.ChartRequested())
+
+    def action_alert(self) -> None:
+        if self.items and self.items[self.cursor].row.version:
+            row = self.items[self.cursor].row
+            self.post_message(AlertAtPrice(row.symbol, row.last))
 
     # ------------------------------------------------------------------ rendering
 
