@@ -331,7 +331,7 @@ def ground_truth(
     out: list[object] = []
     engine = Engine(names, [interval], emit=out.append, detectors=detectors)
     _warm_up(market, engine, interval)
-    _run(market, engine, names, interval, end, progress)
+    stream_market(market, names, interval, end, engine.on_event, progress)
     signals = [s for s in out if isinstance(s, Signal)]
     report = GroundTruthReport(
         seed, hours, interval, names, len(names) * hours, list(market.truth), len(signals)
@@ -399,28 +399,31 @@ def _warm_up(market: Market, engine: Engine, interval: str) -> None:
             engine.warm_up(agg_trade_rest(wire.agg_trade_rest(t), sym) for t in trades)
 
 
-def _run(
+def stream_market(
     market: Market,
-    engine: Engine,
-    symbols: list[str],
+    symbols: Sequence[str],
     interval: str,
     end: int,
-    progress: Callable[[float], None] | None,
+    on_event: Callable[[object], None],
+    progress: Callable[[float], None] | None = None,
 ) -> None:
-    """Every frame the live app would subscribe to, through the wire codec, in time order."""
+    """Every frame the live app would subscribe to for `symbols` (aggTrades, 24 h tickers,
+    `interval` klines), from the market's now to `end`, through the wire codec into
+    `on_event`, in time order: a live run without sockets. `progress(fraction)` after every
+    simulated minute; RuntimeError if the codec refuses a frame."""
     wanted = set()
     for sym in symbols:
         low = sym.lower()
         wanted |= {f"{low}@aggTrade", f"{low}@ticker", f"{low}@kline_{interval}"}
     decoder = Decoder()
-    t = START_MS
+    start = t = market.now
     while t < end:
         t = min(t + MINUTE, end)
         for stream, payload in market.advance(t, wanted):
             for ev in decoder.decode(encode({"stream": stream, "data": payload})):
-                engine.on_event(ev)
+                on_event(ev)
         if progress is not None:
-            progress((t - START_MS) / (end - START_MS))
+            progress((t - start) / (end - start))
     if decoder.errors:  # the simulator and the codec disagree: no report can be trusted
         raise RuntimeError(f"simulator frames the codec could not read: {dict(decoder.errors)}")
 
