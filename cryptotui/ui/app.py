@@ -63,6 +63,7 @@ from cryptotui.ui.widgets.alerts import AlertsPane
 from cryptotui.ui.widgets.chart import Chart
 from cryptotui.ui.widgets.health import HealthView
 from cryptotui.ui.widgets.history import HistoryBrowser
+from cryptotui.ui.widgets.overview import MarketOverview
 from cryptotui.ui.widgets.track import TrackRecordView
 from cryptotui.ui.widgets.watchlist import Watchlist
 
@@ -89,7 +90,7 @@ class CryptoTUI(App):
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", tooltip="this list of keys"),
-        Binding("slash", "search", "Add", tooltip="fuzzy search over every exchange symbol"),
+        Binding("a", "search", "Add", tooltip="a symbol: fuzzy search over every exchange symbol"),
         Binding("w", "watchlists", "Lists", tooltip="switch, create, rename, delete watchlists"),
         Binding("T", "track_record", "Track record", tooltip="how every pattern performed"),
         Binding("P", "portfolio", "Portfolio", tooltip="your trades: value, cost, P&L"),
@@ -257,7 +258,7 @@ class CryptoTUI(App):
         d = self.dashboard
         view = d.view
         if view == "overview":
-            tickers = list(self.state.tickers.values())
+            tickers = d.overview.wanted(list(self.state.tickers.values()))
             d.overview.update_overview(overview(tickers, self.state.info))
         elif view == "health":
             feed = self.feed_thread.feed if self.feed_thread is not None else None
@@ -345,12 +346,27 @@ class CryptoTUI(App):
     def _retitle_watchlist(self) -> None:
         wl = self.dashboard.watchlist
         wl.border_title = Text.assemble(("Watchlist ", "bold"), fmt.safe(self.lists.active))
-        wl.border_subtitle = f"{len(self.lists.symbols)} symbols"
+        wl.set_caption(f"{len(self.lists.symbols)} symbols")
 
     @on(Watchlist.RemoveRequested)
     def _remove(self, event: Watchlist.RemoveRequested) -> None:
-        self.lists.remove(event.symbol)
+        """Removed at once; `u` puts it back where it was."""
+        lists, symbol = self.lists, event.symbol
+        if symbol not in lists.symbols:
+            return
+        name, index = lists.active, lists.symbols.index(symbol)
+        lists.remove(symbol)
         self._apply_lists()
+
+        def undo() -> None:
+            if lists.active != name:
+                self._switch(name)
+            if lists.add(symbol):
+                lists.move(symbol, index - len(lists.symbols) + 1)
+            self._apply_lists()
+            self.dashboard.watchlist.select(symbol)
+
+        self.offer_undo(f"{symbol} removed from {name}", undo)
 
     @on(Watchlist.MoveRequested)
     def _move(self, event: Watchlist.MoveRequested) -> None:
@@ -502,6 +518,7 @@ class CryptoTUI(App):
             ("Chart", bindings_of(Chart)),
             ("Alerts", bindings_of(AlertsPane)),
             ("History", [*bindings_of(HistoryBrowser), Binding("enter", "", "Open signal")]),
+            ("Overview", bindings_of(MarketOverview)),
             ("Watchlists (w)", bindings_of(WatchlistsScreen)),
             (
                 "Track record (T)",
@@ -531,7 +548,7 @@ class CryptoTUI(App):
             return
         chart = screen.chart
         commands: list[tuple[str, str, Callable[[], object]]] = [
-            ("Add symbol", "Search every exchange symbol (/)", self.action_search),
+            ("Add symbol", "Search every exchange symbol (a)", self.action_search),
             ("Watchlists", "Switch, create, rename, delete (w)", self.action_watchlists),
             (
                 "Track record",

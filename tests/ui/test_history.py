@@ -89,7 +89,7 @@ async def test_paging_filtering_and_opening_in_the_ui(make_store, sim_app):
         await settle(app, pilot)
         assert table.row_count == 100 and history.page_no == 1
         # Filter: only ETHUSDT bearish signals.
-        await pilot.press("f")
+        await pilot.press("slash")
         assert isinstance(app.focused, Input)
         app.focused.value = "ethusdt dir=bear"
         await pilot.press("enter")
@@ -98,7 +98,7 @@ async def test_paging_filtering_and_opening_in_the_ui(make_store, sim_app):
         assert rows and all(r.symbol == "ETHUSDT" and r.direction == "bearish" for r in rows)
         assert app.focused is table
         # A bad filter says what to write and keeps the rows.
-        await pilot.press("f")
+        await pilot.press("slash")
         app.focused.value += " dir=sideways"
         await pilot.press("enter")
         await pilot.pause()

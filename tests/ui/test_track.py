@@ -158,28 +158,28 @@ async def test_view_sorts_filters_and_opens_the_equity_curve(store, sim_app):
         ns = [int(row[5]) for row in cells(table)]
         assert ns == sorted(ns, reverse=True) and ns[0] == 50
         # Filters: one symbol's own rows, then one horizon, then each symbol.
-        await pilot.press("f")
+        await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await enter_text(pilot, "ethusdt")
         await settle(app, pilot)
         assert table_names(view) == [("hammer", "ETHUSDT", 5)]
         assert cells(table)[0][5:7] == ["10", "50.0"]
-        await pilot.press("f")
+        await pilot.press("slash")
         await enter_text(pilot, "h=1")
         await settle(app, pilot)
         assert table_names(view) == [("hammer", None, 1)]
-        await pilot.press("f")
+        await pilot.press("slash")
         await enter_text(pilot, "* iv=1m h=5 name=hammer")
         await settle(app, pilot)
         assert sorted(table_names(view)) == [("hammer", "BTCUSDT", 5), ("hammer", "ETHUSDT", 5)]
         assert [row[11] for row in cells(table)] == ["▼ degrading", "—"]
         # A bad filter says what to write and keeps the rows.
-        await pilot.press("f")
+        await pilot.press("slash")
         await enter_text(pilot, "h=soon")
         assert "horizon in candles" in str(view.query_one("#track-status", Static).content)
         assert table.row_count == 2
         # Enter: the pattern's equity curve and its signals on the chart.
-        await pilot.press("f")
+        await pilot.press("slash")
         await enter_text(pilot, "iv=1m h=5 name=hammer")
         await settle(app, pilot)
         table.focus()

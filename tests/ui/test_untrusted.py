@@ -76,7 +76,7 @@ async def test_hostile_strings_are_shown_literally_everywhere(sim_app, make_stor
         assert_clean(screen_text(app))
         await pilot.press("escape")
         # Search results show the hostile symbol literally.
-        await pilot.press("slash")
+        await pilot.press("a")
         app.focused.value = "evil"
         await pilot.pause()
         assert isinstance(app.screen, SearchScreen)

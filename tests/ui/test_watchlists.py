@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import OptionList
 
+from cryptotui.ui.screens.prompt import ConfirmScreen
 from cryptotui.ui.screens.search import SearchScreen
 from cryptotui.ui.screens.watchlists import WatchlistsScreen
 from cryptotui.ui.services.search import search
@@ -28,7 +29,7 @@ def test_fuzzy_search_ranks_base_asset_then_prefix_then_letters():
 async def test_search_add_then_remove(sim_app):
     app = sim_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("slash")
+        await pilot.press("a")
         assert isinstance(app.screen, SearchScreen)
         await pilot.press(*"eth")
         options = app.screen.query_one(OptionList)
@@ -42,7 +43,20 @@ async def test_search_add_then_remove(sim_app):
         await pilot.press("d")
         await pilot.pause()
         assert "LINKUSDT" not in app.state.symbols and "LINKUSDT" not in app.lists.symbols
-        await pilot.press("slash", "escape")
+        assert any("LINKUSDT removed" in n.message for n in app._notifications)
+        before = list(app.lists.symbols)
+        wl.cursor = 1
+        await pilot.press("d")  # from the middle: u puts it back in its place
+        await pilot.pause()
+        assert app.lists.symbols == before[:1] + before[2:]
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.lists.symbols == before and app.state.symbols == before
+        assert wl.selected_symbol == before[1]
+        await pilot.press("u")  # once only
+        assert app.lists.symbols == before
+        assert any("nothing to undo" in n.message for n in app._notifications)
+        await pilot.press("a", "escape")
         assert not isinstance(app.screen, SearchScreen)
 
 
@@ -67,7 +81,7 @@ async def test_create_switch_rename_delete_watchlists(sim_app):
         await pilot.press("n")
         await enter_text(pilot, "alts")
         assert app.lists.active == "alts" and app.state.symbols == []
-        await pilot.press("escape", "slash")
+        await pilot.press("escape", "a")
         await enter_text(pilot, "sol")
         assert app.state.symbols == ["SOLUSDT"]
         assert "alts" in str(app.query_one(Watchlist).border_title)
@@ -82,7 +96,11 @@ async def test_create_switch_rename_delete_watchlists(sim_app):
         await enter_text(pilot, "alts-2")
         assert "alts-2" in app.lists.names and "alts" not in app.lists.names
         options.highlighted = app.lists.names.index("alts-2")
-        await pilot.press("d")
+        await pilot.press("d")  # asks first: n keeps the list
+        assert isinstance(app.screen, ConfirmScreen) and "alts-2" in app.screen.question
+        await pilot.press("n")
+        assert app.lists.names == ["alts-2", "default"] and isinstance(app.screen, WatchlistsScreen)
+        await pilot.press("d", "y")
         assert app.lists.names == ["default"]
         await pilot.press("d")  # the last list cannot go
         assert app.lists.names == ["default"]
@@ -96,9 +114,9 @@ async def test_watchlists_are_stored_and_restored(make_store, sim_app):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("w", "n")
         await enter_text(pilot, "majors")
-        await pilot.press("escape", "slash")
+        await pilot.press("escape", "a")
         await enter_text(pilot, "bnb")
-        await pilot.press("slash")
+        await pilot.press("a")
         await enter_text(pilot, "xrp")
     store.writer().flush(5)
     again = Watchlists(make_store(), ["SHOULD", "NOT", "BE", "USED"])

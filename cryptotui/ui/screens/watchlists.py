@@ -1,4 +1,4 @@
-"""`w`: the named watchlists. Enter switches, n creates, r renames, d deletes.
+"""`w`: the named watchlists. Enter switches, n creates, r renames, d deletes (after a yes).
 
 The screen edits the app's `Watchlists` service directly and tells the app (`on_change`) so
 the feed follows; every change is saved to the store by the service.
@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from cryptotui.ui.screens.prompt import PromptScreen
+from cryptotui.ui.screens.prompt import ConfirmScreen, PromptScreen
 from cryptotui.ui.services.watchlists import WatchlistError, Watchlists
 
 
@@ -97,6 +97,19 @@ class WatchlistsScreen(ModalScreen[None]):
         self.app.push_screen(PromptScreen(f"Rename {old!r} to", old), done)
 
     def action_delete(self) -> None:
+        """Asks first: a list and its symbols are gone for good."""
         name = self._current
-        if name is not None:
-            self._apply(lambda: self.lists.delete(name))
+        if name is None:
+            return
+
+        if len(self.lists.names) == 1:
+            self._apply(lambda: self.lists.delete(name))  # refused, with the reason
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._apply(lambda: self.lists.delete(name))
+
+        count = len(self.lists.lists[name])
+        question = f"Delete the watchlist {name!r} and its {count} symbol(s)?"
+        self.app.push_screen(ConfirmScreen(question), answered)

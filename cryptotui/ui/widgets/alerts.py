@@ -15,6 +15,7 @@ from textual.strip import Strip
 from cryptotui import fmt
 from cryptotui.models import Alert, Direction
 from cryptotui.ui.widgets.cursor_list import CursorList
+from cryptotui.ui.widgets.table_query import Sortable, SortKey, TableQuery
 
 BAR_CHARS = " ▏▎▍▌▋▊▉█"
 ARROWS = {Direction.BULLISH: "▲", Direction.BEARISH: "▼", Direction.NEUTRAL: "◆"}
@@ -27,8 +28,16 @@ def confidence_bar(value: float, width: int) -> str:
     return ("█" * full + (BAR_CHARS[part] if part else "")).ljust(width)
 
 
-class AlertsPane(CursorList):
-    """The session's alerts (the state keeps the last 500), newest at the top."""
+SORTS = (
+    SortKey("confidence", lambda a: a.confidence, descending=True),
+    SortKey("symbol", lambda a: a.symbol),
+    SortKey("name", lambda a: a.name),
+)
+
+
+class AlertsPane(Sortable, CursorList):
+    """The session's alerts (the state keeps the last 500), newest at the top; `/` shows only
+    those that match (symbol, interval, name, message), `s` sorts by another column."""
 
     BINDINGS = [Binding("enter", "open", "Details")]
     EMPTY_TEXT = "no alerts yet: they appear here and as a toast"
@@ -50,19 +59,37 @@ class AlertsPane(CursorList):
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.all: list[Alert] = []
+        """Every alert, newest first."""
         self.alerts: list[Alert] = []
-        """Newest first."""
+        """Those shown, in the order shown."""
+        self.table_query = TableQuery(SORTS, natural="newest first")
 
     def update_alerts(self, newest_last: list[Alert]) -> None:
         alerts = newest_last[::-1]
-        if len(alerts) == len(self.alerts) and (not alerts or alerts[0] is self.alerts[0]):
+        if len(alerts) == len(self.all) and (not alerts or alerts[0] is self.all[0]):
             return
-        added = len(alerts) - len(self.alerts)
-        self.alerts = alerts
-        self.set_count(len(alerts))
-        if self.cursor and added > 0:
-            self.cursor = min(len(alerts) - 1, self.cursor + added)  # stay on the same alert
-        self.border_subtitle = f"{len(alerts)}"
+        self.all = alerts
+        self._show()
+        self.set_caption(f"{len(alerts)}")
+
+    def _show(self) -> None:
+        """The alerts the query lets through; the cursor stays on the alert it was on (at the
+        top it stays at the top, on the newest)."""
+        selected = self.selected if self.cursor else None
+        self.alerts = self.table_query.apply(self.all, _text)
+        self.set_count(len(self.alerts))
+        if selected is not None:
+            for i, a in enumerate(self.alerts):
+                if a is selected:
+                    self.cursor = i
+                    break
+
+    def query_changed(self) -> None:
+        text = self.table_query.text.strip()
+        self.EMPTY_TEXT = f"no alert matches /{text}" if text else type(self).EMPTY_TEXT
+        self._show()
+        self.set_caption(f"{len(self.all)}")
 
     @property
     def selected(self) -> Alert | None:
@@ -98,3 +125,7 @@ class AlertsPane(CursorList):
         if width > 70 and a.message:
             segments.append(Segment("  " + fmt.safe(a.message), muted))
         return self.line(segments, width, base)
+
+
+def _text(a: Alert) -> str:
+    return f"{a.symbol} {a.interval or ''} {a.name} {a.message}"

@@ -3,7 +3,8 @@
 A DataTable is right here: it repaints every row when one cell changes, and these rows change
 only when the user pages or filters.
 Queries run in a worker thread and page by keyset, so a history of millions of rows is browsed
-without loading it; `[`/`]` page, `f` edits the filter, Enter opens the signal.
+without loading it; `[`/`]` page, `/` edits the filter (by symbol, name, time… in the
+database), `s` sorts the page shown by a column, Enter opens the signal.
 """
 
 from __future__ import annotations
@@ -27,16 +28,22 @@ from cryptotui.ui.services.store import (
     UiStore,
     parse_filter,
 )
+from cryptotui.ui.widgets.table_query import Sortable, SortKey, TableQuery
 
 DIRECTION_STYLE = {"bullish": "green", "bearish": "red", "neutral": "yellow"}
 COLUMNS = ("time (UTC)", "symbol", "iv", "name", "dir", "conf", "price", "kind")
+SORTS = (
+    SortKey("conf", lambda r: r.confidence, descending=True),
+    SortKey("symbol", lambda r: r.symbol),
+    SortKey("name", lambda r: r.name),
+    SortKey("price", lambda r: r.price, descending=True),
+)
 
 
-class HistoryBrowser(Vertical):
+class HistoryBrowser(Sortable, Vertical):
     BINDINGS = [
         Binding("right_square_bracket,n", "page(1)", "Older"),
         Binding("left_square_bracket,p", "page(-1)", "Newer"),
-        Binding("f", "filter", "Filter"),
         Binding("R", "reload", "Reload", show=False),
     ]
 
@@ -53,7 +60,12 @@ class HistoryBrowser(Vertical):
         self._starts: list[tuple[int, int] | None] = [None]
         """Keyset start of every page visited so far (page 0 starts at the newest)."""
         self.page: Page | None = None
+        self._page_of = (0, self.filter)
+        """The page number and filter of `page`."""
         self._loading = False
+        self.table_query = TableQuery(SORTS, natural="newest first")
+        self.shown: list[SignalRow] = []
+        """The page's rows in the table's order."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=f"filter — {FILTER_HELP}", id="history-filter")
@@ -61,8 +73,7 @@ class HistoryBrowser(Vertical):
         yield Static("", id="history-status")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns(*COLUMNS)
+        self._columns()
         if self.store is None:
             self._status("history needs the store: set [store] enabled = true")
         else:
@@ -74,6 +85,7 @@ class HistoryBrowser(Vertical):
     # ------------------------------------------------------------------ actions
 
     def action_filter(self) -> None:
+        """The filter line (a query of the database, not of the page shown)."""
         self.query_one(Input).focus()
 
     def action_page(self, delta: int) -> None:
@@ -110,8 +122,8 @@ class HistoryBrowser(Vertical):
 
     @on(DataTable.RowSelected, "#history-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
-        if self.page is not None and 0 <= event.cursor_row < len(self.page.rows):
-            self.post_message(self.Opened(self.page.rows[event.cursor_row]))
+        if 0 <= event.cursor_row < len(self.shown):
+            self.post_message(self.Opened(self.shown[event.cursor_row]))
 
     # ------------------------------------------------------------------ loading
 
@@ -130,17 +142,37 @@ class HistoryBrowser(Vertical):
 
     def _show(self, page: Page, page_no: int, flt: HistoryFilter) -> None:
         self.page = page
+        self._page_of = (page_no, flt)
         self._loading = False
+        self._fill()
+
+    def query_changed(self) -> None:
+        self._fill()
+
+    def _columns(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(*(name + self.table_query.arrow(name) for name in COLUMNS))
+
+    def _fill(self) -> None:
+        """The page in the sort's order (sorting orders the page shown, not the history)."""
+        page = self.page
+        if page is None:
+            return
+        self.shown = self.table_query.apply(page.rows, lambda r: r.symbol)
         table = self.query_one(DataTable)
         with self.app.batch_update():
-            table.clear()
-            for r in page.rows:
+            table.clear(columns=True)
+            self._columns()
+            for r in self.shown:
                 table.add_row(*self._cells(r))
+        page_no, flt = self._page_of
         first = page_no * PAGE_ROWS + 1
-        shown = f"rows {first}–{first + len(page.rows) - 1}" if page.rows else "no rows"
+        rows = f"rows {first}–{first + len(page.rows) - 1}" if page.rows else "no rows"
         more = "  ] older" if page.more else ""
         newer = "  [ newer" if page_no else ""
-        self._status(f"page {page_no + 1} · {shown} · {flt.describe()}{newer}{more}")
+        order = self.table_query.describe()
+        order = f" · page {order}" if order else ""
+        self._status(f"page {page_no + 1} · {rows} · {flt.describe()}{order}{newer}{more}")
 
     @staticmethod
     def _cells(r: SignalRow) -> tuple[Text, ...]:

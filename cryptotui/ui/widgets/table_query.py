@@ -165,3 +165,9 @@ class Sortable(Filterable):
     def action_reverse_sort(self) -> None:
         self.table_query.reverse()
         self.query_changed()
+
+
+# Textual copies `can_focus` into every Widget subclass it creates; the mixins must not, or their
+# False would shadow the focusable base class they are mixed into (CursorList, a container).
+for _mixin in (Filterable, Sortable):
+    del _mixin.can_focus, _mixin.can_focus_children

@@ -1,15 +1,13 @@
 """The track record: how every pattern performed live, with its uncertainty, against what the
 market did anyway. A DataTable is right here: the rows change only when they are reloaded,
 filtered or sorted, and are then refilled inside one batch update; they are computed on a
-worker thread (`services.track`). `s`/`S` sort, `f` filters, Enter opens the pattern's equity
+worker thread (`services.track`). `s`/`S` sort, `/` filters, Enter opens the pattern's equity
 curve.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on, work
@@ -29,6 +27,7 @@ from cryptotui.ui.services.track import (
     parse_track_filter,
     track_rows,
 )
+from cryptotui.ui.widgets.table_query import Sortable, SortKey, TableQuery
 
 DIRECTION_STYLE = {"bullish": "green", "bearish": "red", "neutral": "yellow"}
 TREND_CELL = {
@@ -38,22 +37,13 @@ TREND_CELL = {
 }
 
 
-@dataclass(slots=True, frozen=True)
-class Sort:
-    column: str
-    """The header it marks."""
-    key: Callable[[TrackRow], float | str | None]
-    descending: bool
-    """Its natural direction (best first)."""
-
-
 SORTS = (
-    Sort("q", lambda r: r.q_value, False),
-    Sort("edge", lambda r: r.edge, True),
-    Sort("hit %", lambda r: r.hit_rate, True),
-    Sort("n", lambda r: r.n, True),
-    Sort("mean r %", lambda r: r.mean_return, True),
-    Sort("pattern", lambda r: r.name, False),
+    SortKey("q", lambda r: r.q_value),
+    SortKey("edge", lambda r: r.edge, descending=True),
+    SortKey("hit %", lambda r: r.hit_rate, descending=True),
+    SortKey("n", lambda r: r.n, descending=True),
+    SortKey("mean r %", lambda r: r.mean_return, descending=True),
+    SortKey("pattern", lambda r: r.name),
 )
 LEFT = {"pattern", "dir", "symbol", "95 % interval", "trend"}
 """Columns aligned left (the rest are numbers)."""
@@ -63,26 +53,12 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def sort_rows(rows: list[TrackRow], sort: Sort, descending: bool) -> list[TrackRow]:
-    """Sorted by `sort.key`, rows without a value last either way; ties in name order."""
-    ordered = sorted(rows, key=lambda r: r.key)
-    have = [r for r in ordered if sort.key(r) is not None]
-    missing = [r for r in ordered if sort.key(r) is None]
-    have.sort(key=sort.key, reverse=descending)  # type: ignore[arg-type]
-    return have + missing
-
-
 def _pct(x: float | None, spec: str) -> str:
     return "—" if x is None or not math.isfinite(x) else format(100 * x, spec)
 
 
-class TrackRecordView(Vertical):
-    BINDINGS = [
-        Binding("s", "sort", "Sort", tooltip="next column: q, edge, hit %, n, mean r %, pattern"),
-        Binding("S", "reverse", "Reverse", tooltip="flip the sort direction"),
-        Binding("f", "filter", "Filter"),
-        Binding("R", "reload", "Reload", show=False),
-    ]
+class TrackRecordView(Sortable, Vertical):
+    BINDINGS = [Binding("R", "reload", "Reload", show=False)]
 
     class Opened(Message):
         def __init__(self, row: TrackRow) -> None:
@@ -93,8 +69,8 @@ class TrackRecordView(Vertical):
         super().__init__(id=id)
         self.store = store
         self.filter = TrackFilter()
-        self.sort = SORTS[0]
-        self.descending = SORTS[0].descending
+        self.table_query = TableQuery(SORTS)
+        """Sorted by one of SORTS always (q first); `/` is the filter line."""
         self.rows: list[TrackRow] = []
         """Every row of the filter, unsorted; `shown` is them in the table's order."""
         self.shown: list[TrackRow] = []
@@ -120,16 +96,11 @@ class TrackRecordView(Vertical):
 
     # ------------------------------------------------------------------ actions
 
-    def action_sort(self) -> None:
-        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
-        self.descending = self.sort.descending
-        self._fill()
-
-    def action_reverse(self) -> None:
-        self.descending = not self.descending
+    def query_changed(self) -> None:
         self._fill()
 
     def action_filter(self) -> None:
+        """The filter line (a query of the store, with its own words)."""
         self.query_one(Input).focus()
 
     def action_reload(self) -> None:
@@ -175,7 +146,8 @@ class TrackRecordView(Vertical):
         table = self.query_one(DataTable)
         row = table.cursor_row
         current = self.shown[row].key if 0 <= row < len(self.shown) else None
-        self.shown = sort_rows(self.rows, self.sort, self.descending)
+        by_name = sorted(self.rows, key=lambda r: r.key)  # ties in name order
+        self.shown = self.table_query.apply(by_name, lambda r: r.name)
         keys = [r.key for r in self.shown]
         with self.app.batch_update():
             table.clear(columns=True)
@@ -187,10 +159,9 @@ class TrackRecordView(Vertical):
         self._status(self._describe())
 
     def _columns(self) -> None:
-        arrow = " ▼" if self.descending else " ▲"
         table = self.query_one(DataTable)
         for name in COLUMNS:
-            label = name + (arrow if name == self.sort.column else "")
+            label = name + self.table_query.arrow(name)
             table.add_column(Text(label, justify="left" if name in LEFT else "right"))
 
     def _describe(self) -> str:

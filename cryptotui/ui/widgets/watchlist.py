@@ -22,6 +22,7 @@ from cryptotui import fmt
 from cryptotui.ui.messages import AlertAtPrice
 from cryptotui.ui.services.watch import WatchItem
 from cryptotui.ui.widgets.cursor_list import CursorList
+from cryptotui.ui.widgets.table_query import Sortable, SortKey, TableQuery
 
 FLASH_SECONDS = 0.6
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
@@ -48,6 +49,21 @@ COLUMNS: tuple[Column, ...] = (
     Column("high", "24h High", 12, "right", 6),
     Column("low", "24h Low", 12, "right", 7),
 )
+
+
+def _known(value: float, item: WatchItem) -> float | None:
+    """A row's number, or None while it waits for its first ticker (sorted last)."""
+    return value if item.row.version else None
+
+
+SORTS = (
+    SortKey("Symbol", lambda i: i.row.symbol),
+    SortKey("24h %", lambda i: _known(i.row.change_pct, i), descending=True),
+    SortKey("Volume", lambda i: _known(i.row.quote_volume, i), descending=True),
+    SortKey("RSI", lambda i: i.rsi if i.rsi is not None and math.isfinite(i.rsi) else None),
+    SortKey("Last", lambda i: _known(i.row.last, i), descending=True),
+)
+"""Sort keys by the header they mark ("RSI" marks the RSI column whatever its interval)."""
 
 
 def columns_for(width: int, held: bool = False) -> list[Column]:
@@ -82,8 +98,9 @@ def _cell(text: str, width: int, align: str) -> str:
     return text.ljust(width) if align == "left" else text.rjust(width)
 
 
-class Watchlist(CursorList):
-    """The active watchlist; the app feeds it snapshots with `update_items`."""
+class Watchlist(Sortable, CursorList):
+    """The active watchlist; the app feeds it snapshots with `update_items`. `/` shows only the
+    symbols that match, `s` sorts by a column (again: the next; back to the list's order)."""
 
     BINDINGS = [
         Binding("d,delete", "remove", "Remove"),
@@ -93,7 +110,7 @@ class Watchlist(CursorList):
         Binding("c", "alert", "Alert", tooltip="when this symbol crosses its price (Enter saves)"),
     ]
     HEADER_ROWS = 1
-    EMPTY_TEXT = "empty: press / to add symbols"
+    EMPTY_TEXT = "empty: press a to add symbols"
     COMPONENT_CLASSES = {
         "watchlist--header",
         "watchlist--cursor",
@@ -141,11 +158,16 @@ class Watchlist(CursorList):
         """Some row has a position: the Held column is shown."""
         self._flash_until: dict[str, float] = {}
         self._now = time.monotonic()
+        self.table_query = TableQuery(SORTS, natural="list order")
+        self._snapshot: list[WatchItem] = []
+        """The last snapshot as the app gave it (every symbol, the list's order)."""
 
     # ------------------------------------------------------------------ data in
 
     def update_items(self, items: list[WatchItem], rsi_label: str = "RSI") -> int:
         """Take a snapshot; refresh only lines whose content changed. Returns lines refreshed."""
+        self._snapshot = items
+        items = self.table_query.apply(items, lambda i: i.row.symbol)
         self._now = now = time.monotonic()
         held = any(i.held is not None for i in items)
         if rsi_label != self.rsi_label or held != self._held:
@@ -192,8 +214,18 @@ class Watchlist(CursorList):
             self.post_message(self.RemoveRequested(self.selected_symbol))
 
     def action_move(self, delta: int) -> None:
-        if self.selected_symbol is not None:
+        if self.table_query.sort is not None or self.table_query.descending:
+            self.notify("sorted by a column: press s until the list's order to move rows")
+        elif self.selected_symbol is not None:
             self.post_message(self.MoveRequested(self.selected_symbol, delta))
+
+    def query_changed(self) -> None:
+        text = self.table_query.text.strip()
+        self.EMPTY_TEXT = f"no symbol matches /{text}" if text else type(self).EMPTY_TEXT
+        self._cache.clear()
+        self.refresh()
+        self.update_items(self._snapshot, self.rsi_label)
+        self.set_caption(self.caption)
 
     def action_open_chart(self) -> None:
         self.post_message(self.ChartRequested())
@@ -215,7 +247,7 @@ class Watchlist(CursorList):
         style = self.style_of() + self.style_of("watchlist--header")
         titles = {"rsi": self.rsi_label}
         text = " ".join(
-            _cell(titles.get(c.key, c.title), c.width, c.align)
+            _cell(titles.get(c.key, c.title) + self.table_query.arrow(c.title), c.width, c.align)
             for c in columns_for(width, self._held)
         )
         return self.line([Segment(text, style)], width, style)
