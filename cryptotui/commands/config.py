@@ -4,6 +4,7 @@ the user's file lives."""
 from __future__ import annotations
 
 import argparse
+import os
 
 from cryptotui.commands.base import Command, config_of
 
@@ -20,10 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cryptotui.config import render, user_config_path
+    from cryptotui.config import render, user_file
 
     if args.action == "path":
-        print(args.config or user_config_path())
+        print(user_file(args.config, os.environ))
         return 0
     config = config_of(args)
     if args.action == "validate":

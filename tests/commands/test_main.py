@@ -83,6 +83,17 @@ def test_a_config_error_is_one_line_exit_2(tmp_path: Path, run_cli, capsys) -> N
         assert err.count("\n") == 1 and "demo.speed" in err
 
 
+def test_config_path_is_the_file_settings_are_read_from(tmp_path, capsys, monkeypatch) -> None:
+    """The file `--config`, else CRYPTOTUI_CONFIG, names (it printed the default location even
+    when the variable named another file, where the Rules view saves)."""
+    named = tmp_path / "named.toml"
+    monkeypatch.setenv("CRYPTOTUI_CONFIG", str(named))
+    assert main(["config", "path"]) == 0
+    assert capsys.readouterr().out.strip() == str(named)
+    assert main(["config", "path", "--config", str(tmp_path / "flag.toml")]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "flag.toml")
+
+
 def test_a_url_with_an_empty_port_is_refused(run_cli, capsys, monkeypatch) -> None:
     """`http://127.0.0.1:` used to be taken as port 80."""
     assert run_cli("ticker", "BTCUSDT", "--rest-url", "http://127.0.0.1:") == 2
