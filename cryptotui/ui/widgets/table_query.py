@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Input, Label
 
 T = TypeVar("T")
 
@@ -107,7 +108,9 @@ class FilterPrompt(ModalScreen[None]):
         self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
-        yield Input(self.original, placeholder=self.placeholder, id="filter-input")
+        with Horizontal(id="filter-line"):
+            yield Label("/", id="filter-slash")
+            yield Input(self.original, placeholder=self.placeholder, id="filter-input")
 
     @on(Input.Changed, "#filter-input")
     def _changed(self, event: Input.Changed) -> None:
@@ -129,7 +132,7 @@ class Filterable(Widget):
     BINDINGS = [
         Binding("slash", "filter", "Filter", tooltip="type to show only matching rows; Esc undoes"),
     ]
-    FILTER_HINT = "filter: words that must all appear (Enter keeps, Esc undoes)"
+    FILTER_HINT = "filter: words that must all appear · Enter keeps it · Esc undoes"
     table_query: TableQuery
     caption: str = ""
     """The border subtitle's own words; `set_caption` adds the query's after them."""
