@@ -55,6 +55,7 @@ from cryptotui.ui.services.overview import overview
 from cryptotui.ui.services.portfolio import Loaded, feed_rates, held_of, market_now
 from cryptotui.ui.services.portfolio import load as load_portfolio
 from cryptotui.ui.services.rules import crossing_rule
+from cryptotui.ui.services.screenshot import screenshot_dir
 from cryptotui.ui.services.store import UiStore
 from cryptotui.ui.services.undo import UNDO_SECONDS, Undo
 from cryptotui.ui.services.watch import WatchItems
@@ -589,6 +590,14 @@ class CryptoTUI(App):
         ]
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's "Screenshot", saved where it can be (`screenshot_dir`); the toast that
+        follows names the file."""
+        where = path if path is not None else str(screenshot_dir())
+        return super().deliver_screenshot(filename, where, time_format)
 
     def reload(self) -> None:
         """Re-read the config and apply what can change live (`engine.reconfigure`), on the feed's

@@ -86,3 +86,28 @@ async def test_every_action_has_a_key(sim_app):
         actions = {name[len("action_") :] for name in vars(cls) if name.startswith("action_")}
         bound = {b.action.split("(")[0].removeprefix("app.") for b in bindings_of(cls)}
         assert actions <= bound | {"interval"}, (cls.__name__, actions - bound)
+
+
+async def test_palette_screenshot_without_a_downloads_directory(sim_app, tmp_path, monkeypatch):
+    """No ~/Downloads (a server, a fresh account): the screenshot lands in the current
+    directory and the toast says where."""
+    from tests.conftest import until
+
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.delenv("XDG_DOWNLOAD_DIR", raising=False)
+    monkeypatch.chdir(work)
+    app = sim_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p", *"screenshot")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(lambda: list(work.glob("*.svg")), what="the screenshot file")
+        (saved,) = work.glob("*.svg")
+        await until(
+            lambda: any(str(saved) in n.message for n in app._notifications), what="its toast"
+        )
+    assert "<svg" in saved.read_text()
