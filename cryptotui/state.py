@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cryptotui.models import (
@@ -148,9 +148,11 @@ class MarketState:
 
     # ------------------------------------------------------------------ reader side
 
-    def rows(self) -> list[Row]:
+    def rows(self, symbols: Sequence[str] | None = None) -> list[Row]:
+        """One row per watched symbol, or per one of `symbols` (the UI's list, which the
+        feed may not have caught up with yet: every ticker is kept, watched or not)."""
         out = []
-        for sym in self.symbols:
+        for sym in self.symbols if symbols is None else symbols:
             t = self.tickers.get(sym)
             if t is None:
                 out.append(Row(sym, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0))

@@ -176,7 +176,7 @@ class CryptoTUI(App):
         self._pulls += 1
         rsi_iv = self._rsi_interval()
         d.watchlist.update_items(
-            self.items.build(state, rsi_iv), f"RSI{rsi_iv}" if rsi_iv else "RSI"
+            self.items.build(state, rsi_iv, self._listed()), f"RSI{rsi_iv}" if rsi_iv else "RSI"
         )
         if self.symbol is None and state.symbols:
             self._select(state.symbols[0])
@@ -190,6 +190,14 @@ class CryptoTUI(App):
         if thread is not None and thread.error is not None:
             error, thread.error = thread.error, None
             self.notify(f"feed stopped: {error}", severity="error", timeout=30, markup=False)
+
+    def _listed(self) -> list[str]:
+        """The active list as the pane shows it: at once after an edit or a switch (the feed
+        subscribes a moment later; tickers of every symbol are already in the state), without
+        symbols the exchange does not list (the feed refuses them with a notice)."""
+        state = self.state
+        info, watched = state.info, set(state.symbols)
+        return [s for s in self.lists.symbols if not info or s in info or s in watched]
 
     def _rsi_interval(self) -> str | None:
         """The selected interval when the engine computes it, else the feed's first."""

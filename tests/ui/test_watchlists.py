@@ -122,3 +122,66 @@ async def test_watchlists_are_stored_and_restored(make_store, sim_app):
     again = Watchlists(make_store(), ["SHOULD", "NOT", "BE", "USED"])
     assert again.active == "majors"
     assert again.lists == {"default": ["BTCUSDT", "ETHUSDT"], "majors": ["BNBUSDT", "XRPUSDT"]}
+
+
+async def test_list_edits_show_at_once_while_the_feed_catches_up(tmp_path):
+    """On the simulator through the feed thread (which subscribes a moment after an edit): a
+    new empty list shows no rows of the previous one, switching back shows every row priced
+    in one step, and an added symbol takes the cursor, so `K` moves that one."""
+    import asyncio
+
+    from cryptotui.config import load_config
+    from cryptotui.feed import feed_factory, serve
+    from cryptotui.sources import SIMULATED, simulated
+    from cryptotui.state import MarketState
+    from cryptotui.ui.app import CryptoTUI
+    from cryptotui.ui.feed_thread import FeedThread
+    from tests.conftest import until
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[demo]\nspeed = 20.0\n")
+    config = load_config(cfg, env={})
+    symbols = ["BTCUSDT", "ETHUSDT", "BNBUSDT"]
+    state = MarketState(symbols)
+    make = feed_factory(config, symbols, ["1m"], state=state, overview=True)
+
+    async def feed_main(stop: asyncio.Event) -> None:
+        await serve(simulated(config), lambda ep: thread.attach(make(ep)), stop)
+
+    thread = FeedThread(feed_main)
+    app = CryptoTUI(state, thread, source_label=SIMULATED, lists=Watchlists(None, symbols))
+    async with app.run_test(size=(120, 40)) as pilot:
+        wl = app.query_one(Watchlist)
+        await until(lambda: all(r.version for r in state.rows()), timeout=15, what="prices")
+        await until(lambda: "SOLUSDT" in state.tickers, what="the market's tickers")
+
+        def shown() -> list[str]:
+            return [i.row.symbol for i in wl.items]
+
+        frames: list[tuple[str, list[str], bool]] = []
+        """Every snapshot the pane took: (active list, its symbols, all priced)."""
+        take = wl.update_items
+        wl.update_items = lambda items, *a: (
+            frames.append((app.lists.active, [i.row.symbol for i in items],
+                           all(i.row.version for i in items))),
+            take(items, *a),
+        )[1]  # fmt: skip
+        await pilot.press("w", "n")
+        await enter_text(pilot, "empty")
+        assert app.lists.active == "empty" and shown() == []
+        await until(lambda: state.symbols == [], what="the feed to drop the old list")
+        assert [f for f in frames if f[0] == "empty" and f[1]] == []
+        await pilot.press("w")
+        app.screen.query_one(OptionList).highlighted = app.lists.names.index("default")
+        await pilot.press("enter")
+        await until(lambda: state.symbols == symbols, what="the feed to watch the list again")
+        last_empty = max(i for i, f in enumerate(frames) if f[0] == "empty")
+        back = frames[last_empty + 1 :]
+        assert back and all(f == ("default", symbols, True) for f in back)  # in one step
+        await pilot.press("slash")
+        await enter_text(pilot, "sol")
+        assert shown()[-1] == "SOLUSDT" and wl.selected_symbol == "SOLUSDT"
+        await pilot.press("K")
+        await pilot.pause()
+        assert app.lists.symbols == ["BTCUSDT", "ETHUSDT", "SOLUSDT", "BNBUSDT"]
+        assert wl.selected_symbol == "SOLUSDT"

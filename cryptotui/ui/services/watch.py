@@ -4,6 +4,7 @@ asset when the portfolio has one."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptotui.state import MarketState, Row
@@ -29,9 +30,12 @@ class WatchItems:
         self.held: dict[str, tuple[float, float]] = {}
         """Symbol → (quantity, cost basis), set when the portfolio is valued."""
 
-    def build(self, state: MarketState, rsi_interval: str | None) -> list[WatchItem]:
+    def build(
+        self, state: MarketState, rsi_interval: str | None, symbols: Sequence[str] | None = None
+    ) -> list[WatchItem]:
+        """Items of `symbols` (default: the state's watched symbols)."""
         items = []
-        for row in state.rows():
+        for row in state.rows(symbols):
             rsi = None
             if rsi_interval is not None:
                 rsi = state.indicators(row.symbol, rsi_interval).get("rsi_14")
