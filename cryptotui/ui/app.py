@@ -273,6 +273,8 @@ class CryptoTUI(App):
             feed = self.feed_thread.feed if self.feed_thread is not None else None
             offset = feed.rest.clock_offset_ms if feed is not None else None
             d.health.update_view(HealthView.collect(self.state, rates, clock_offset_ms=offset))
+        elif view == "history":
+            d.history.poll()
 
     # ------------------------------------------------------------------ selection
 

@@ -118,3 +118,65 @@ async def test_history_without_a_store_says_how_to_get_one(sim_app):
         await pilot.press("f3")
         await pilot.pause()
         assert "enabled = true" in widget_text(app, app.query_one("#history-status"))
+
+
+def newer_signal(i: int, name: str = "hammer"):
+    """A signal stored while the app runs: after every `stored_signal` (those precede the
+    sim start)."""
+    from dataclasses import replace
+
+    from tests.ui.conftest import stored_signal
+    from tests.ui.market import START_MS
+
+    return replace(stored_signal(i), time=START_MS + i * 1_000, name=name, id=None)
+
+
+async def test_history_shows_new_signals_by_itself_keeping_the_cursor(make_store, sim_app):
+    """Signals stored while the newest page is shown appear without `R`; a burst costs one
+    reload a second, not one per signal; the cursor stays on the signal it was on."""
+    from tests.conftest import until
+
+    store = make_store(signals=5)
+    writer = store.writer()
+    loads: list[int] = []
+    page = store.signals_page
+    store.signals_page = lambda *a, **kw: (loads.append(1), page(*a, **kw))[1]
+    app = sim_app(store=store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("f3")
+        await settle(app, pilot)
+        history = app.query_one(HistoryBrowser)
+        table = history.query_one(DataTable)
+        assert table.row_count == 5
+        table.focus()
+        await pilot.press("down", "down")
+        on = history.page.rows[table.cursor_row].id
+        clock = app._loop.time()
+        for i in range(20):  # a burst over ~1 s
+            writer.put(newer_signal(i))
+            await pilot.pause(0.05)
+        writer.flush(5)
+        await until(lambda: table.row_count == 25, timeout=10, what="the new signals")
+        elapsed = app._loop.time() - clock
+        assert len(loads) - 1 <= elapsed + 2  # about one reload a second, however many arrive
+        assert history.page.rows[table.cursor_row].id == on
+        assert "rows 1–25" in widget_text(app, history.query_one("#history-status"))
+
+
+async def test_every_history_column_fits_at_160_columns(make_store, sim_app):
+    store = make_store(signals=5)
+    store.writer().put(newer_signal(0, name="chart_inverse_head_and_shoulders_breakout"))
+    store.writer().flush(5)
+    app = sim_app(store=store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("f3")
+        await settle(app, pilot)
+        table = app.query_one(HistoryBrowser).query_one(DataTable)
+        text = widget_text(app, table)
+        header, first, *rest = text.splitlines()
+        assert header.split() == ["time", "(UTC)", "symbol", "iv", "name", "dir", "conf",
+                                  "price", "kind"]  # fmt: skip
+        assert first.split()[-1] == "pattern" and "chart_inverse_head_" in first
+        assert "…" in first  # the long name gave way, not the columns after it
+        assert all(line.split()[-1] == "pattern" for line in rest if line.strip())
+        assert table.max_scroll_x == 0

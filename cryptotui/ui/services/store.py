@@ -212,6 +212,12 @@ class UiStore:
             )
         return Page(found[:rows], len(found) > rows)
 
+    def newest_signal_id(self) -> int | None:
+        """The id of the last signal stored, by any process (a cheap check for new rows)."""
+        with self._lock:
+            (newest,) = self._db.execute("SELECT MAX(id) FROM signals").fetchone()
+        return newest
+
     def read(self, query: Callable[[sqlite_utils.Database], T]) -> T:
         """`query(db)` on the UI's connection, from any thread (serialised): the services'
         statistics queries (`services.track`) run through here on worker threads, and so do

@@ -1,10 +1,12 @@
 """History browser: stored signals and alerts, filtered, one page at a time, newest first.
 
 A DataTable is right here: it repaints every row when one cell changes, and these rows change
-only when the user pages or filters.
+only when the user pages or filters, or a new signal is stored (`poll`, once a second while
+the newest page is shown; the cursor stays on its signal).
 Queries run in a worker thread and page by keyset, so a history of millions of rows is browsed
 without loading it; `[`/`]` page, `/` edits the filter (by symbol, name, time… in the
-database), `s` sorts the page shown by a column, Enter opens the signal.
+database), `s` sorts the page shown by a column, Enter opens the signal. The name column gives
+way (cut with …) so every column fits the pane: 160 columns show them all.
 """
 
 from __future__ import annotations
@@ -31,7 +33,11 @@ from cryptotui.ui.services.store import (
 from cryptotui.ui.widgets.table_query import Sortable, SortKey, TableQuery
 
 DIRECTION_STYLE = {"bullish": "green", "bearish": "red", "neutral": "yellow"}
+DIRECTION_MARK = {"bullish": "▲", "bearish": "▼", "neutral": "◆"}
 COLUMNS = ("time (UTC)", "symbol", "iv", "name", "dir", "conf", "price", "kind")
+NAME = COLUMNS.index("name")
+MIN_NAME = 10
+"""The name column is cut to fit the pane, never below this."""
 SORTS = (
     SortKey("conf", lambda r: r.confidence, descending=True),
     SortKey("symbol", lambda r: r.symbol),
@@ -66,6 +72,8 @@ class HistoryBrowser(Sortable, Vertical):
         self.table_query = TableQuery(SORTS, natural="newest first")
         self.shown: list[SignalRow] = []
         """The page's rows in the table's order."""
+        self._newest: int | None = None
+        """Id of the newest stored signal when the page was loaded (`poll` compares)."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=f"filter — {FILTER_HELP}", id="history-filter")
@@ -110,6 +118,25 @@ class HistoryBrowser(Sortable, Vertical):
         self._starts = [None]
         self._load()
 
+    def poll(self) -> None:
+        """Reload the newest page if a signal was stored since it was loaded (the app calls
+        this once a second while the history is shown: bursts of signals cost one reload)."""
+        if self.store is not None and self.page_no == 0 and not self._loading:
+            self._check_newest(self._newest)
+
+    @work(thread=True, exclusive=True, group="history-poll")
+    def _check_newest(self, seen: int | None) -> None:
+        assert self.store is not None
+        if self.store.newest_signal_id() != seen:
+            self.app.call_from_thread(self._reload_if_newest)
+
+    def _reload_if_newest(self) -> None:
+        if self.page_no == 0 and not self._loading:
+            self._load()
+
+    def on_resize(self) -> None:
+        self._fill()
+
     @on(Input.Submitted, "#history-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         try:
@@ -137,34 +164,56 @@ class HistoryBrowser(Sortable, Vertical):
     @work(thread=True, exclusive=True, group="history")
     def _query(self, flt: HistoryFilter, start: tuple[int, int] | None, page_no: int) -> None:
         assert self.store is not None
+        newest = self.store.newest_signal_id()  # before the page: a later one reloads it
         page = self.store.signals_page(flt, start)
-        self.app.call_from_thread(self._show, page, page_no, flt)
+        self.app.call_from_thread(self._show, page, page_no, flt, newest)
 
-    def _show(self, page: Page, page_no: int, flt: HistoryFilter) -> None:
+    def _show(self, page: Page, page_no: int, flt: HistoryFilter, newest: int | None) -> None:
         self.page = page
         self._page_of = (page_no, flt)
         self._loading = False
+        self._newest = newest
         self._fill()
 
     def query_changed(self) -> None:
         self._fill()
 
+    def _titles(self) -> list[str]:
+        return [name + self.table_query.arrow(name) for name in COLUMNS]
+
     def _columns(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns(*(name + self.table_query.arrow(name) for name in COLUMNS))
+        self.query_one(DataTable).add_columns(*self._titles())
 
     def _fill(self) -> None:
-        """The page in the sort's order (sorting orders the page shown, not the history)."""
+        """The page in the sort's order (sorting orders the page shown, not the history), the
+        cursor kept on the signal it was on (a reload for a new signal must not move it), the
+        name column cut to what the pane leaves it."""
         page = self.page
         if page is None:
             return
-        self.shown = self.table_query.apply(page.rows, lambda r: r.symbol)
         table = self.query_one(DataTable)
+        at = table.cursor_row
+        keep = self.shown[at].id if 0 <= at < len(self.shown) else None
+        self.shown = self.table_query.apply(page.rows, lambda r: r.symbol)
+        rows = [self._cells(r) for r in self.shown]
+        width = table.scrollable_content_region.width
+        if rows and width > 0:
+            others = sum(
+                max(len(title), *(row[i].cell_len for row in rows)) + 2
+                for i, title in enumerate(self._titles())
+                if i != NAME
+            )
+            room = max(MIN_NAME, width - others - 2)
+            for row in rows:
+                row[NAME].truncate(room, overflow="ellipsis")
         with self.app.batch_update():
-            table.clear(columns=True)
+            table.clear(columns=True)  # widths are measured again: a cut name gives room back
             self._columns()
-            for r in self.shown:
-                table.add_row(*self._cells(r))
+            for cells in rows:
+                table.add_row(*cells)
+            ids = [r.id for r in self.shown]
+            if keep is not None and keep in ids:
+                table.move_cursor(row=ids.index(keep), animate=False)
         page_no, flt = self._page_of
         first = page_no * PAGE_ROWS + 1
         rows = f"rows {first}–{first + len(page.rows) - 1}" if page.rows else "no rows"
@@ -175,14 +224,14 @@ class HistoryBrowser(Sortable, Vertical):
         self._status(f"page {page_no + 1} · {rows} · {flt.describe()}{order}{newer}{more}")
 
     @staticmethod
-    def _cells(r: SignalRow) -> tuple[Text, ...]:
-        return (
-            Text(fmt.utc(r.time)[:19].replace("T", " ")),
+    def _cells(r: SignalRow) -> list[Text]:
+        return [
+            Text(fmt.utc(r.time, seconds=False)[5:16].replace("T", " ")),
             Text(fmt.safe(r.symbol), "bold"),
             Text(r.interval or "–"),
             Text(fmt.safe(r.name)),
-            Text(r.direction, DIRECTION_STYLE.get(r.direction, "")),
+            Text(DIRECTION_MARK.get(r.direction, "·"), DIRECTION_STYLE.get(r.direction, "")),
             Text(f"{r.confidence:.2f}", justify="right"),
             Text(fmt.price(r.price) if r.price is not None else "–", justify="right"),
             Text(r.kind, "dim"),
-        )
+        ]
