@@ -34,7 +34,7 @@ from cryptotui.ui.feed_thread import FeedThread
 from cryptotui.ui.messages import AlertAtPrice
 from cryptotui.ui.screens.alert_detail import AlertDetail
 from cryptotui.ui.screens.dashboard import BOTTOM_VIEWS, INTERVAL_KEYS, Dashboard
-from cryptotui.ui.screens.help import HelpScreen, bindings_of
+from cryptotui.ui.screens.help import HelpScreen, bindings_of, focused_first
 from cryptotui.ui.screens.portfolio import PortfolioScreen
 from cryptotui.ui.screens.rule_form import RuleForm
 from cryptotui.ui.screens.rules import RulesScreen, RulesView
@@ -550,8 +550,25 @@ class CryptoTUI(App):
             ),
         ]
 
+    def help_owners(self) -> list[tuple[type, str]]:
+        """Which help section (by title) a focused widget, or the screen it is on, opens on."""
+        return [
+            (Watchlist, "Watchlist"),
+            (Chart, "Chart"),
+            (AlertsPane, "Alerts"),
+            (HistoryBrowser, "History"),
+            (WatchlistsScreen, "Watchlists (w)"),
+            (TrackRecordScreen, "Track record (T)"),
+            (PortfolioScreen, "Portfolio (P)"),
+        ]
+
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.help_sections()))
+        """The focused pane's keys first, then the global ones, then the rest."""
+        focus = self.focused
+        here = [focus, *focus.ancestors] if focus is not None else [self.screen]
+        owners = self.help_owners()
+        title = next((t for node in here for cls, t in owners if isinstance(node, cls)), None)
+        self.push_screen(HelpScreen(focused_first(self.help_sections(), title)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

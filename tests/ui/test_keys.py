@@ -111,3 +111,23 @@ async def test_palette_screenshot_without_a_downloads_directory(sim_app, tmp_pat
             lambda: any(str(saved) in n.message for n in app._notifications), what="its toast"
         )
     assert "<svg" in saved.read_text()
+
+
+async def test_help_opens_on_the_focused_panes_keys_then_the_global_ones(sim_app):
+    app = sim_app()
+    async with app.run_test(size=(120, 60)) as pilot:
+        for pane, title, key in (
+            (app.query_one(Chart), "Chart", "Bollinger"),
+            (app.query_one(AlertsPane), "Alerts", "Details"),
+            (app.query_one(Watchlist), "Watchlist", "Move up"),
+        ):
+            pane.focus()
+            await pilot.press("question_mark")
+            await pilot.pause()
+            lines = [line.strip() for line in plain(app.screen.table).splitlines() if line.strip()]
+            assert lines[0].startswith(f"{title} — the focused pane")
+            everywhere = lines.index("Everywhere")
+            assert any(key in line for line in lines[1:everywhere])  # its keys, before the rest
+            assert lines[everywhere + 1].startswith("q")  # then the global keys
+            assert lines.count(title) == 0  # not again among the rest
+            await pilot.press("escape")

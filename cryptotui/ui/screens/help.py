@@ -1,4 +1,5 @@
-"""`?`: every key binding, read from the widgets' own BINDINGS so it can never go stale."""
+"""`?`: every key binding, read from the widgets' own BINDINGS so it can never go stale; the
+focused pane's come first (`focused_first`), then the global ones."""
 
 from __future__ import annotations
 
@@ -22,6 +23,17 @@ def bindings_of(cls: type) -> list[Binding]:
         own = vars(klass).get("BINDINGS", ())
         if klass.__module__.startswith("cryptotui"):
             out.extend(b for b in own if isinstance(b, Binding))
+    return out
+
+
+def focused_first(sections: Sequence[Section], title: str | None) -> list[Section]:
+    """`sections` with the one called `title` moved to the top and marked as the focused
+    pane's (unchanged when `title` is None or not among them)."""
+    out = list(sections)
+    at = next((i for i, (t, _) in enumerate(out) if t == title), None)
+    if at is not None:
+        name, bindings = out.pop(at)
+        out.insert(0, (f"{name} — the focused pane", bindings))
     return out
 
 
