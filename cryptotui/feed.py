@@ -29,6 +29,7 @@ from cryptotui.binance.stream import Stream, StreamOptions
 from cryptotui.config import Config
 from cryptotui.engine import Engine, engine_from_config
 from cryptotui.intervals import INTERVAL_MS, candle_open
+from cryptotui.intro import intro
 from cryptotui.models import AggTrade, Candle, Notice
 from cryptotui.state import MarketState
 
@@ -59,6 +60,9 @@ class Endpoints:
     """Records every frame and REST answer (`cryptotui record`)."""
     player: Player | None = None
     """Serves a recording in place of the network (`--replay`)."""
+    speed: float = 1.0
+    """Exchange-clock seconds per wall second: the simulator's or a replay's `--speed` (0: as
+    fast as possible)."""
 
 
 def stream_names(
@@ -173,6 +177,19 @@ class Feed:
             self.notice("error", "no valid symbols to watch — fix the watchlist and restart")
             return
         await self._add(self.state.symbols, ["!miniTicker@arr"] if self.overview else [])
+        await self._announce()
+
+    async def _announce(self) -> None:
+        """Say which detectors run and when the first candles close (`cryptotui.intro`): at
+        1× nothing else is heard for minutes."""
+        if self.engine is None:
+            return
+        try:
+            now = await self.rest.server_time()
+        except ExchangeError:
+            return  # the intro is a courtesy; the stream runs without it
+        names = self.engine.detector_names
+        self.notice("info", intro(names, self.intervals, now, self.endpoints.speed), "intro")
 
     def _replayed(self, done: asyncio.Future) -> None:
         """The replay reached the end of its recording, or the damage that ends it."""

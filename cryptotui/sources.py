@@ -44,7 +44,7 @@ async def simulated(config: Config) -> AsyncIterator[Endpoints]:
 
     listed = list(dict.fromkeys([*config.demo.symbols, *DEMO_MARKET]))
     async with SimExchange(symbols=listed, seed=config.demo.seed, speed=config.demo.speed) as sim:
-        yield Endpoints(sim.rest_url, sim.ws_url, SIMULATED)
+        yield Endpoints(sim.rest_url, sim.ws_url, SIMULATED, speed=config.demo.speed)
 
 
 @asynccontextmanager
@@ -54,4 +54,6 @@ async def replay(recording: Recording, speed: float) -> AsyncIterator[Endpoints]
     from cryptotui.replay.player import Player
 
     async with Player(recording, speed) as player:
-        yield Endpoints("http://replay.invalid", "ws://replay.invalid", REPLAY, player=player)
+        yield Endpoints(
+            "http://replay.invalid", "ws://replay.invalid", REPLAY, player=player, speed=speed
+        )

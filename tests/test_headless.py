@@ -239,3 +239,36 @@ async def test_log_jsonl_candles_are_objects_of_their_own_kind(tmp_path):
     times = [c["open_time"] for c in candles]
     assert times == sorted(set(times)) and times[1] - times[0] == 60_000
     assert all(set(r) == JSONL_KEYS for r in records if r["kind"] != "candle")  # alerts as before
+
+
+async def test_a_quiet_start_at_1x_says_what_runs_and_when_candles_close(tmp_path):
+    """`--demo --log` at 1× prints no alert for minutes: stderr says at once which detectors
+    run and when the first candle of each interval closes; stdout stays for alerts."""
+    import io
+    import re
+
+    from cryptotui import headless
+    from cryptotui.config import load_config
+    from cryptotui.feed import feed_factory
+    from cryptotui.sources import simulated
+    from tests.conftest import until
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[demo]\nspeed = 1.0\n")
+    config = load_config(cfg, env={})
+    out, err, stop = io.StringIO(), io.StringIO(), asyncio.Event()
+
+    async def stop_after_intro() -> None:
+        await until(lambda: "first candles close" in err.getvalue(), timeout=20, what="intro")
+        stop.set()
+
+    waiting = asyncio.create_task(stop_after_intro())
+    make = feed_factory(config, ["BTCUSDT"], ["1m", "1h"])
+    code = await headless.run(simulated(config), make, out=out, err=err, stop=stop)
+    await waiting
+    assert code == 0 and out.getvalue() == ""
+    (line,) = [ln for ln in err.getvalue().splitlines() if "first candles close" in ln]
+    assert line.startswith("cryptotui: info: detectors: candlestick, volume_spike, ")
+    assert re.search(
+        r"close: 1m at [-\d ]*\d\d:\d\d:00 UTC \(in (\d+ s|1 min)\), 1h at [-\d ]*\d\d:00:00", line
+    )

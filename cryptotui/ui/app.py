@@ -28,7 +28,7 @@ from cryptotui.config import Config, ConfigError, PortfolioSection
 from cryptotui.engine import reconfigure
 from cryptotui.feed import Feed
 from cryptotui.intervals import INTERVAL_MS
-from cryptotui.models import Alert, Candle
+from cryptotui.models import Alert, Candle, Notice
 from cryptotui.state import MarketState
 from cryptotui.ui.feed_thread import FeedThread
 from cryptotui.ui.messages import AlertAtPrice
@@ -137,6 +137,7 @@ class CryptoTUI(App):
         self._older: dict[tuple[str, str], list[Candle]] = {}
         """Candles from the store older than the state holds, fetched as the chart scrolls."""
         self._seen_alert: Alert | None = state.alerts[-1] if state.alerts else None
+        self._seen_notice: Notice | None = None
         self._chart_pending = False
         self._chart_drawn = 0.0
         self._pulls = 0
@@ -182,6 +183,7 @@ class CryptoTUI(App):
             self._select(state.symbols[0])
         self._update_chart()
         self._update_alerts()
+        self._toast_intro()
         rates = self.meter.sample(state)
         d.status.update_from(state, rates)
         if full or self._pulls % SLOW_EVERY == 0:
@@ -248,6 +250,19 @@ class CryptoTUI(App):
         pane.update_alerts(alerts)
         if self.series is not None:
             self.series.invalidate()  # new markers
+
+    def _toast_intro(self) -> None:
+        """The feed's start-up line (which detectors run, when the first candles close) as a
+        toast too: the status bar shows it, but cut, and only until the next notice."""
+        notices = self.state.notices
+        if not notices or notices[-1] is self._seen_notice:
+            return
+        for n in reversed(notices):
+            if n is self._seen_notice:
+                break
+            if n.kind == "intro":
+                self.notify(fmt.safe(n.text), title="Started", timeout=20, markup=False)
+        self._seen_notice = notices[-1]
 
     def _toast(self, new: list[Alert]) -> None:
         for a in new[-TOASTS_PER_PULL:]:

@@ -163,9 +163,10 @@ def test_a_demo_ended_by_a_signal_quits_like_q_and_removes_its_database(tmp_path
         assert b"\x1b[?1049l" in term.screen  # left the alternate screen
 
 
-def test_the_command_line_tui_offers_reload_configuration(tmp_path, monkeypatch):
-    """`cryptotui --demo` hands the TUI its reload hook: the palette's "Reload configuration"
-    re-reads the file the command line named and applies its new rule."""
+def test_the_command_line_tui_says_what_runs_and_offers_reload_configuration(tmp_path, monkeypatch):
+    """`cryptotui --demo` says at start which detectors run and when the first candles close;
+    it hands the TUI its reload hook: the palette's "Reload configuration" re-reads the file
+    the command line named and applies its new rule."""
     from cryptotui.commands import main
 
     for name in [n for n in os.environ if n.startswith("CRYPTOTUI_")]:
@@ -178,6 +179,9 @@ def test_the_command_line_tui_offers_reload_configuration(tmp_path, monkeypatch)
         show = app.notify
         app.notify = lambda message, **kw: (said.append(str(message)), show(message, **kw))
         await until(lambda: app.feed_thread.feed is not None, timeout=15, what="the feed")
+        await until(lambda: any("first candles close" in s for s in said), what="the intro")
+        (intro,) = [s for s in said if "first candles close" in s]
+        assert "detectors: candlestick, volume_spike" in intro and "at 20× speed: 1m at " in intro
         cfg.write_text(
             '[demo]\nspeed = 20.0\n[alerts]\nrules = [{ name = "btc-up", when = "price > 1", '
             'symbols = ["BTCUSDT"] }]\n'
