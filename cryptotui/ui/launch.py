@@ -27,6 +27,7 @@ from cryptotui.sources import REPLAY, SIMULATED
 from cryptotui.state import MarketState
 from cryptotui.ui.app import CryptoTUI
 from cryptotui.ui.feed_thread import FeedThread
+from cryptotui.ui.services.demo_lists import DemoLists, default_demo_lists_path
 from cryptotui.ui.services.store import UiStore, default_ui_state_path
 from cryptotui.ui.services.watchlists import Watchlists
 
@@ -110,7 +111,9 @@ def run_tui(
                 )
             except StoreError as exc:
                 state.apply(Notice("warning", f"history not recorded: {exc}", "store"))
-        lists = Watchlists(store if restore else None, symbols)
+        # The demo's database is thrown away at exit; its lists are kept in a file of their own.
+        keeper = DemoLists(default_demo_lists_path()) if scratch is not None else store
+        lists = Watchlists(keeper if restore else None, symbols)
         state.symbols = list(lists.symbols)
         make = feed_factory(
             config,

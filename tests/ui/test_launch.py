@@ -81,6 +81,7 @@ def test_demo_records_to_a_throwaway_database(tmp_path, monkeypatch):
     cfg = tmp_path / "config.toml"
     cfg.write_text(f'[store]\npath = "{tmp_path / "real.db"}"\n')
     config = load_config(cfg, env={})
+    monkeypatch.setattr(launch, "default_demo_lists_path", lambda: tmp_path / "demo-lists.json")
     seen = []
 
     async def session(app, pilot) -> None:
@@ -90,6 +91,33 @@ def test_demo_records_to_a_throwaway_database(tmp_path, monkeypatch):
     launch.run_tui(config, SYMBOLS, ["1m"], simulated(config), SIMULATED)
     assert seen[0].name == "demo.db" and not seen[0].exists()  # removed at exit
     assert not (tmp_path / "real.db").exists()
+
+
+def test_watchlists_made_in_the_demo_come_back_in_the_next_demo(tmp_path, monkeypatch):
+    """The demo's database goes at exit; its watchlists are kept in a file of their own (and
+    never reach the real database, whose lists are the live market's)."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[demo]\nspeed = 20.0\n[store]\npath = "{tmp_path / "real.db"}"\n')
+    config = load_config(cfg, env={})
+    kept = tmp_path / "data" / "demo-watchlists.json"
+    monkeypatch.setattr(launch, "default_demo_lists_path", lambda: kept)
+
+    async def first(app, pilot) -> None:
+        app.lists.create("mine", ["ETHUSDT", "SOLUSDT"])
+        app._apply_lists()
+
+    drive(monkeypatch, first)
+    launch.run_tui(config, SYMBOLS, ["1m"], simulated(config), SIMULATED)
+    assert kept.exists() and not (tmp_path / "real.db").exists()
+
+    async def second(app, pilot) -> None:
+        await pilot.pause()
+
+    apps = drive(monkeypatch, second)
+    launch.run_tui(config, SYMBOLS, ["1m"], simulated(config), SIMULATED)
+    lists = apps[0].lists
+    assert lists.active == "mine" and lists.names == ["default", "mine"]
+    assert lists.symbols == ["ETHUSDT", "SOLUSDT"] and apps[0].state.symbols == lists.symbols
 
 
 class Terminal:

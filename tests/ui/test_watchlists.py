@@ -185,3 +185,18 @@ async def test_list_edits_show_at_once_while_the_feed_catches_up(tmp_path):
         await pilot.pause()
         assert app.lists.symbols == ["BTCUSDT", "ETHUSDT", "SOLUSDT", "BNBUSDT"]
         assert wl.selected_symbol == "SOLUSDT"
+
+
+def test_demo_lists_file_round_trips_and_a_damaged_one_starts_afresh(tmp_path):
+    from cryptotui.ui.services.demo_lists import DemoLists
+
+    path = tmp_path / "demo-watchlists.json"
+    lists = Watchlists(DemoLists(path), ["BTCUSDT"])
+    lists.create("alts", ["SOLUSDT"])
+    lists.add("XRPUSDT")
+    lists.create("empty")  # an empty list is not kept, as in the database
+    again = Watchlists(DemoLists(path), ["NOT", "USED"])
+    assert again.lists == {"alts": ["SOLUSDT", "XRPUSDT"], "default": ["BTCUSDT"]}
+    assert again.active == "alts"  # "empty" was not kept: the first list instead
+    path.write_text('{"lists": [1, 2')
+    assert Watchlists(DemoLists(path), ["BTCUSDT"]).lists == {"default": ["BTCUSDT"]}

@@ -1,16 +1,27 @@
 """Named watchlists: the active one is what the feed watches and the watchlist pane shows.
 
 The lists live in memory for the session and are written through to the store on every edit
-(when one is open), so a restart restores them; which list was active is remembered beside it.
+(when one is open; the demo's go to a file of their own), so a restart restores them; which
+list was active is remembered beside them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from cryptotui.ui.services.store import UiStore
+from typing import Protocol
 
 DEFAULT_NAME = "default"
+
+
+class ListStore(Protocol):
+    """Where the lists are kept: the database (`UiStore`), or the demo's own file
+    (`DemoLists`)."""
+
+    def watchlists(self) -> dict[str, list[str]]: ...
+    def save_watchlist(self, name: str, symbols: list[str]) -> None: ...
+    def delete_watchlist(self, name: str) -> None: ...
+    def active_watchlist(self) -> str | None: ...
+    def set_active_watchlist(self, name: str) -> None: ...
 
 
 class WatchlistError(ValueError):
@@ -18,7 +29,7 @@ class WatchlistError(ValueError):
 
 
 class Watchlists:
-    def __init__(self, store: UiStore | None, default_symbols: Sequence[str]) -> None:
+    def __init__(self, store: ListStore | None, default_symbols: Sequence[str]) -> None:
         self.store = store
         self.lists: dict[str, list[str]] = store.watchlists() if store is not None else {}
         active = store.active_watchlist() if store is not None else None
