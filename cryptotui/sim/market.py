@@ -33,7 +33,7 @@ from cryptotui.sim import wire
 from cryptotui.sim.bars import INTERVALS, Bar, bounds
 from cryptotui.sim.history import MINUTE_HISTORY_DAYS, build_history, past_trades
 from cryptotui.sim.scenarios import SCENARIOS, Forced, GroundTruth, Plan, Steer
-from cryptotui.sim.symbols import DEFAULT_SYMBOLS, SymbolSpec, spec_for
+from cryptotui.sim.symbols import DEFAULT_SYMBOLS, SymbolSpec, legs, spec_for
 
 Frame = tuple[str, Any]
 """(stream name, payload as a JSON-ready dict or list)."""
@@ -41,6 +41,8 @@ Frame = tuple[str, Any]
 MINI_TICKER_ARR = "!miniTicker@arr"
 RECENT_TRADES = 2000
 """aggTrades kept per symbol for REST `aggTrades`/`trades`."""
+MIDS_KEPT_MS = 1000
+"""A leg's mids kept for its followers: they trail it by at most one 100 ms step."""
 SYMBOL_RE = re.compile(r"^[A-Z0-9\-_.]{1,20}$")
 
 
@@ -122,6 +124,12 @@ class SymbolSim:
         self.changed = False
         """Traded since the last ticker push (for `!miniTicker@arr`)."""
         self.steer: Steer | None = None
+        self.legs: tuple[SymbolSim, SymbolSim | None] | None = None
+        """The USDT pairs this cross follows (`follow`), when both are simulated."""
+        self.basis = 1.0
+        """Price / legs' ratio: 1 until a scenario moves the cross off its legs."""
+        self.mids: deque[tuple[int, float]] | None = None
+        """(time, mid) after each trade, while a cross follows this symbol (`mid_at`)."""
         self.pending: list[tuple[int, int, Plan | Forced]] = []
         self._seq = 0
         self.next_t = start_ms + self._gap(1.0)
@@ -138,6 +146,31 @@ class SymbolSim:
         ]
         self.s_depth_100 = [(n, f"{low}@depth{n}@100ms") for n in (5, 10, 20)]
         self.window = self._window()
+
+    # ------------------------------------------------------------------ crosses
+
+    def follow(self, base_leg: SymbolSim, quote_leg: SymbolSim | None) -> None:
+        """Price every trade from the legs' mids at its time: base / quote (quote 1 for a
+        stablecoin). The market runs legs before followers within each step, so a leg has
+        always reached the follower's trade time, however `advance` is chunked."""
+        self.legs = (base_leg, quote_leg)
+        for leg in (base_leg, quote_leg):
+            if leg is not None and leg.mids is None:
+                leg.mids = deque([(self.start_ms, leg.mid)])
+
+    def mid_at(self, t: int) -> float:
+        """The mid as of sim time `t` (its last trade at or before `t`)."""
+        mids = self.mids
+        assert mids is not None, "mid_at needs follow() first"
+        for when, mid in reversed(mids):
+            if when <= t:
+                return mid
+        return mids[0][1]
+
+    def _ratio(self, t: int) -> float:
+        assert self.legs is not None
+        base, quote = self.legs
+        return base.mid_at(t) / (quote.mid_at(t) if quote is not None else 1.0)
 
     # ------------------------------------------------------------------ trades
 
@@ -179,13 +212,17 @@ class SymbolSim:
         if steer is not None and t > steer.end_ms:
             steer = self.steer = None
         price = steer.price_at(t, rng) if steer is not None else None
-        if price is None:
+        if price is None and self.legs is not None:
+            price = self.mid = self.basis * self._ratio(t)
+        elif price is None:
             dt = t - self.last_time
             if dt > 0:
                 self.mid *= math.exp(self.spec.sigma_s * math.sqrt(dt / 1000.0) * rng.gauss(0, 1))
             price = self.mid
         else:
             self.mid = price
+            if self.legs is not None:  # a scenario on the cross: it continues from there
+                self.basis = price / self._ratio(t)
         qty = self._typical_qty(price)
         if steer is not None:
             qty *= steer.qty_mult
@@ -224,6 +261,10 @@ class SymbolSim:
         book.bid_qty = spec.round_qty(self.median_qty * (0.2 + 3.0 * u))
         book.ask_qty = spec.round_qty(self.median_qty * (3.2 - 3.0 * u))
         book.update_id += 1 + int(u * 4)
+        if self.mids is not None:
+            self.mids.append((t, self.mid))
+            while len(self.mids) > 1 and self.mids[1][0] <= t - MIDS_KEPT_MS:
+                self.mids.popleft()
         if self.steer is not None and self.steer.observer is not None:
             self.steer.observer(trade)
         if self.s_agg in wanted:
@@ -399,7 +440,12 @@ class Market:
             for s, spec in self.specs.items()
         }
         self.truth: list[GroundTruth] = []
-        self._order = list(self.sims.values())
+        for sym, sim in self.sims.items():
+            pair = legs(sym)
+            if pair is not None and pair[0] in self.sims and pair[1] in (None, *self.sims):
+                sim.follow(self.sims[pair[0]], self.sims[pair[1]] if pair[1] else None)
+        # Legs before their followers (otherwise in the order given): see `SymbolSim.follow`.
+        self._order = sorted(self.sims.values(), key=lambda s: s.legs is not None)
         self._next_tick = start + 100
 
     def advance(self, to_ms: int, wanted: Container[str] = ALL) -> list[Frame]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections import defaultdict
@@ -13,6 +14,7 @@ from cryptotui.intervals import INTERVAL_MS, MINUTE
 from cryptotui.sim import ALL, Market
 from cryptotui.sim.bars import bounds
 from cryptotui.sim.history import STORE_CAP
+from cryptotui.sim.market import MINI_TICKER_ARR
 from tests.sim.conftest import START, core_streams
 
 
@@ -254,3 +256,58 @@ def test_unknown_symbol_gets_a_seeded_market() -> None:
     assert len(a.advance(START + 5000, ALL)) > 0
     with pytest.raises(ValueError):
         Market(["bad symbol!"], start_time_ms=START)
+
+
+CROSSES = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "SOLBTC", "ETHBTC", "ETHFDUSD"]
+
+
+def test_cross_pairs_start_at_the_ratio_of_their_usdt_prices() -> None:
+    specs = Market(CROSSES, seed=7, start_time_ms=START).specs
+    btc, eth, sol = specs["BTCUSDT"], specs["ETHUSDT"], specs["SOLUSDT"]
+    for cross, ratio in (("SOLBTC", sol.price / btc.price), ("ETHBTC", eth.price / btc.price)):
+        spec = specs[cross]
+        assert abs(spec.price - ratio) <= spec.tick / 2, (cross, spec.price, ratio)
+        assert spec.quote == "BTC" and spec.price < 0.1  # not a USDT-sized price
+        assert spec.median_notional * btc.price == pytest.approx(200.0)  # in BTC, ~200 USDT
+    assert specs["ETHFDUSD"].price == eth.price and specs["ETHFDUSD"].tick == eth.tick
+    alone = Market(["SOLBTC"], seed=7, start_time_ms=START).specs["SOLBTC"]
+    assert alone == specs["SOLBTC"]  # derived from the legs' specs, simulated or not
+
+
+def test_cross_pairs_trade_at_the_ratio_of_their_legs_as_they_move() -> None:
+    market = Market(CROSSES, seed=7, start_time_ms=START)
+    frames = market.advance(START + 20 * MINUTE, {f"{s.lower()}@aggTrade" for s in CROSSES})
+    trades: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for _stream, data in frames:
+        trades[data["s"]].append((data["T"], float(data["p"])))
+
+    def price_at(symbol: str, t: int) -> float:
+        """The leg's last trade price at or before `t` (its start price before any)."""
+        series = trades[symbol]
+        i = bisect.bisect_right(series, (t, math.inf))
+        return series[i - 1][1] if i else market.specs[symbol].price
+
+    for cross, base, quote in (("SOLBTC", "SOLUSDT", "BTCUSDT"), ("ETHFDUSD", "ETHUSDT", None)):
+        assert len(trades[cross]) > 200
+        for t, price in trades[cross]:
+            ratio = price_at(base, t) / (price_at(quote, t) if quote else 1.0)
+            assert price == pytest.approx(ratio, rel=2e-4), (cross, t)
+    sol, btc = market.sims["SOLUSDT"], market.sims["BTCUSDT"]
+    assert abs(sol.mid / btc.mid / market.specs["SOLBTC"].price - 1) > 1e-3  # they moved
+
+
+def test_crosses_leave_the_usdt_pairs_as_they_were_and_do_not_depend_on_chunking() -> None:
+    def run_in(symbols: list[str], chunk: int) -> dict[str, list[bytes]]:
+        market = Market(symbols, seed=7, start_time_ms=START)
+        out: list = []
+        t = START
+        while t < START + 30_000:
+            t = min(t + chunk, START + 30_000)
+            out += market.advance(t, core_streams(market))
+        return by_stream(out)
+
+    whole = run_in(CROSSES, 30_000)
+    assert run_in(CROSSES, 137) == whole
+    plain = run_in(["BTCUSDT", "ETHUSDT", "SOLUSDT"], 30_000)
+    del plain[MINI_TICKER_ARR]  # lists every symbol that traded: the crosses too
+    assert {stream: whole[stream] for stream in plain} == plain
