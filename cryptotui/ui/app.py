@@ -575,6 +575,7 @@ class CryptoTUI(App):
             (WatchlistsScreen, "Watchlists (w)"),
             (TrackRecordScreen, "Track record (T)"),
             (PortfolioScreen, "Portfolio (P)"),
+            (RulesScreen, "Alert rules (A)"),
         ]
 
     def action_help(self) -> None:

@@ -131,3 +131,5 @@ async def test_help_opens_on_the_focused_panes_keys_then_the_global_ones(sim_app
             assert lines[everywhere + 1].startswith("q")  # then the global keys
             assert lines.count(title) == 0  # not again among the rest
             await pilot.press("escape")
+        titles = [title for title, _ in app.help_sections()]
+        assert all(title in titles for _, title in app.help_owners())  # none gone stale
