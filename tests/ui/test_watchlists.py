@@ -178,7 +178,7 @@ async def test_list_edits_show_at_once_while_the_feed_catches_up(tmp_path):
         last_empty = max(i for i, f in enumerate(frames) if f[0] == "empty")
         back = frames[last_empty + 1 :]
         assert back and all(f == ("default", symbols, True) for f in back)  # in one step
-        await pilot.press("slash")
+        await pilot.press("a")
         await enter_text(pilot, "sol")
         assert shown()[-1] == "SOLUSDT" and wl.selected_symbol == "SOLUSDT"
         await pilot.press("K")
