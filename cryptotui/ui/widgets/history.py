@@ -195,22 +195,22 @@ class HistoryBrowser(Sortable, Vertical):
         at = table.cursor_row
         keep = self.shown[at].id if 0 <= at < len(self.shown) else None
         self.shown = self.table_query.apply(page.rows, lambda r: r.symbol)
-        rows = [self._cells(r) for r in self.shown]
+        cells = [self._cells(r) for r in self.shown]
         width = table.scrollable_content_region.width
-        if rows and width > 0:
+        if cells and width > 0:
             others = sum(
-                max(len(title), *(row[i].cell_len for row in rows)) + 2
+                max(len(title), *(row[i].cell_len for row in cells)) + 2
                 for i, title in enumerate(self._titles())
                 if i != NAME
             )
             room = max(MIN_NAME, width - others - 2)
-            for row in rows:
+            for row in cells:
                 row[NAME].truncate(room, overflow="ellipsis")
         with self.app.batch_update():
             table.clear(columns=True)  # widths are measured again: a cut name gives room back
             self._columns()
-            for cells in rows:
-                table.add_row(*cells)
+            for row in cells:
+                table.add_row(*row)
             ids = [r.id for r in self.shown]
             if keep is not None and keep in ids:
                 table.move_cursor(row=ids.index(keep), animate=False)
