@@ -24,7 +24,7 @@ from textual.screen import Screen
 
 from cryptotui import fmt
 from cryptotui.alerts.rules_file import RulesFile
-from cryptotui.config import Config, ConfigError, PortfolioSection
+from cryptotui.config import COMMAND_LINE, Config, ConfigError, PortfolioSection
 from cryptotui.engine import reconfigure
 from cryptotui.feed import Feed
 from cryptotui.intervals import INTERVAL_MS
@@ -484,6 +484,17 @@ class CryptoTUI(App):
 
     def session_alerts(self) -> list[Alert]:
         return list(self.state.alerts)
+
+    def rules_override(self) -> str | None:
+        """Where the running rules come from when it is not a file (an environment variable or
+        the command line win over it): then edits in the Rules view do not take effect."""
+        if self.reload_config is None:
+            return None
+        try:
+            origin = self.reload_config().origins.get("alerts.rules", "")
+        except ConfigError:
+            return None
+        return origin if origin.startswith(("environment variable", COMMAND_LINE)) else None
 
     def rules_changed(self) -> None:
         """The rules file changed: the running engine takes it through the reload path."""

@@ -204,3 +204,17 @@ async def test_a_rule_saved_in_the_app_fires_on_the_simulator_without_restart(tm
         await until(lambda: view.rows[0].fired is not None, 5, "its last firing in the view")
         await pilot.press("escape")
         await until(lambda: app.query_one(AlertsPane).alerts, 5, "the alert in the pane")
+
+
+async def test_rules_set_in_the_environment_are_said_to_win_over_the_file(sim_app, tmp_path):
+    rules = user_file(tmp_path)
+    env = {"CRYPTOTUI_ALERTS_RULES": '[{ name = "env", when = "price > 1" }]'}
+    app = sim_app(rules_file=rules, reload_config=lambda: load_config(rules.path, env=env))
+    async with app.run_test(size=(140, 40)) as pilot:
+        view = await open_rules(pilot)
+        status = str(view.query_one("#rules-status", Static).render())
+        assert "environment variable CRYPTOTUI_ALERTS_RULES" in status and "overrides" in status
+    plain = sim_app(rules_file=rules, reload_config=lambda: load_config(rules.path, env={}))
+    async with plain.run_test(size=(140, 40)) as pilot:
+        view = await open_rules(pilot)
+        assert "2 rules, 2 on" in str(view.query_one("#rules-status", Static).render())

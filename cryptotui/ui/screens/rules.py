@@ -52,6 +52,7 @@ class RulesHost(Protocol):
     store: UiStore | None
 
     def session_alerts(self) -> list[Alert]: ...
+    def rules_override(self) -> str | None: ...
     def rules_changed(self) -> None: ...
     def offer_undo(self, label: str, undo: Callable[[], None]) -> None: ...
 
@@ -71,6 +72,7 @@ class RulesView(Sortable, Vertical):
         self.rows: list[RuleRow] = []
         self.shown: list[RuleRow] = []
         self._stored: dict[str, Fired] = {}
+        self._override: str | None = None
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="rules-table", cursor_type="row", zebra_stripes=True)
@@ -81,6 +83,7 @@ class RulesView(Sortable, Vertical):
         path = self.host.rules_file.path if self.host.rules_file is not None else None
         self.set_caption(fmt.safe(str(path)) if path is not None else "")
         self.query_one(DataTable).focus()
+        self._override = self.host.rules_override()
         self.reload()
         self._load_stored()
         self.set_interval(REFRESH_SECONDS, self._catch_up)
@@ -135,6 +138,11 @@ class RulesView(Sortable, Vertical):
     def _describe(self) -> str:
         if self.host.rules_file is None:
             return "no config file to edit (the app was started without one)"
+        if self._override is not None:
+            return (
+                f"the running rules come from {self._override}, which overrides this file: "
+                "edits here apply once it no longer sets alert rules"
+            )
         if not self.rows:
             return "no rules yet: n adds one (or c on a watchlist row or the chart)"
         broken = [r for r in self.rows if r.error]
