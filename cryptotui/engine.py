@@ -4,6 +4,13 @@ It is fed events one at a time, synchronously, on the feed's loop (`on_event`), 
 derives (scored `Signal`s, `Alert`s) to `emit`. Everything here is O(1) or O(rules) per event,
 so an alert leaves within microseconds of its frame. The same class runs live, on `--demo`, in
 tests and in backtests, which is what makes offline results mean something live.
+
+Live, a candle boundary closes every watched series at once: the alert of the last series would
+wait for all the work on the others. So a feed sets `after_burst`, and the work no alert
+depends on (outcome tracking, publishing signals that raised no alert) waits, in order, until
+the frames already received have been read (`flush`). Only when a signal is scored are the
+outcomes resolved by the candles before it counted first; so every value, and the order of the
+alerts, are those of the engine doing everything at once: a replay prints the live run's.
 """
 
 from __future__ import annotations
@@ -103,6 +110,16 @@ class Engine:
         self.signals = 0
         self.alerts = 0
         self._muted = False
+        self.after_burst: Callable[[Callable[[], None]], object] | None = None
+        """Schedules `flush` once the frames already received are read (a live feed sets the
+        loop's `call_soon`). None (backtests, analyze, tests): bookkeeping is done at once."""
+        self._later: list[tuple[Callable[..., None], tuple]] = []
+        self._untracked: dict[tuple[str, str], Candle] = {}
+        """Closed candles whose outcome tracking waits for the end of the burst."""
+        self._boundary = -1
+        """Close time of the candles closed since the last `flush`: a burst is one boundary."""
+        self._breadth: float | None = None
+        self._breadth_stale = False
         for sym in self.symbols:
             self.add_symbol(sym)
 
@@ -172,9 +189,19 @@ class Engine:
         if c.open_time <= key.last_open:
             return  # already committed (replay, REST/WS overlap)
         key.last_open = c.open_time
+        burst = self.after_burst is not None and not self._muted
+        if burst and c.close_time != self._boundary:
+            # Another boundary (a gap-fill's next candle): the last one's work first, so no
+            # signal sees a later candle, as offline.
+            self.flush()
+            self._boundary = c.close_time
         if self.tracker is not None:
-            for outcome in self.tracker.on_candle(c):
-                self.emit(outcome)
+            if burst:
+                series = (c.symbol, c.interval)
+                self._untracked[series] = c
+                self._defer(self._track_later, series)
+            else:
+                self._track(c)
         values = dict(key.values)  # a new dict: readers on other threads keep a consistent one
         for ind in key.indicators:
             _store(values, ind, ind.update(c))
@@ -199,6 +226,7 @@ class Engine:
     def on_ticker(self, t: Ticker, received_ns: int = 0) -> None:
         if t.window == "24h":
             self.changes[t.symbol] = t.change_pct
+            self._breadth_stale = True
         for det in self.market.get(t.symbol, ()):
             for s in det.on_ticker(t):
                 self._signal(s, None, received_ns)
@@ -214,14 +242,22 @@ class Engine:
             and (key := self.keys.get((s.symbol, iv))) is not None
             and key.values.get("ema_20") is not None
         )
-        changes = list(self.changes.values())
-        breadth = sum(ch > 0 for ch in changes) / len(changes) if changes else None
+        if self._breadth_stale:  # tickers outnumber signals: recount only when one is scored
+            self._breadth_stale = False
+            changes = list(self.changes.values())
+            self._breadth = sum(ch > 0 for ch in changes) / len(changes) if changes else None
+        breadth = self._breadth
         if volume_z is None and s.interval is None and self.intervals:
             volume_z = self.keys[(s.symbol, self.intervals[0])].values.get("volume_spike_20")
         if volume_z is not None and math.isnan(volume_z):
             volume_z = None
         history = None
         if self.tracker is not None:
+            if self._untracked:
+                # Outcomes resolved by the candles before count for this signal, as offline.
+                untracked, self._untracked = self._untracked, {}
+                for c in untracked.values():
+                    self._track(c)
             interval = s.interval or self.tracker.market_interval
             history = self.tracker.record.evidence(s.name, s.direction, s.symbol, interval)
         return Context(volume_z, trends, breadth, history)
@@ -235,12 +271,16 @@ class Engine:
             return
         self.scorer.score(s, self._context(s, volume_z))
         self.signals += 1
-        self.emit(s)
-        if self.tracker is not None:
-            self.tracker.add(s, s.name, s.direction, s.symbol, s.interval, s.time, entry)
         alert = self.router.on_signal(s)
-        if alert is not None:
+        if alert is None:
+            self._defer(self.emit, s)
+        else:
+            self.emit(s)  # before its alert: the store links an alert to the signal before it
             self._alert(alert, received_ns)
+        if self.tracker is not None:
+            self._defer(
+                self.tracker.add, s, s.name, s.direction, s.symbol, s.interval, s.time, entry
+            )
 
     def _rules(self, c: Candle, values, closed: bool, received_ns: int) -> None:
         if not self.router.rules or self._muted:
@@ -257,9 +297,43 @@ class Engine:
         if alert.kind == "rule" and self.tracker is not None:
             # A rule firing is a signal too: its outcomes answer "would this alert have paid?"
             a = alert
-            self.tracker.add(a, a.name, a.direction, a.symbol, a.interval, a.time, entry)
+            self._defer(
+                self.tracker.add, a, a.name, a.direction, a.symbol, a.interval, a.time, entry
+            )
         if self.dispatcher is not None:
             self.dispatcher.submit(alert)
+
+    def _track(self, c: Candle) -> None:
+        assert self.tracker is not None
+        outcomes = self.tracker.on_candle(c)
+        if outcomes:
+            self._defer(self._emit_all, outcomes)
+
+    def _emit_all(self, events: list) -> None:
+        for ev in events:
+            self.emit(ev)
+
+    def _track_later(self, series: tuple[str, str]) -> None:
+        c = self._untracked.pop(series, None)
+        if c is not None:
+            self._track(c)
+
+    def _defer(self, fn: Callable[..., None], *args) -> None:
+        """Run `fn(*args)` now, or after the burst when a feed asked for that (`after_burst`)."""
+        if self.after_burst is None or self._muted:
+            fn(*args)
+            return
+        if not self._later:
+            self.after_burst(self.flush)
+        self._later.append((fn, args))
+
+    def flush(self) -> None:
+        """Do the bookkeeping deferred so far, in the order it was deferred."""
+        self._boundary = -1
+        while self._later:
+            later, self._later = self._later, []
+            for fn, args in later:
+                fn(*args)
 
 
 def _router(config: Config, decimals: Callable[[str], int | None]) -> AlertRouter:

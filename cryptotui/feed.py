@@ -164,6 +164,9 @@ class Feed:
         return await self.rest.agg_trades(symbol, from_id=from_id)
 
     async def start(self) -> None:
+        if self.engine is not None:
+            # A candle boundary's alerts first, then its bookkeeping (see `cryptotui.engine`).
+            self.engine.after_burst = asyncio.get_running_loop().call_soon
         player = self.endpoints.player
         if player is not None and player.finished is not None:
             player.finished.add_done_callback(self._replayed)
@@ -437,8 +440,10 @@ class Feed:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
         await self.stream.close()
-        if self.engine is not None and self.engine.dispatcher is not None:
-            await self.engine.dispatcher.drain()
+        if self.engine is not None:
+            self.engine.flush()  # the last burst's outcomes and signals reach the store
+            if self.engine.dispatcher is not None:
+                await self.engine.dispatcher.drain()
         if self._prune is not None:
             self._prune.cancel()
         if self.writer is not None:
