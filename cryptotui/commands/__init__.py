@@ -18,7 +18,7 @@ import logging
 import os
 import sys
 
-from cryptotui import __version__
+from cryptotui import __version__, hotpath
 from cryptotui.commands import watch
 from cryptotui.commands.base import (
     EXIT_CODES,
@@ -84,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[global_options(after_command=False)],
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    version = f"{PROG} {__version__}, hot path {hotpath.describe()}"
+    parser.add_argument("--version", action="version", version=version)
     watch.add_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     after = global_options(after_command=True)

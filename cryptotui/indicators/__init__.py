@@ -8,7 +8,7 @@ for ind in indicators:
     ind.columns  # ("rsi_14",) / ("macd_12_26_9", "macd_12_26_9_signal", "macd_12_26_9_hist")
 """
 
-from cryptotui.indicators.base import Indicator, IndicatorBase
+from cryptotui.indicators.base import IndicatorBase
 from cryptotui.indicators.momentum import (
     ADX,
     CCI,
@@ -22,6 +22,7 @@ from cryptotui.indicators.momentum import (
 )
 from cryptotui.indicators.moving import EMA, KAMA, SMA, TEMA, WMA
 from cryptotui.indicators.profile import VolumeProfile, VPValue
+from cryptotui.indicators.protocol import Indicator
 from cryptotui.indicators.registry import (
     DEFAULT_SPEC,
     OPT_IN,

@@ -1,4 +1,4 @@
-"""The indicator protocol and the few building blocks the indicators share.
+"""The building blocks the indicators share (the protocol they implement is in `protocol.py`).
 
 An indicator is fed closed candles one at a time through `update`, which commits the candle and
 returns the new value, or None while the indicator is still warming up (and, for a few
@@ -6,51 +6,25 @@ indicators, when the value is undefined: see docs/indicators.md). `preview` answ
 `update` return if this open candle closed now" without touching any state, so the live engine
 can show the forming candle's value on every tick and still commit each candle exactly once.
 
-Everything here is O(1) per update and pure Python: per-candle work is a handful of float
-operations, where numpy's per-call overhead would cost more than it saves.
+Everything here is O(1) per update and plain typed Python: per-candle work is a handful of
+float operations, where numpy's per-call overhead would cost more than it saves. The same source
+is compiled with mypyc when a compiler is available (`cryptotui.hotpath`), so it keeps to what
+mypyc compiles natively: typed attributes, `Final` constants, no class-level mutable state. The
+protocol itself lives in `protocol.py`, which stays interpreted (`runtime_checkable` needs a
+real Protocol class).
 """
 
 from __future__ import annotations
 
 from collections import deque
 from math import fsum
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Final
 
 from cryptotui.models import Candle
 
-TA_EPSILON = 1e-14
+TA_EPSILON: Final = 1e-14
 """TA-Lib's zero band. Used only where TA-Lib applies it to a dimensionless quantity (an
 oscillator or a ratio of the window's own extremes), so it behaves the same at every price scale."""
-
-
-@runtime_checkable
-class Indicator(Protocol):
-    """What the engine and `analyze` rely on; every class in this package implements it."""
-
-    name: ClassVar[str]
-    """Registry name, also the first part of every column name (`sma`, `macd`, ...)."""
-    params: tuple[int | float, ...]
-    lookback: int
-    """Committed candles before the first value: the first value comes from update number
-    `lookback + 1` (TA-Lib's lookback for the same parameters)."""
-
-    @property
-    def outputs(self) -> tuple[str, ...]:
-        """Suffixes of the outputs, `("",)` for a single value; multi-output indicators return
-        a NamedTuple whose fields are in this order (a class attribute; read only here, so a
-        class may declare its exact tuple)."""
-        ...
-
-    @property
-    def columns(self) -> tuple[str, ...]: ...
-
-    def update(self, candle: Candle) -> Any: ...
-
-    def preview(self, candle: Candle) -> Any: ...
-
-    def reset(self) -> None: ...
-
-    def cells(self, value: Any) -> tuple[float | None, ...]: ...
 
 
 def format_param(value: int | float) -> str:

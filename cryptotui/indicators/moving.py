@@ -7,6 +7,7 @@ TA-Lib outputs (see docs/indicators.md for the warm-up of each).
 from __future__ import annotations
 
 from math import fsum
+from typing import Final
 
 from cryptotui.indicators.base import IndicatorBase, WindowSum
 from cryptotui.models import Candle
@@ -159,6 +160,10 @@ class WMA(IndicatorBase):
         return (self._weighted - self._sum + self.period * candle.close) / self._divider
 
 
+_KAMA_SLOWEST: Final = 2.0 / (30.0 + 1.0)
+_KAMA_SPAN: Final = 2.0 / (2.0 + 1.0) - _KAMA_SLOWEST
+
+
 class KAMA(IndicatorBase):
     """Kaufman adaptive moving average with TA-Lib's fixed fast 2 / slow 30 constants.
 
@@ -170,9 +175,6 @@ class KAMA(IndicatorBase):
 
     name = "kama"
     __slots__ = ("_changes", "_closes", "_i", "_last", "_value", "period")
-
-    _SLOWEST = 2.0 / (30.0 + 1.0)
-    _SPAN = 2.0 / (2.0 + 1.0) - _SLOWEST
 
     def __init__(self, period: int = 10) -> None:
         self.period = period
@@ -192,7 +194,7 @@ class KAMA(IndicatorBase):
         move = x - base
         # TA-Lib: no movement (or only upward movement, up to rounding) means ER = 1.
         ratio = 1.0 if changes <= move or changes == 0.0 else abs(move / changes)
-        factor = ratio * self._SPAN + self._SLOWEST
+        factor = ratio * _KAMA_SPAN + _KAMA_SLOWEST
         factor *= factor
         return ((x - prev) * factor) + prev
 

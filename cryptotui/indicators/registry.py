@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cryptotui.indicators.base import Indicator
 from cryptotui.indicators.momentum import ADX, CCI, MACD, ROC, RSI, Stoch, WillR
 from cryptotui.indicators.moving import EMA, KAMA, SMA, TEMA, WMA
 from cryptotui.indicators.profile import VolumeProfile
+from cryptotui.indicators.protocol import Indicator
 from cryptotui.indicators.trend import HodrickPrescott, MannKendall
 from cryptotui.indicators.volatility import ATR, BBands
 from cryptotui.indicators.volume import (

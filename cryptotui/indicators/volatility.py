@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from math import fsum, sqrt
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from cryptotui.indicators.base import IndicatorBase, true_range
 from cryptotui.models import Candle
+
+_EXACT_BELOW: Final = 1e-6
+"""BBands recomputes exactly when variance < this · the largest d² since the last recompute."""
 
 
 class BBandsValue(NamedTuple):
@@ -44,9 +47,6 @@ class BBands(IndicatorBase):
         "nbdev",
         "period",
     )
-
-    _EXACT_BELOW = 1e-6
-    """Recompute exactly when variance < this · the largest d² since the last recompute."""
 
     def __init__(self, period: int = 20, nbdev: float = 2.0) -> None:
         self.period = period
@@ -93,7 +93,7 @@ class BBands(IndicatorBase):
         n = self.period
         m1 = s1 / n
         variance = s2 / n - m1 * m1
-        if variance >= self._EXACT_BELOW * peak:
+        if variance >= _EXACT_BELOW * peak:
             return variance, None
         exact = self._exact(window, newest)
         m1 = exact[1] / n

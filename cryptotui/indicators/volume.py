@@ -5,12 +5,15 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections import deque
 from math import copysign, fsum, inf
-from typing import Protocol
+from typing import Final, Protocol
 
 from cryptotui.indicators.base import TA_EPSILON, IndicatorBase, WindowSum, typical_price
 from cryptotui.indicators.momentum import ROC
 from cryptotui.intervals import DAY
 from cryptotui.models import Candle
+
+_MAD_TO_SIGMA: Final = 1.482602218505602  # 1 / Φ⁻¹(3/4)
+_MEAN_AD_TO_SIGMA: Final = 1.2533141373155001  # √(π/2)
 
 
 class HasVolume(Protocol):
@@ -273,9 +276,6 @@ class VolumeSpike(IndicatorBase):
     name = "volume_spike"
     __slots__ = ("_median", "_scale", "_sorted", "_window", "period", "warm")
 
-    _MAD_TO_SIGMA = 1.482602218505602  # 1 / Φ⁻¹(3/4)
-    _MEAN_AD_TO_SIGMA = 1.2533141373155001  # √(π/2)
-
     def __init__(self, period: int = 20, warm: int | None = None) -> None:
         self.period = period
         self.warm = period if warm is None else max(1, min(warm, period))
@@ -325,9 +325,9 @@ def baseline(ordered: list[float]) -> tuple[float, float]:
     median = ordered[half] if n % 2 else (ordered[half - 1] + ordered[half]) / 2.0
     mad = median_abs_deviation(ordered, median)
     if mad > 0.0:
-        return median, VolumeSpike._MAD_TO_SIGMA * mad
+        return median, _MAD_TO_SIGMA * mad
     mean_ad = fsum([abs(v - median) for v in ordered]) / n
-    return median, VolumeSpike._MEAN_AD_TO_SIGMA * mean_ad
+    return median, _MEAN_AD_TO_SIGMA * mean_ad
 
 
 def median_abs_deviation(ordered: list[float], median: float) -> float:

@@ -9,7 +9,7 @@ scanner (`candles.py`) keeps those rolling totals; rules only compare.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -51,27 +51,31 @@ class Bar:
     ranges: tuple[float, float, float]
     """Indexed by `RangeType`: real body, high-low, upper + lower shadow."""
 
-    @classmethod
-    def of(cls, o: float, h: float, lo: float, c: float) -> Bar:
+    @staticmethod
+    def of(o: float, h: float, lo: float, c: float) -> Bar:
         """Derive the lengths exactly as TA-Lib's TA_REALBODY/TA_UPPERSHADOW/... macros do."""
-        top, bottom, color = (c, o, 1) if c >= o else (o, c, -1)
+        if c >= o:
+            top, bottom, color = c, o, 1
+        else:
+            top, bottom, color = o, c, -1
         body = abs(c - o)
         upper = h - top
         lower = bottom - lo
         height = h - lo
-        return cls(
-            open=o,
-            high=h,
-            low=lo,
-            close=c,
-            body=body,
-            height=height,
-            upper=upper,
-            lower=lower,
-            top=top,
-            bottom=bottom,
-            color=color,
-            ranges=(body, height, upper + lower),
+        # Positional, in field order: the cheapest construction, interpreted or compiled.
+        return Bar(
+            o,
+            h,
+            lo,
+            c,
+            body,
+            height,
+            upper,
+            lower,
+            top,
+            bottom,
+            color,
+            (body, height, upper + lower),
         )
 
 
@@ -87,8 +91,9 @@ def gap_down(later: Bar, earlier: Bar) -> bool:
 
 Avg = Callable[[CandleSetting, int], float]
 """`avg(setting, k)`: the setting's threshold for the candle `k` bars back (0 = newest)."""
-Detect = Callable[[Sequence[Bar], Avg], int]
-"""A rule: the recent bars (newest last) and the averages in, TA-Lib's output value out."""
+Detect = Callable[[list[Bar], Avg], int]
+"""A rule: the recent bars (newest last; a list, which compiled rules index natively) and the
+averages in, TA-Lib's output value out."""
 
 
 class Direction(StrEnum):
@@ -157,7 +162,9 @@ def _pattern(
     """Register a rule (a function, or a class whose instances are stateful rules)."""
 
     def register(rule: _Rule) -> _Rule:
-        make = rule if isinstance(rule, type) else (lambda: rule)
+        # A stateful rule's `detect` method, bound to a fresh instance: compiled code calls
+        # rules through vectorcall, which mypyc's native classes support for methods only.
+        make = (lambda: rule().detect) if isinstance(rule, type) else (lambda: rule)
         _REGISTRY[name] = PatternSpec(
             name=name,
             title=title,
@@ -186,7 +193,7 @@ def _pattern(
     values=(100,),
     description="Open and close (almost) equal: indecision.",
 )
-def _doji(b: Sequence[Bar], avg: Avg) -> int:
+def _doji(b: list[Bar], avg: Avg) -> int:
     return 100 if b[-1].body <= avg(BODY_DOJI, 0) else 0
 
 
@@ -199,7 +206,7 @@ def _doji(b: Sequence[Bar], avg: Avg) -> int:
     values=(100,),
     description="Doji at the high with a long lower shadow; a bottom hint after a decline.",
 )
-def _dragonflydoji(b: Sequence[Bar], avg: Avg) -> int:
+def _dragonflydoji(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     return (
         100
@@ -219,7 +226,7 @@ def _dragonflydoji(b: Sequence[Bar], avg: Avg) -> int:
     values=(100,),
     description="Doji at the low with a long upper shadow; a top hint after an advance.",
 )
-def _gravestonedoji(b: Sequence[Bar], avg: Avg) -> int:
+def _gravestonedoji(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     return (
         100
@@ -239,7 +246,7 @@ def _gravestonedoji(b: Sequence[Bar], avg: Avg) -> int:
     values=(100,),
     description="Doji with at least one long shadow: strong indecision.",
 )
-def _longleggeddoji(b: Sequence[Bar], avg: Avg) -> int:
+def _longleggeddoji(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     return (
         100
@@ -258,7 +265,7 @@ def _longleggeddoji(b: Sequence[Bar], avg: Avg) -> int:
     values=(100,),
     description="Long-legged doji with its body near the middle of the range.",
 )
-def _rickshawman(b: Sequence[Bar], avg: Avg) -> int:
+def _rickshawman(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     return (
         100
@@ -279,7 +286,7 @@ def _rickshawman(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BULLISH,
     description="Doji at the high with a very long lower shadow: buyers rejected the lows.",
 )
-def _takuri(b: Sequence[Bar], avg: Avg) -> int:
+def _takuri(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     return (
         100
@@ -299,7 +306,7 @@ def _takuri(b: Sequence[Bar], avg: Avg) -> int:
     values=(100, -100),
     description="Small body with shadows longer than it: indecision (sign = candle colour).",
 )
-def _spinningtop(b: Sequence[Bar], avg: Avg) -> int:
+def _spinningtop(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     if c.upper > c.body and c.lower > c.body and c.body < avg(BODY_SHORT, 0):
         return c.color * 100
@@ -315,7 +322,7 @@ def _spinningtop(b: Sequence[Bar], avg: Avg) -> int:
     values=(100, -100),
     description="Small body, both shadows very long: confusion (sign = candle colour).",
 )
-def _highwave(b: Sequence[Bar], avg: Avg) -> int:
+def _highwave(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     if (
         c.body < avg(BODY_SHORT, 0)
@@ -335,7 +342,7 @@ def _highwave(b: Sequence[Bar], avg: Avg) -> int:
     values=(100, -100),
     description="Short body and short shadows: a quiet candle (sign = candle colour).",
 )
-def _shortline(b: Sequence[Bar], avg: Avg) -> int:
+def _shortline(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     if (
         c.body < avg(BODY_SHORT, 0)
@@ -354,7 +361,7 @@ def _shortline(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="Long body with short shadows: one side in control.",
 )
-def _longline(b: Sequence[Bar], avg: Avg) -> int:
+def _longline(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     if (
         c.body > avg(BODY_LONG, 0)
@@ -373,7 +380,7 @@ def _longline(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="Long body with (almost) no shadows: strong conviction.",
 )
-def _marubozu(b: Sequence[Bar], avg: Avg) -> int:
+def _marubozu(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     if (
         c.body > avg(BODY_LONG, 0)
@@ -392,7 +399,7 @@ def _marubozu(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="Long body closing at its extreme (no shadow on the close side).",
 )
-def _closingmarubozu(b: Sequence[Bar], avg: Avg) -> int:
+def _closingmarubozu(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     if c.body > avg(BODY_LONG, 0) and (
         (c.color == 1 and c.upper < avg(SHADOW_VERY_SHORT, 0))
@@ -410,7 +417,7 @@ def _closingmarubozu(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="Long body opening at its extreme (no shadow on the open side).",
 )
-def _belthold(b: Sequence[Bar], avg: Avg) -> int:
+def _belthold(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     if c.body > avg(BODY_LONG, 0) and (
         (c.color == 1 and c.lower < avg(SHADOW_VERY_SHORT, 0))
@@ -431,7 +438,7 @@ def _belthold(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BULLISH,
     description="Small body at the top, long lower shadow, at or below the prior low.",
 )
-def _hammer(b: Sequence[Bar], avg: Avg) -> int:
+def _hammer(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     return (
         100
@@ -451,7 +458,7 @@ def _hammer(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BEARISH,
     description="Hammer shape at or above the prior high: buyers may be exhausted.",
 )
-def _hangingman(b: Sequence[Bar], avg: Avg) -> int:
+def _hangingman(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     return (
         -100
@@ -471,7 +478,7 @@ def _hangingman(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BULLISH,
     description="Small body at the bottom, long upper shadow, gapping down.",
 )
-def _invertedhammer(b: Sequence[Bar], avg: Avg) -> int:
+def _invertedhammer(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     return (
         100
@@ -491,7 +498,7 @@ def _invertedhammer(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BEARISH,
     description="Small body at the bottom, long upper shadow, gapping up.",
 )
-def _shootingstar(b: Sequence[Bar], avg: Avg) -> int:
+def _shootingstar(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     return (
         -100
@@ -514,7 +521,7 @@ def _shootingstar(b: Sequence[Bar], avg: Avg) -> int:
     values=(100, 80, -80, -100),
     description="A body engulfs the prior opposite body (80: one end matches).",
 )
-def _engulfing(b: Sequence[Bar], _avg: Avg) -> int:
+def _engulfing(b: list[Bar], _avg: Avg) -> int:
     p, c = b[-2], b[-1]
     if (
         c.color == 1
@@ -547,7 +554,7 @@ def _harami_value(p: Bar, c: Bar) -> int:
     values=(100, 80, -80, -100),
     description="A short body inside the prior long body (80: one end matches).",
 )
-def _harami(b: Sequence[Bar], avg: Avg) -> int:
+def _harami(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     if p.body > avg(BODY_LONG, 1) and c.body <= avg(BODY_SHORT, 0):
         return _harami_value(p, c)
@@ -563,7 +570,7 @@ def _harami(b: Sequence[Bar], avg: Avg) -> int:
     values=(100, 80, -80, -100),
     description="A doji inside the prior long body (80: one end matches).",
 )
-def _haramicross(b: Sequence[Bar], avg: Avg) -> int:
+def _haramicross(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     if p.body > avg(BODY_LONG, 1) and c.body <= avg(BODY_DOJI, 0):
         return _harami_value(p, c)
@@ -578,7 +585,7 @@ def _haramicross(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BULLISH,
     description="Long black, then a long white opening below its low, closing above its midpoint.",
 )
-def _piercing(b: Sequence[Bar], avg: Avg) -> int:
+def _piercing(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     return (
         100
@@ -601,7 +608,7 @@ def _piercing(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BEARISH,
     description="Long white, then a black opening above its high and closing below its midpoint.",
 )
-def _darkcloudcover(b: Sequence[Bar], avg: Avg) -> int:
+def _darkcloudcover(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     return (
         -100
@@ -623,7 +630,7 @@ def _darkcloudcover(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="A doji gapping away from a long body; signed against the long candle.",
 )
-def _dojistar(b: Sequence[Bar], avg: Avg) -> int:
+def _dojistar(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     if (
         p.body > avg(BODY_LONG, 1)
@@ -642,7 +649,7 @@ def _dojistar(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BULLISH,
     description="Two black candles closing at the same level: support found.",
 )
-def _matchinglow(b: Sequence[Bar], avg: Avg) -> int:
+def _matchinglow(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     return (
         100
@@ -662,7 +669,7 @@ def _matchinglow(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BULLISH,
     description="A short black body inside the prior long black body.",
 )
-def _homingpigeon(b: Sequence[Bar], avg: Avg) -> int:
+def _homingpigeon(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     return (
         100
@@ -706,7 +713,7 @@ _KICK_AVERAGES = ((SHADOW_VERY_SHORT, 1), (SHADOW_VERY_SHORT, 0), (BODY_LONG, 1)
     direction=Direction.SIGNED,
     description="A marubozu, then an opposite marubozu gapping away: signed by the second.",
 )
-def _kicking(b: Sequence[Bar], avg: Avg) -> int:
+def _kicking(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     return c.color * 100 if _is_kick(p, c, avg) else 0
 
@@ -719,7 +726,7 @@ def _kicking(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="Kicking, signed by the colour of the longer of the two marubozu.",
 )
-def _kickingbylength(b: Sequence[Bar], avg: Avg) -> int:
+def _kickingbylength(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     if _is_kick(p, c, avg):
         return (c if c.body > p.body else p).color * 100
@@ -734,7 +741,7 @@ def _kickingbylength(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="Two opposite long candles closing at the same level.",
 )
-def _counterattack(b: Sequence[Bar], avg: Avg) -> int:
+def _counterattack(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     if (
         p.color == -c.color
@@ -755,7 +762,7 @@ def _counterattack(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="Opposite candle opening where the prior opened, as a belt-hold: continuation.",
 )
-def _separatinglines(b: Sequence[Bar], avg: Avg) -> int:
+def _separatinglines(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     if (
         p.color == -c.color
@@ -782,7 +789,7 @@ _NECK_AVERAGES = ((EQUAL, 1), (BODY_LONG, 1))
     direction=Direction.BEARISH,
     description="Long black, then a white opening below its low, closing just into its body.",
 )
-def _inneck(b: Sequence[Bar], avg: Avg) -> int:
+def _inneck(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     return (
         -100
@@ -804,7 +811,7 @@ def _inneck(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BEARISH,
     description="Long black, then a white opening below its low, closing at that low.",
 )
-def _onneck(b: Sequence[Bar], avg: Avg) -> int:
+def _onneck(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     return (
         -100
@@ -826,7 +833,7 @@ def _onneck(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BEARISH,
     description="Long black, then a white opening below its low, closing below its midpoint.",
 )
-def _thrusting(b: Sequence[Bar], avg: Avg) -> int:
+def _thrusting(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     return (
         -100
@@ -854,7 +861,7 @@ _STAR_PENETRATION = 0.3
     direction=Direction.BULLISH,
     description="Long black, a short body gapping down, a white closing well into the first.",
 )
-def _morningstar(b: Sequence[Bar], avg: Avg) -> int:
+def _morningstar(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     return (
         100
@@ -877,7 +884,7 @@ def _morningstar(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BEARISH,
     description="Long white, a short body gapping up, a black closing well into the first.",
 )
-def _eveningstar(b: Sequence[Bar], avg: Avg) -> int:
+def _eveningstar(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     return (
         -100
@@ -903,7 +910,7 @@ _DOJI_STAR_AVERAGES = ((BODY_LONG, 2), (BODY_DOJI, 1), (BODY_SHORT, 0))
     direction=Direction.BULLISH,
     description="Morning star whose middle candle is a doji.",
 )
-def _morningdojistar(b: Sequence[Bar], avg: Avg) -> int:
+def _morningdojistar(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     return (
         100
@@ -926,7 +933,7 @@ def _morningdojistar(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BEARISH,
     description="Evening star whose middle candle is a doji.",
 )
-def _eveningdojistar(b: Sequence[Bar], avg: Avg) -> int:
+def _eveningdojistar(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     return (
         -100
@@ -949,7 +956,7 @@ def _eveningdojistar(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="Long candle, a doji gapping away (shadows apart), then a gap back the other way.",
 )
-def _abandonedbaby(b: Sequence[Bar], avg: Avg) -> int:
+def _abandonedbaby(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     if (
         c1.body > avg(BODY_LONG, 2)
@@ -984,7 +991,7 @@ def _abandonedbaby(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="Three dojis, the middle one gapping away from the first.",
 )
-def _tristar(b: Sequence[Bar], avg: Avg) -> int:
+def _tristar(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     doji = avg(BODY_DOJI, 2)  # TA-Lib judges all three against the first one's average
     if not (c1.body <= doji and c2.body <= doji and c3.body <= doji):
@@ -1014,7 +1021,7 @@ def _tristar(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BULLISH,
     description="Three white candles with higher closes, each opening within the prior body.",
 )
-def _3whitesoldiers(b: Sequence[Bar], avg: Avg) -> int:
+def _3whitesoldiers(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     return (
         100
@@ -1045,7 +1052,7 @@ def _3whitesoldiers(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BEARISH,
     description="After a white candle, three declining blacks each opening within the prior body.",
 )
-def _3blackcrows(b: Sequence[Bar], avg: Avg) -> int:
+def _3blackcrows(b: list[Bar], avg: Avg) -> int:
     c0, c1, c2, c3 = b[-4], b[-3], b[-2], b[-1]
     return (
         -100
@@ -1081,7 +1088,7 @@ def _3blackcrows(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BEARISH,
     description="Three declining blacks, each opening at the prior close.",
 )
-def _identical3crows(b: Sequence[Bar], avg: Avg) -> int:
+def _identical3crows(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     return (
         -100
@@ -1109,7 +1116,7 @@ def _identical3crows(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="A harami confirmed by a third candle closing beyond the first one's open.",
 )
-def _3inside(b: Sequence[Bar], avg: Avg) -> int:
+def _3inside(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     if (
         c2.top < c1.top
@@ -1132,7 +1139,7 @@ def _3inside(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="An engulfing confirmed by a third candle closing further in its direction.",
 )
-def _3outside(b: Sequence[Bar], _avg: Avg) -> int:
+def _3outside(b: list[Bar], _avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     if (
         c2.color == 1
@@ -1159,7 +1166,7 @@ def _3outside(b: Sequence[Bar], _avg: Avg) -> int:
     direction=Direction.BEARISH,
     description="Long white, a black gapping up, a black closing inside the white body.",
 )
-def _2crows(b: Sequence[Bar], avg: Avg) -> int:
+def _2crows(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     return (
         -100
@@ -1184,7 +1191,7 @@ def _2crows(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BEARISH,
     description="Long white, a small black gapping up, a black engulfing it above the white close.",
 )
-def _upsidegap2crows(b: Sequence[Bar], avg: Avg) -> int:
+def _upsidegap2crows(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     return (
         -100
@@ -1215,7 +1222,7 @@ def _upsidegap2crows(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BULLISH,
     description="Three shrinking blacks with rising lows, the last a small marubozu.",
 )
-def _3starsinsouth(b: Sequence[Bar], avg: Avg) -> int:
+def _3starsinsouth(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     return (
         100
@@ -1257,7 +1264,7 @@ def _3starsinsouth(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BEARISH,
     description="Three rising whites losing strength: shrinking bodies and/or long upper shadows.",
 )
-def _advanceblock(b: Sequence[Bar], avg: Avg) -> int:
+def _advanceblock(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     return (
         -100
@@ -1299,7 +1306,7 @@ def _advance_blocked(c1: Bar, c2: Bar, c3: Bar, avg: Avg) -> bool:
     direction=Direction.BEARISH,
     description="Two long whites, then a small white riding on the second's shoulder.",
 )
-def _stalledpattern(b: Sequence[Bar], avg: Avg) -> int:
+def _stalledpattern(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     return (
         -100
@@ -1327,7 +1334,7 @@ def _stalledpattern(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BULLISH,
     description="Black, white trading above its close, black closing where the first closed.",
 )
-def _sticksandwich(b: Sequence[Bar], avg: Avg) -> int:
+def _sticksandwich(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     return (
         100
@@ -1349,7 +1356,7 @@ def _sticksandwich(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BULLISH,
     description="Long black, a black harami with a lower low, a small white above that low.",
 )
-def _unique3river(b: Sequence[Bar], avg: Avg) -> int:
+def _unique3river(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     return (
         100
@@ -1374,7 +1381,7 @@ def _unique3river(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="Two similar white candles side by side after a gap; signed by the gap.",
 )
-def _gapsidesidewhite(b: Sequence[Bar], avg: Avg) -> int:
+def _gapsidesidewhite(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     if (
         ((gap_up(c2, c1) and gap_up(c3, c1)) or (gap_down(c2, c1) and gap_down(c3, c1)))
@@ -1397,7 +1404,7 @@ def _gapsidesidewhite(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="After a gap, an opposite candle partly closes it: continuation.",
 )
-def _tasukigap(b: Sequence[Bar], avg: Avg) -> int:
+def _tasukigap(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     if (
         gap_up(c2, c1)
@@ -1429,7 +1436,7 @@ def _tasukigap(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="Two candles with a gap between them, then an opposite one closing the gap.",
 )
-def _xsidegap3methods(b: Sequence[Bar], _avg: Avg) -> int:
+def _xsidegap3methods(b: list[Bar], _avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     if (
         c1.color == c2.color
@@ -1455,7 +1462,7 @@ def _xsidegap3methods(b: Sequence[Bar], _avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="Three soldiers (crows), then one candle wiping them out; signed by the three.",
 )
-def _3linestrike(b: Sequence[Bar], avg: Avg) -> int:
+def _3linestrike(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3, c4 = b[-4], b[-3], b[-2], b[-1]
     if (
         c1.color == c2.color
@@ -1494,7 +1501,7 @@ def _3linestrike(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BULLISH,
     description="Two black marubozu, a black gapping down into them, a black engulfing it.",
 )
-def _concealbabyswall(b: Sequence[Bar], avg: Avg) -> int:
+def _concealbabyswall(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3, c4 = b[-4], b[-3], b[-2], b[-1]
     return (
         100
@@ -1523,7 +1530,7 @@ def _concealbabyswall(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="Long candle, a gap, three drifting candles, then a reversal into the gap.",
 )
-def _breakaway(b: Sequence[Bar], avg: Avg) -> int:
+def _breakaway(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3, c4, c5 = b[-5], b[-4], b[-3], b[-2], b[-1]
     if (
         c1.color == c2.color
@@ -1565,7 +1572,7 @@ def _breakaway(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.BULLISH,
     description="Three falling blacks, a black with an upper shadow, a white closing above it.",
 )
-def _ladderbottom(b: Sequence[Bar], avg: Avg) -> int:
+def _ladderbottom(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3, c4, c5 = b[-5], b[-4], b[-3], b[-2], b[-1]
     return (
         100
@@ -1597,7 +1604,7 @@ _MAT_HOLD_PENETRATION = 0.5
     direction=Direction.BULLISH,
     description="Long white, three small candles holding above its body, a white breaking out.",
 )
-def _mathold(b: Sequence[Bar], avg: Avg) -> int:
+def _mathold(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3, c4, c5 = b[-5], b[-4], b[-3], b[-2], b[-1]
     floor = c1.close - c1.body * _MAT_HOLD_PENETRATION
     return (
@@ -1630,7 +1637,7 @@ def _mathold(b: Sequence[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     description="Long candle, three small counter-trend candles within it, a long continuation.",
 )
-def _risefall3methods(b: Sequence[Bar], avg: Avg) -> int:
+def _risefall3methods(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3, c4, c5 = b[-5], b[-4], b[-3], b[-2], b[-1]
     k = c1.color  # TA-Lib multiplies prices by the colour to test both directions at once
     if (
@@ -1701,7 +1708,21 @@ def _breakout(inside: Bar, c: Bar) -> int:
     return 0
 
 
-@_pattern(
+# The two stateful rules are registered by a call after the class, not by a decorator: mypyc
+# compiles only undecorated classes natively, and an interpreted class cannot subclass the native
+# `_Confirmable`.
+
+
+class _Hikkake(_Confirmable):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], _avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        inside = c2.high < c1.high and c2.low > c1.low
+        return self.step(_breakout(c2, c3) if inside else 0, c2, c3.close)
+
+
+_pattern(
     "hikkake",
     "Hikkake Pattern",
     5,
@@ -1709,17 +1730,23 @@ def _breakout(inside: Bar, c: Bar) -> int:
     warmup=3,
     values=(200, 100, -100, -200),
     description="Inside bar then a false breakout (±100); ±200 when a close confirms it.",
-)
-class _Hikkake(_Confirmable):
+)(_Hikkake)
+
+
+class _HikkakeMod(_Confirmable):
     __slots__ = ()
 
-    def __call__(self, b: Sequence[Bar], _avg: Avg) -> int:
-        c1, c2, c3 = b[-3], b[-2], b[-1]
-        inside = c2.high < c1.high and c2.low > c1.low
-        return self.step(_breakout(c2, c3) if inside else 0, c2, c3.close)
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3, c4 = b[-4], b[-3], b[-2], b[-1]
+        signal = 0
+        if c2.high < c1.high and c2.low > c1.low and c3.high < c2.high and c3.low > c2.low:
+            signal = _breakout(c3, c4)
+            if signal and not _closes_at_extreme(c2, signal, avg(NEAR, 2)):
+                signal = 0
+        return self.step(signal, c3, c4.close)
 
 
-@_pattern(
+_pattern(
     "hikkakemod",
     "Modified Hikkake Pattern",
     max(1, max_period(NEAR)) + 5,
@@ -1728,18 +1755,7 @@ class _Hikkake(_Confirmable):
     warmup=3,
     values=(200, 100, -100, -200),
     description="Hikkake after two nested inside bars, the first closing at its extreme.",
-)
-class _HikkakeMod(_Confirmable):
-    __slots__ = ()
-
-    def __call__(self, b: Sequence[Bar], avg: Avg) -> int:
-        c1, c2, c3, c4 = b[-4], b[-3], b[-2], b[-1]
-        signal = 0
-        if c2.high < c1.high and c2.low > c1.low and c3.high < c2.high and c3.low > c2.low:
-            signal = _breakout(c3, c4)
-            if signal and not _closes_at_extreme(c2, signal, avg(NEAR, 2)):
-                signal = 0
-        return self.step(signal, c3, c4.close)
+)(_HikkakeMod)
 
 
 def _closes_at_extreme(c: Bar, signal: int, near: float) -> bool:

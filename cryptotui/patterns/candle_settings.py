@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Final
 
 
 class RangeType(IntEnum):
@@ -28,7 +29,7 @@ class RangeType(IntEnum):
 class CandleSetting:
     """One TA-Lib candle setting.
 
-    `eq=False` keeps identity hashing: settings are dictionary keys on the scanner's hot path, and
+    `eq=False` keeps identity hashing: settings are dictionary keys when a scanner is built, and
     the generated field-tuple hash would cost more than the lookup it serves.
     """
 
@@ -37,6 +38,8 @@ class CandleSetting:
     avg_period: int
     """Candles averaged; 0 means "this candle's own range" (no averaging)."""
     factor: float
+    slot: int
+    """Position in `DEFAULT_SETTINGS`: the scanner indexes its averages by it (no hashing)."""
 
     @property
     def divisor(self) -> float:
@@ -44,19 +47,19 @@ class CandleSetting:
         return 2.0 if self.range_type is RangeType.SHADOWS else 1.0
 
 
-BODY_LONG = CandleSetting("BodyLong", RangeType.REAL_BODY, 10, 1.0)
-BODY_VERY_LONG = CandleSetting("BodyVeryLong", RangeType.REAL_BODY, 10, 3.0)
-BODY_SHORT = CandleSetting("BodyShort", RangeType.REAL_BODY, 10, 1.0)
-BODY_DOJI = CandleSetting("BodyDoji", RangeType.HIGH_LOW, 10, 0.1)
-SHADOW_LONG = CandleSetting("ShadowLong", RangeType.REAL_BODY, 0, 1.0)
-SHADOW_VERY_LONG = CandleSetting("ShadowVeryLong", RangeType.REAL_BODY, 0, 2.0)
-SHADOW_SHORT = CandleSetting("ShadowShort", RangeType.SHADOWS, 10, 1.0)
-SHADOW_VERY_SHORT = CandleSetting("ShadowVeryShort", RangeType.HIGH_LOW, 10, 0.1)
-NEAR = CandleSetting("Near", RangeType.HIGH_LOW, 5, 0.2)
-FAR = CandleSetting("Far", RangeType.HIGH_LOW, 5, 0.6)
-EQUAL = CandleSetting("Equal", RangeType.HIGH_LOW, 5, 0.05)
+BODY_LONG: Final = CandleSetting("BodyLong", RangeType.REAL_BODY, 10, 1.0, 0)
+BODY_VERY_LONG: Final = CandleSetting("BodyVeryLong", RangeType.REAL_BODY, 10, 3.0, 1)
+BODY_SHORT: Final = CandleSetting("BodyShort", RangeType.REAL_BODY, 10, 1.0, 2)
+BODY_DOJI: Final = CandleSetting("BodyDoji", RangeType.HIGH_LOW, 10, 0.1, 3)
+SHADOW_LONG: Final = CandleSetting("ShadowLong", RangeType.REAL_BODY, 0, 1.0, 4)
+SHADOW_VERY_LONG: Final = CandleSetting("ShadowVeryLong", RangeType.REAL_BODY, 0, 2.0, 5)
+SHADOW_SHORT: Final = CandleSetting("ShadowShort", RangeType.SHADOWS, 10, 1.0, 6)
+SHADOW_VERY_SHORT: Final = CandleSetting("ShadowVeryShort", RangeType.HIGH_LOW, 10, 0.1, 7)
+NEAR: Final = CandleSetting("Near", RangeType.HIGH_LOW, 5, 0.2, 8)
+FAR: Final = CandleSetting("Far", RangeType.HIGH_LOW, 5, 0.6, 9)
+EQUAL: Final = CandleSetting("Equal", RangeType.HIGH_LOW, 5, 0.05, 10)
 
-DEFAULT_SETTINGS: tuple[CandleSetting, ...] = (
+DEFAULT_SETTINGS: Final[tuple[CandleSetting, ...]] = (
     BODY_LONG,
     BODY_VERY_LONG,
     BODY_SHORT,

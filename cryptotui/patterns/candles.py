@@ -16,12 +16,11 @@ when all three agree.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
-from typing import NamedTuple, Protocol
+from collections.abc import Iterable, Mapping
+from typing import Final, NamedTuple, Protocol
 
 from cryptotui.patterns.candle_rules import PATTERNS, Avg, Bar, Detect, Direction, PatternSpec
-from cryptotui.patterns.candle_settings import CandleSetting, RangeType
+from cryptotui.patterns.candle_settings import DEFAULT_SETTINGS, CandleSetting, RangeType
 
 __all__ = ["PATTERNS", "CandlestickScanner", "Direction", "PatternSpec", "specs_for"]
 
@@ -50,50 +49,63 @@ class _PeriodTotal:
     __slots__ = ("history", "period", "range_type", "start")
 
     def __init__(self, range_type: RangeType, period: int, start: int, depth: int) -> None:
-        self.range_type = range_type
+        self.range_type = int(range_type)
         self.period = period
         self.start = start
-        self.history: deque[float] = deque([0.0] * depth, maxlen=depth)
+        self.history = [0.0] * depth
 
-    def push(self, n: int, bars: Sequence[Bar]) -> None:
+    def push(self, n: int, bars: list[Bar]) -> None:
         """Account for candle `n`, the newest of `bars`."""
         if n < self.start:
             return
-        new = bars[-1].ranges[self.range_type]
-        total = self.history[0]
+        history = self.history
+        total = history[0]
         if n < self.start + self.period:
-            total += new
+            total += bars[-1].ranges[self.range_type]
         else:
-            total += new - bars[-1 - self.period].ranges[self.range_type]
-        self.history.appendleft(total)
+            total += (
+                bars[-1].ranges[self.range_type] - bars[-1 - self.period].ranges[self.range_type]
+            )
+        history.pop()
+        history.insert(0, total)
+
+
+_DEPTH: Final = 1 + max((k for spec in PATTERNS.values() for _, k in spec.averages), default=0)
+"""Candles back any rule reads an average for, plus one: the stride of `_Averages`' table."""
 
 
 class _Averages:
-    """TA_CANDLEAVERAGE for one pattern: `avg(setting, k)` reads that pattern's own totals.
+    """TA_CANDLEAVERAGE for one pattern: `get(setting, k)` reads that pattern's own totals.
 
-    Each (setting, k) maps to the setting's numbers unpacked ahead of time: this is the hottest
-    call in the scanner, and attribute lookups would dominate it.
+    The hottest call in the scanner, so each (setting, k) the pattern declares has its numbers
+    unpacked ahead of time in a flat table indexed by `setting.slot * _DEPTH + k`: one list
+    index, no hashing, no attribute lookups.
     """
 
-    __slots__ = ("_bars", "_pairs")
+    __slots__ = ("_bars", "_table")
 
     def __init__(
-        self, bars: Sequence[Bar], totals: Mapping[tuple[CandleSetting, int], _PeriodTotal | None]
+        self, bars: list[Bar], totals: Mapping[tuple[CandleSetting, int], _PeriodTotal | None]
     ) -> None:
         self._bars = bars
-        self._pairs = {
-            (s, k): (
-                None if total is None else total.history,
+        self._table: list[tuple[list[float] | None, int, float, float, int] | None] = [None] * (
+            len(DEFAULT_SETTINGS) * _DEPTH
+        )
+        for (s, k), total in totals.items():
+            history = None if total is None else total.history
+            self._table[s.slot * _DEPTH + k] = (
+                history,
                 s.avg_period,
                 s.factor,
                 s.divisor,
-                s.range_type,
+                int(s.range_type),
             )
-            for (s, k), total in totals.items()
-        }
 
-    def __call__(self, setting: CandleSetting, k: int) -> float:
-        history, period, factor, divisor, range_type = self._pairs[setting, k]
+    def get(self, setting: CandleSetting, k: int) -> float:
+        entry = self._table[setting.slot * _DEPTH + k]
+        if entry is None:
+            raise KeyError((setting.name, k))  # a rule read an average it did not declare
+        history, period, factor, divisor, range_type = entry
         if history is None:  # avg_period 0: the candle's own range, not an average
             return factor * self._bars[-1 - k].ranges[range_type] / divisor
         return factor * (history[k] / period) / divisor
@@ -166,7 +178,7 @@ class CandlestickScanner:
     each function's lookback; penetration parameters are TA-Lib's defaults.
     """
 
-    __slots__ = ("_bars", "_count", "_runners", "_specs", "_totals")
+    __slots__ = ("_bars", "_count", "_runners", "_specs", "_totals", "_window")
 
     def __init__(self, patterns: Iterable[str] | None = None) -> None:
         self._specs = specs_for(patterns)
@@ -182,7 +194,8 @@ class CandlestickScanner:
         # The longest lookback plus the newest bar covers every rule's reach and the candle
         # every total drops (avg_period back, never more than a lookback).
         window = max((s.lookback for s in self._specs), default=0) + 1
-        self._bars: deque[Bar] = deque(maxlen=window)
+        self._window = window
+        self._bars: list[Bar] = []
         self._count = 0
         totals = _shared_totals(self._specs)
         self._totals = tuple(totals.values())
@@ -190,7 +203,7 @@ class CandlestickScanner:
             _Runner(
                 spec.name,
                 spec.make(),
-                _Averages(self._bars, _own_totals(spec, totals)),
+                _Averages(self._bars, _own_totals(spec, totals)).get,
                 spec.first,
                 spec.lookback,
             )
@@ -203,6 +216,8 @@ class CandlestickScanner:
             raise ValueError("only closed candles can be committed")
         bars = self._bars
         bars.append(Bar.of(candle.open, candle.high, candle.low, candle.close))
+        if len(bars) > self._window:
+            del bars[0]
         n = self._count
         fired: dict[str, int] = {}
         for name, detect, avg, first, lookback in self._runners:

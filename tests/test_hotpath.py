@@ -1,0 +1,104 @@
+"""The hot path's two builds: which one loads, and that they give the same results bit for bit.
+
+`make test` also runs tests/indicators and tests/patterns with CRYPTOTUI_PURE=1 after the whole
+suite has run on the compiled build; here the pure build (in a subprocess) is compared with the
+one this process loaded, on every indicator's updates and previews and every candlestick rule.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from cryptotui import hotpath
+from cryptotui.indicators import REGISTRY, build_one
+from cryptotui.patterns.candles import CandlestickScanner
+from tests.indicators.series import KINDS, market
+from tests.patterns.agreement import candles as pattern_candles
+from tests.patterns.series import engineered, random_walk
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def digest() -> str:
+    """repr of every indicator's update and preview (of a nudged candle) and every pattern value
+    on generated series: repr shows each float's shortest round-trip, so equal digests mean
+    bit-identical results."""
+    out = []
+    items = [*REGISTRY, "vwap:5", "macd:3:5:2", "bbands:5:1.5"]
+    for kind in KINDS:
+        series = market(kind, seed=3).candles()[:400]
+        for item in items:
+            indicator = build_one(item)
+            for candle in series:
+                nudged = replace(candle, close=candle.close * 1.0001, high=candle.high * 1.0002)
+                out.append(repr((indicator.preview(nudged), indicator.update(candle))))
+    for s in (random_walk("walk-tick", 1500, seed=3, vol=0.004, tick=0.01), engineered(5, 800, 1)):
+        scanner = CandlestickScanner()
+        out.extend(repr(sorted(scanner.update(c).items())) for c in pattern_candles(s))
+    return "\n".join(out)
+
+
+def run_pure(code: str) -> str:
+    env = {**os.environ, hotpath.PURE_ENV: "1", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_pure_build_gives_bit_identical_results_to_the_loaded_one():
+    pure = run_pure("from tests.test_hotpath import digest; print(digest(), end='')")
+    assert pure == digest()
+
+
+def test_pure_is_forced_by_the_environment_and_reported():
+    out = run_pure(
+        "import sys; from cryptotui.commands import main\n"
+        "import cryptotui.indicators.moving as m, cryptotui.patterns.candles as c\n"
+        "print(m.__file__, c.__file__)\n"
+        "sys.argv = ['cryptotui', '--version']; main()"
+    )
+    files, version = out.splitlines()
+    assert all(f.endswith(".py") for f in files.split())
+    assert (
+        version.startswith("cryptotui ")
+        and "hot path pure Python (CRYPTOTUI_PURE is set)" in version
+    )
+
+
+def test_loaded_build_matches_what_is_reported():
+    import cryptotui.indicators.moving as m
+
+    assert hotpath.is_compiled() == (not m.__file__.endswith(".py"))
+    assert hotpath.describe().startswith("compiled" if hotpath.is_compiled() else "pure Python")
+
+
+def _tree(root: Path, built: tuple[str, ...], newer: bool = True) -> None:
+    for module in hotpath.MODULES:
+        path = hotpath.source(module, root)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+        os.utime(path, (1_000, 1_000))
+        if module in built:
+            ext = hotpath.extension(module, root)
+            ext.write_text("")
+            os.utime(ext, (2_000, 2_000) if newer else (500, 500))
+
+
+def test_compiled_build_runs_only_when_complete_fresh_and_not_refused(tmp_path):
+    _tree(tmp_path / "none", ())
+    assert hotpath.compiled_state(tmp_path / "none", {}) == "not compiled: make compile"
+    _tree(tmp_path / "all", hotpath.MODULES)
+    assert hotpath.compiled_state(tmp_path / "all", {}) is None
+    assert hotpath.compiled_state(tmp_path / "all", {hotpath.PURE_ENV: "1"}) == (
+        "CRYPTOTUI_PURE is set"
+    )
+    _tree(tmp_path / "part", hotpath.MODULES[1:])
+    assert hotpath.compiled_state(tmp_path / "part", {}) == "compiled build is stale: make compile"
+    _tree(tmp_path / "old", hotpath.MODULES, newer=False)
+    assert hotpath.compiled_state(tmp_path / "old", {}) == "compiled build is stale: make compile"
