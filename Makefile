@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo run test lint format bench clean
+.PHONY: demo run test lint format bench compile clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,11 +35,22 @@ format: $(DEVSTAMP)
 	$(BIN)/ruff check --fix cryptotui tests benchmarks
 	$(BIN)/ruff format cryptotui tests benchmarks
 
-test: lint  ## install dev extras, lint, run the whole suite
+# The indicators and candlestick rules compiled with mypyc, in place (cryptotui/hotpath.py). Not
+# part of `make demo`: compiling takes a minute or two. A build older than its sources is ignored.
+HOTPATH_BUILD := $(BIN)/python -c 'import cryptotui.hotpath as h; raise SystemExit(h.build())'
+
+compile: $(DEVSTAMP)  ## compile the hot path (indicators, candlestick rules) with mypyc
+	$(HOTPATH_BUILD)
+
+# The whole suite on the compiled hot path (when a compiler is available), then the indicator and
+# pattern suites again on the pure-Python one: both builds must give the same results.
+test: lint  ## install dev extras, lint, compile, run the whole suite (pattern/indicator suites on both builds)
+	$(HOTPATH_BUILD) || echo "hot path not compiled: the suite runs on the pure-Python path only"
 	$(BIN)/python -m pytest
+	CRYPTOTUI_PURE=1 $(BIN)/python -m pytest tests/indicators tests/patterns
 
 bench: $(DEVSTAMP)  ## speed tables against stdlib json / talipp / TA-Lib
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .mypy_cache .import_linter_cache .grimp_cache
+	rm -rf $(VENV) build cryptotui/*.so cryptotui/*/*.so .pytest_cache .ruff_cache .hypothesis .mypy_cache .import_linter_cache .grimp_cache
