@@ -63,7 +63,8 @@ def test_track_record(snap_compare, make_store):
     assert snap_compare(app(store=store), run_before=setup, terminal_size=(160, 48))
 
 
-def test_health(snap_compare):
+def test_health(snap_compare, monkeypatch):
+    monkeypatch.setattr("cryptotui.hotpath.describe", lambda: "compiled (mypyc)")  # either build
     shot = app()
     h = shot.state.health
     h.db_path, h.db_bytes, h.db_rows = "/data/cryptotui.db", 48_213_504, 1_234_567

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
-from cryptotui import fmt
+from cryptotui import fmt, hotpath
 from cryptotui.models import ConnectionStatus
 from cryptotui.state import MarketState
 from cryptotui.ui.services.health import Rates
@@ -44,6 +44,8 @@ class HealthView:
     db_rows: int
     db_pending: int
     db_problem: str
+    hot_path: str
+    """Which build of the indicators and candle rules runs (`hotpath.describe()`)."""
 
     @classmethod
     def collect(
@@ -75,6 +77,7 @@ class HealthView:
             h.db_rows,
             h.db_pending,
             h.db_problem,
+            hotpath.describe(),
         )
 
 
@@ -146,6 +149,7 @@ class Health(Widget, can_focus=True):
             ("signals/alerts", f"{v.signals} / {v.alerts}"),
             ("database", _database(v)),
             ("uptime", _duration(v.uptime_s)),
+            ("hot path", v.hot_path),
         ]
         for label, value in rows:
             stats.add_row(label, Text(value))
