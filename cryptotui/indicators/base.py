@@ -9,14 +9,16 @@ can show the forming candle's value on every tick and still commit each candle e
 Everything here is O(1) per update and plain typed Python: per-candle work is a handful of
 float operations, where numpy's per-call overhead would cost more than it saves. The same source
 is compiled with mypyc when a compiler is available (`cryptotui.hotpath`), so it keeps to what
-mypyc compiles natively: typed attributes, `Final` constants, no class-level mutable state. The
+mypyc compiles natively: typed attributes, `Final` constants, no class-level mutable state,
+plain loops rather than `sum` over a comprehension (a native loop compiled, as fast
+interpreted). Multi-output values are built with `tuple.__new__(Value, (...))`: a NamedTuple's
+own constructor is a Python function, ~1.5× slower in either build. The
 protocol itself lives in `protocol.py`, which stays interpreted (`runtime_checkable` needs a
 real Protocol class).
 """
 
 from __future__ import annotations
 
-from collections import deque
 from math import fsum
 from typing import Any, ClassVar, Final
 
@@ -134,61 +136,91 @@ class WindowSum:
         return self._ring[i:] + self._ring[:i]
 
 
-class RollingExtremes:
-    """Highest high and lowest low of the last `size` candles, O(1) amortised per push.
+class _MaxQueue:
+    """Maximum of the last `size` pushed values, O(1) amortised per push: a monotonic queue.
 
-    Two monotonic deques of (index, value): each candle is appended once and removed at most
-    once, so a push costs O(1) amortised, and the window's extreme is always at the front.
+    `_values` is non-increasing from `_head` on (a value is dropped from the back when a value at
+    least as large arrives, so it never leaves by position while a larger one is kept), and
+    `_at` holds each kept value's push index; the front is the window's maximum. The queue lives
+    in two plain lists with a moving head, compacted once the dead prefix reaches `size`:
+    appends and pops at the end only, which are C calls interpreted and native list operations
+    compiled (a deque of tuples would allocate a tuple per push and go through generic calls).
     """
 
-    __slots__ = ("_count", "_highs", "_lows", "size")
+    __slots__ = ("_at", "_count", "_head", "_values", "size")
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.reset()
 
     def reset(self) -> None:
+        self._values: list[float] = []
+        self._at: list[int] = []
+        self._head = 0
         self._count = 0
-        self._highs: deque[tuple[int, float]] = deque()
-        self._lows: deque[tuple[int, float]] = deque()
+
+    def push(self, x: float) -> float:
+        """Add `x` and return the maximum of the window ending with it."""
+        values = self._values
+        at = self._at
+        head = self._head
+        while len(values) > head and values[-1] <= x:
+            values.pop()
+            at.pop()
+        i = self._count
+        values.append(x)
+        at.append(i)
+        self._count = i + 1
+        if at[head] <= i - self.size:  # the front has left the window
+            head += 1
+            if head >= self.size:
+                del values[:head]
+                del at[:head]
+                head = 0
+            self._head = head
+        return values[head]
+
+    def peek(self, x: float) -> float:
+        """What `push(x)` would return, without pushing.
+
+        Only the front entry can be the one leaving the window; the entry behind it is then the
+        maximum of what remains.
+        """
+        values = self._values
+        head = self._head
+        if len(values) > head:
+            if self._at[head] <= self._count - self.size:
+                head += 1
+            if len(values) > head and values[head] > x:
+                return values[head]
+        return x
+
+
+class RollingExtremes:
+    """Highest high and lowest low of the last `size` candles, O(1) amortised per push.
+
+    Two monotonic queues; the lows go in negated (negation is exact, so the maximum of the
+    negated lows is exactly minus the lowest low).
+    """
+
+    __slots__ = ("_highs", "_lows", "size")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._highs = _MaxQueue(size)
+        self._lows = _MaxQueue(size)
+
+    def reset(self) -> None:
+        self._highs.reset()
+        self._lows.reset()
 
     def push(self, high: float, low: float) -> tuple[float, float]:
         """Add one candle and return (highest high, lowest low) of the window ending with it."""
-        i = self._count
-        self._count = i + 1
-        first = i - self.size  # index that leaves the window with this push
-        highs = self._highs
-        while highs and highs[-1][1] <= high:
-            highs.pop()
-        highs.append((i, high))
-        if highs[0][0] <= first:
-            highs.popleft()
-        lows = self._lows
-        while lows and lows[-1][1] >= low:
-            lows.pop()
-        lows.append((i, low))
-        if lows[0][0] <= first:
-            lows.popleft()
-        return highs[0][1], lows[0][1]
+        return self._highs.push(high), -self._lows.push(-low)
 
     def peek(self, high: float, low: float) -> tuple[float, float]:
-        """What `push(high, low)` would return, without pushing.
-
-        Only the front entry can be the one leaving the window; the entry behind it is then
-        the extreme of what remains.
-        """
-        first = self._count - self.size
-        highs = self._highs
-        lows = self._lows
-        if highs:
-            entry = highs[0] if highs[0][0] > first else (highs[1] if len(highs) > 1 else None)
-            if entry is not None and entry[1] > high:
-                high = entry[1]
-        if lows:
-            entry = lows[0] if lows[0][0] > first else (lows[1] if len(lows) > 1 else None)
-            if entry is not None and entry[1] < low:
-                low = entry[1]
-        return high, low
+        """What `push(high, low)` would return, without pushing."""
+        return self._highs.peek(high), -self._lows.peek(-low)
 
 
 def typical_price(candle: Candle) -> float:

@@ -102,7 +102,7 @@ class BBands(IndicatorBase):
     def _bands(self, total: float, variance: float) -> BBandsValue:
         middle = total / self.period
         width = (sqrt(variance) if variance > 0.0 else 0.0) * self.nbdev
-        return BBandsValue(middle + width, middle, middle - width)
+        return tuple.__new__(BBandsValue, (middle + width, middle, middle - width))
 
     def update(self, candle: Candle) -> BBandsValue | None:
         x = candle.close
