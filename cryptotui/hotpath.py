@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from importlib.abc import MetaPathFinder
 from importlib.machinery import EXTENSION_SUFFIXES, ModuleSpec
@@ -103,9 +104,12 @@ def is_compiled() -> bool:
     return loaded is None or not (loaded.__file__ or "").endswith(".py")
 
 
-def describe() -> str:
-    """One line for `--version` and the Health view: `compiled (mypyc)` or `pure Python (why)`."""
-    return "compiled (mypyc)" if is_compiled() else f"pure Python ({_WHY_PURE})"
+def describe(why: bool = True) -> str:
+    """`compiled (mypyc)` or `pure Python`, with the reason for `--version` (`why`), without it
+    for the Health view's narrow column."""
+    if is_compiled():
+        return "compiled (mypyc)"
+    return f"pure Python ({_WHY_PURE})" if why else "pure Python"
 
 
 def build() -> int:
@@ -120,6 +124,7 @@ def build() -> int:
         print(f"hot path: cannot compile ({exc}); pip install -e '.[dev]'")
         return 1
     os.chdir(ROOT)
+    started = time.time()
     paths = [str(source(m).relative_to(ROOT)) for m in MODULES]
     setup(
         name="cryptotui-hotpath",
@@ -128,7 +133,9 @@ def build() -> int:
         ext_modules=mypycify(paths, opt_level="3", group_name=GROUP),
         script_args=["--quiet", "build_ext", "--inplace"],
     )
-    for module in MODULES:  # a no-op rebuild may leave an older file in place
-        extension(module).touch()
+    # Dated when the build started: a rebuild that found nothing to compile leaves the older
+    # files in place, and a source edited while compiling must still count as newer.
+    for module in MODULES:
+        os.utime(extension(module), (started, started))
     print(f"hot path: compiled {len(MODULES)} modules with mypyc")
     return 0

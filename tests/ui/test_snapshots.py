@@ -64,7 +64,7 @@ def test_track_record(snap_compare, make_store):
 
 
 def test_health(snap_compare, monkeypatch):
-    monkeypatch.setattr("cryptotui.hotpath.describe", lambda: "compiled (mypyc)")  # either build
+    monkeypatch.setattr("cryptotui.hotpath.describe", lambda why: "compiled (mypyc)")  # any build
     shot = app()
     h = shot.state.health
     h.db_path, h.db_bytes, h.db_rows = "/data/cryptotui.db", 48_213_504, 1_234_567

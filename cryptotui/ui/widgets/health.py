@@ -77,7 +77,7 @@ class HealthView:
             h.db_rows,
             h.db_pending,
             h.db_problem,
-            hotpath.describe(),
+            hotpath.describe(why=False),
         )
 
 
