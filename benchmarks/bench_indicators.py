@@ -1,6 +1,12 @@
-"""Indicator throughput: cryptotui's incremental indicators against talipp (incremental, pure
-Python) and TA-Lib (batch C, the floor), on one generated 200,000-candle series; and peak memory
-of the full set at 50k vs 200k candles (it must not grow with the series).
+"""Indicator throughput: cryptotui's incremental indicators, compiled (mypyc) and pure Python,
+against the streaming anchors (`talib.stream`, ferro-ta's Rust streaming classes, talipp) and
+TA-Lib batch (C over whole arrays, the floor), on one generated 200,000-candle series; and peak
+memory of the full set at 50k vs 200k candles (it must not grow with the series).
+
+The headline is the set of 16 indicators every anchor has (`SET16`), updated one closed candle at
+a time in one loop, as the engine drives them. `talib.stream` computes the newest value of a
+window it is handed: it is given views of the trailing `STREAM_WINDOW` candles (its cost grows
+with the window; the longest lookback in the set, TEMA's 57, needs 58).
 
 The opt-in window statistics (`mk`, `hp`, `vp`) and the `trend_reversal` detector are timed on
 the first 20,000 candles against what a chart would otherwise do on every candle: recompute
@@ -23,23 +29,35 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from functools import partial
 
+import ferro_ta._ferro_ta as ferro
 import numpy as np
 import pymannkendall
 import talib
 from statsmodels.tsa.filters.hp_filter import hpfilter
+from talib import stream
 from talipp import indicators as tp
 from talipp.ohlcv import OHLCV
 
+from benchmarks.builds import builds
 from cryptotui.indicators import DEFAULT_SPEC, build, build_one
 from cryptotui.models import Candle
 from cryptotui.patterns.trend import TrendReversal
 
 N = 200_000
 TALIPP_N = 20_000
+STREAM_N = 20_000
+"""Candles the `talib.stream` anchor is timed on (from candle 1,000)."""
+STREAM_WINDOW = 64
+SET16 = (
+    "sma:20,ema:20,wma:20,kama:10,tema:20,rsi:14,macd:12:26:9,bbands:20:2,stoch:14:3:3,atr:14,"
+    "adx:14,cci:20,willr:14,roc:10,obv,ad"
+)
+"""The indicators cryptotui, TA-Lib, ferro-ta and talipp all have (the default set without MFI,
+the two VWAPs, volume ROC and the volume spike)."""
 MEMORY_N = (50_000, 200_000)
 REPEATS = 3
-"""Timings are the best of this many runs: the machine is shared, and the best run is the one
-least disturbed by everything else."""
+"""Timings are the best of this many runs, in CPU time of this process (`time.process_time`):
+the machine is shared, and the best run's CPU time is what everything else disturbs least."""
 
 
 def candles(n: int, seed: int = 11) -> Iterator[Candle]:
@@ -110,23 +128,142 @@ def best(run: Callable[[], float]) -> float:
     return min(run() for _ in range(REPEATS))
 
 
-def time_ours(item: str, series: list[Candle]) -> float:
-    update = build_one(item).update
-    started = time.perf_counter()
-    for candle in series:
-        update(candle)
-    return _us_per_candle(time.perf_counter() - started, len(series))
-
-
-def time_full_set(series: list[Candle]) -> float:
-    """The whole default set per candle in one loop, as the engine runs it (slower than the sum
-    of the indicators timed alone: 20 indicators' code and state compete for the CPU caches)."""
-    updates = [ind.update for ind in build()]
-    started = time.perf_counter()
+def time_set(spec: str, series: list[Candle]) -> float:
+    """A set of indicators per candle in one loop, as the engine runs it (slower than the sum of
+    the indicators timed alone: their code and state compete for the CPU caches)."""
+    updates = [ind.update for ind in build(spec)]
+    started = time.process_time()
     for candle in series:
         for update in updates:
             update(candle)
-    return _us_per_candle(time.perf_counter() - started, len(series))
+    return _us_per_candle(time.process_time() - started, len(series))
+
+
+def hot_path_figures() -> dict[str, float]:
+    """µs per candle of the loaded build: each default indicator alone, SET16 and the full set
+    in one loop (`builds` runs this in-process and again on the pure build)."""
+    series = list(candles(N))
+    figures = {item: best(partial(time_ours, item, series)) for item in DEFAULT_SPEC.split(",")}
+    figures["set16"] = best(partial(time_set, SET16, series))
+    figures["full"] = best(partial(time_set, DEFAULT_SPEC, series))
+    return figures
+
+
+def time_stream_set16(arrays: Arrays) -> float:
+    """`talib.stream` for SET16, handed views of the trailing STREAM_WINDOW candles."""
+    _, high, low, close, volume = arrays
+    w = STREAM_WINDOW
+    started = time.process_time()
+    for end in range(1_000, 1_000 + STREAM_N):
+        h, lo, c, v = (
+            high[end - w : end],
+            low[end - w : end],
+            close[end - w : end],
+            volume[end - w : end],
+        )
+        stream.SMA(c, 20)
+        stream.EMA(c, 20)
+        stream.WMA(c, 20)
+        stream.KAMA(c, 10)
+        stream.TEMA(c, 20)
+        stream.RSI(c, 14)
+        stream.MACD(c, 12, 26, 9)
+        stream.BBANDS(c, 20, 2.0, 2.0)
+        stream.STOCH(h, lo, c, 14, 3, 0, 3, 0)
+        stream.ATR(h, lo, c, 14)
+        stream.ADX(h, lo, c, 14)
+        stream.CCI(h, lo, c, 20)
+        stream.WILLR(h, lo, c, 14)
+        stream.ROC(c, 10)
+        stream.OBV(c, v)
+        stream.AD(h, lo, c, v)
+    return _us_per_candle(time.process_time() - started, STREAM_N)
+
+
+def time_ferro_set16(series: list[Candle]) -> float:
+    """ferro-ta's streaming classes for SET16, fed the candle's floats."""
+    closes = [
+        f.update
+        for f in (
+            ferro.StreamingSMA(20),
+            ferro.StreamingEMA(20),
+            ferro.StreamingWma(20),
+            ferro.StreamingKama(10),
+            ferro.StreamingTema(20),
+            ferro.StreamingRSI(14),
+            ferro.StreamingMACD(12, 26, 9),
+            ferro.StreamingBBands(20, 2.0, 2.0),
+            ferro.StreamingRoc(10),
+        )
+    ]
+    hlcs = [
+        f.update
+        for f in (
+            ferro.StreamingStoch(14, 3, 3),
+            ferro.StreamingATR(14),
+            ferro.StreamingAdx(14),
+            ferro.StreamingCci(20),
+            ferro.StreamingWillr(14),
+        )
+    ]
+    obv, ad = ferro.StreamingObv().update, ferro.StreamingAd().update
+    started = time.process_time()
+    for candle in series:
+        c, h, lo, v = candle.close, candle.high, candle.low, candle.volume
+        for update in closes:
+            update(c)
+        for update in hlcs:
+            update(h, lo, c)
+        obv(c, v)
+        ad(h, lo, c, v)
+    return _us_per_candle(time.process_time() - started, len(series))
+
+
+def time_talipp_set16(series: list[Candle]) -> float:
+    items = SET16.split(",")
+    ohlcv = talipp_inputs("atr:14", series)
+    feeds = [(TALIPP[i][0]().add, TALIPP[i][1]) for i in items]  # type: ignore[attr-defined]
+    started = time.process_time()
+    for candle, bar in zip(series, ohlcv, strict=True):
+        for add, kind in feeds:
+            add(bar if kind == "ohlcv" else candle.close)
+    return _us_per_candle(time.process_time() - started, len(series))
+
+
+def time_talib_set16(arrays: Arrays) -> float:
+    return sum(time_talib(item, arrays) for item in SET16.split(","))
+
+
+def headline(figures: dict[str, dict[str, float]], series: list[Candle], arrays: Arrays) -> None:
+    rows = [(f"cryptotui, {build}", f["set16"]) for build, f in figures.items()]
+    rows += [
+        (
+            f"talib.stream (C; trailing {STREAM_WINDOW}-candle views)",
+            best(partial(time_stream_set16, arrays)),
+        ),
+        ("ferro-ta streaming classes (Rust)", best(partial(time_ferro_set16, series))),
+        (
+            f"talipp (first {TALIPP_N:,} candles)",
+            best(partial(time_talipp_set16, series[:TALIPP_N])),
+        ),
+        ("TA-Lib batch, whole series (the floor)", best(partial(time_talib_set16, arrays))),
+    ]
+    print(
+        f"The {len(SET16.split(','))} indicators every anchor has, one closed candle at a time "
+        f"(µs per candle, best of {REPEATS}):\n"
+    )
+    print("| updated by | µs per candle |")
+    print("|---|---:|")
+    for label, us in rows:
+        print(f"| {label} | {us:.2f} |")
+
+
+def time_ours(item: str, series: list[Candle]) -> float:
+    update = build_one(item).update
+    started = time.process_time()
+    for candle in series:
+        update(candle)
+    return _us_per_candle(time.process_time() - started, len(series))
 
 
 def talipp_inputs(item: str, series: list[Candle]) -> list[object]:
@@ -138,16 +275,16 @@ def talipp_inputs(item: str, series: list[Candle]) -> list[object]:
 
 def time_talipp(item: str, inputs: list[object]) -> float:
     add = TALIPP[item][0]().add  # type: ignore[attr-defined]
-    started = time.perf_counter()
+    started = time.process_time()
     for value in inputs:
         add(value)
-    return _us_per_candle(time.perf_counter() - started, len(inputs))
+    return _us_per_candle(time.process_time() - started, len(inputs))
 
 
 def time_talib(item: str, arrays: Arrays) -> float:
-    started = time.perf_counter()
+    started = time.process_time()
     TALIB[item](arrays)
-    return _us_per_candle(time.perf_counter() - started, len(arrays[0]))
+    return _us_per_candle(time.process_time() - started, len(arrays[0]))
 
 
 def peak_memory(n: int) -> int:
@@ -178,18 +315,18 @@ def time_preview(item: str, series: list[Candle]) -> float:
     for candle in series[:half]:
         indicator.update(candle)
     preview = indicator.preview
-    started = time.perf_counter()
+    started = time.process_time()
     for candle in series[half:]:
         preview(candle)
-    return _us_per_candle(time.perf_counter() - started, len(series) - half)
+    return _us_per_candle(time.process_time() - started, len(series) - half)
 
 
 def time_detector(series: list[Candle]) -> float:
     on_candle = TrendReversal("BTCUSDT", "1m").on_candle
-    started = time.perf_counter()
+    started = time.process_time()
     for candle in series:
         on_candle(candle)
-    return _us_per_candle(time.perf_counter() - started, len(series))
+    return _us_per_candle(time.process_time() - started, len(series))
 
 
 def naive_mann_kendall(window: list[float]) -> tuple[int, float]:
@@ -222,7 +359,7 @@ def time_anchor(item: str, arrays: Arrays) -> tuple[str, float]:
     name, *params = item.split(":")
     close = arrays[3]
     stop = 2_000 + ANCHOR_CANDLES
-    started = time.perf_counter()
+    started = time.process_time()
     if name == "mk":
         n = int(params[0])
         for t in range(2_000, stop):
@@ -237,15 +374,15 @@ def time_anchor(item: str, arrays: Arrays) -> tuple[str, float]:
         for t in range(2_000, stop):
             numpy_profile(arrays[1][t - n : t], arrays[2][t - n : t], arrays[4][t - n : t], bins)
         what = "numpy profile of the window"
-    return what, _us_per_candle(time.perf_counter() - started, ANCHOR_CANDLES)
+    return what, _us_per_candle(time.process_time() - started, ANCHOR_CANDLES)
 
 
 def time_naive_mk(n: int, series: list[Candle]) -> float:
     closes = [c.close for c in series[2_000 - n : 2_000 + ANCHOR_CANDLES]]
-    started = time.perf_counter()
+    started = time.process_time()
     for t in range(n, len(closes)):
         naive_mann_kendall(closes[t - n : t])
-    return _us_per_candle(time.perf_counter() - started, len(closes) - n)
+    return _us_per_candle(time.process_time() - started, len(closes) - n)
 
 
 def trend_table(series: list[Candle], arrays: Arrays) -> None:
@@ -261,7 +398,7 @@ def trend_table(series: list[Candle], arrays: Arrays) -> None:
         live = best(partial(time_preview, item, head))
         what, anchor = time_anchor(item, arrays)
         ratio = anchor / ours
-        print(f"| {item} | {ours:.1f} | {live:.1f} | {what} | {anchor:.0f} | {ratio:.0f}× |")
+        print(f"| {item} | {ours:.2f} | {live:.2f} | {what} | {anchor:.0f} | {ratio:.0f}× |")
         if item.startswith("mk:"):
             naive = time_naive_mk(int(item.split(":")[1]), series)
             what = "pure-Python O(N²) S and Sen's slope"
@@ -279,37 +416,30 @@ def main() -> None:
     fields = ("open", "high", "low", "close", "volume")
     arrays: Arrays = tuple(np.array([getattr(c, f) for c in series]) for f in fields)  # type: ignore[assignment]
     items = DEFAULT_SPEC.split(",")
+    print(f"{N:,} generated 1m candles. µs per candle, best of {REPEATS} runs (lower is better).\n")
+    figures = builds(__name__, "hot_path_figures")
+    headline(figures, series, arrays)
+    names = list(figures)
+    print(f"\nEach indicator alone; talipp timed on the first {TALIPP_N:,} candles.\n")
     print(
-        f"{N:,} generated 1m candles; talipp timed on the first {TALIPP_N:,}. "
-        f"µs per candle, best of {REPEATS} runs (lower is better).\n"
+        f"| indicator | {' | '.join(f'cryptotui {b}' for b in names)} | talipp add | TA-Lib batch |"
     )
-    print("| indicator | cryptotui update | talipp add | talipp / cryptotui | TA-Lib batch |")
-    print("|---|---:|---:|---:|---:|")
-    ours_total = shared_ours = shared_talipp = talib_total = 0.0
+    print(f"|---|{'---:|' * len(names)}---:|---:|")
+    talib_total = 0.0
     for item in items:
-        ours = best(partial(time_ours, item, series))
         theirs = floor = None
         if item in TALIPP:
             inputs = talipp_inputs(item, series[:TALIPP_N])
             theirs = best(partial(time_talipp, item, inputs))
         if item in TALIB:
             floor = best(partial(time_talib, item, arrays))
-        ours_total += ours
-        talib_total += floor or 0.0
-        if theirs is not None:
-            shared_ours += ours
-            shared_talipp += theirs
-        ratio = f"{theirs / ours:.1f}×" if theirs is not None else "—"
-        print(f"| {item} | {ours:.3f} | {_cell(theirs)} | {ratio} | {_cell(floor)} |")
-    print(
-        f"| **sum, indicators talipp has** | **{shared_ours:.2f}** | **{shared_talipp:.2f}** | "
-        f"**{shared_talipp / shared_ours:.1f}×** | |"
-    )
-    print(f"| **sum, full set** | **{ours_total:.2f}** | | | **{talib_total:.3f}** |")
-    print(
-        f"\nFull default set in one loop, as the engine drives it: "
-        f"{best(partial(time_full_set, series)):.2f} µs per candle ({len(items)} indicators)."
-    )
+            talib_total += floor
+        ours = " | ".join(f"{figures[b][item]:.3f}" for b in names)
+        print(f"| {item} | {ours} | {_cell(theirs)} | {_cell(floor)} |")
+    sums = " | ".join(f"**{sum(figures[b][i] for i in items):.2f}**" for b in names)
+    print(f"| **sum, full set** | {sums} | | **{talib_total:.3f}** |")
+    loops = " | ".join(f"**{figures[b]['full']:.2f}**" for b in names)
+    print(f"| **full set in one loop, as the engine drives it** | {loops} | | |")
 
     trend_table(series, arrays)
 
