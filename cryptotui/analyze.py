@@ -19,15 +19,18 @@ or stdout).
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import chain
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 from rich.console import Console
 
-from cryptotui.indicators import DEFAULT_SPEC, SpecError, build
+from cryptotui.bulkio import arrow, write_csv
+from cryptotui.indicators import DEFAULT_SPEC, Indicator, SpecError, build
 from cryptotui.models import Candle, Direction
 from cryptotui.outfile import open_output
 from cryptotui.patterns.candles import CandlestickScanner
@@ -38,26 +41,36 @@ BINANCE_COLUMNS = 12
 MICROSECONDS = 10**14
 """Open times at or above this are µs: in ms it would be the year 5138."""
 PROGRESS_MIN_ROWS = 100_000
-_PROGRESS_EVERY = 4096
 
 
 class InputError(Exception):
     """A problem with the input or output file; the message is shown to the user as is."""
 
 
+CHUNK = 1 << 16
+"""Candles per pass: each indicator runs over a chunk, then the chunk's columns are written."""
+
+
 def analyze(
-    candles: Iterable[Candle],
+    chunks: Iterable[Sequence[Candle]],
     count: Callable[[], int],
     output: str | None,
     *,
     indicators: str = DEFAULT_SPEC,
     patterns: str | None = None,
     chart: str | None = None,
+    fast: bool = True,
 ) -> None:
     """Write `open_time` and the outputs of the `indicators` spec (and, with `patterns`, the
-    candlestick pattern columns; with `chart`, the chart formation columns) for each candle, as
-    CSV to `output` (stdout if None). `count()` gives the number of candles for the progress
-    bar. Raises SpecError, InputError or OutputError; nothing is written then."""
+    candlestick pattern columns; with `chart`, the chart formation columns) for each candle of
+    `chunks` (consecutive runs of one series, e.g. `candle_chunks`), as CSV to `output`
+    (stdout if None). `count()` gives the number of candles for the progress bar. Raises
+    SpecError, InputError or OutputError; nothing is written then. `fast=False` writes through
+    the `csv` module even when pyarrow is installed (the same bytes; tests compare them).
+
+    Each indicator (and detector) takes the chunk's candles one at a time, in order, exactly
+    as the engine feeds them live; only the loop is turned inside out, so that a column comes
+    out of one `map` and goes to the CSV writer whole."""
     built = build(indicators)
     scanner = _scanner(patterns)
     pattern_names = scanner.names if scanner else ()
@@ -69,30 +82,54 @@ def analyze(
         *(f"cdl_{name}" for name in pattern_names),
         *(f"chart_{name}" for name in chart_names),
     ]
-    with open_output(output) as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        steps = [(ind.update, len(ind.outputs)) for ind in built]
+    with open_output(output, binary=True) as out:
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerow(header)
+        out.write(text.getvalue().encode())
+        done = 0
         with _progress(count) as advance:
-            for n, candle in enumerate(candles, 1):
-                row: list[object] = [candle.open_time]
-                for update, width in steps:
-                    value = update(candle)
-                    if width == 1:
-                        row.append(value)
-                    else:
-                        row.extend(value if value is not None else (None,) * width)
+            for chunk in chunks:
+                columns: list[Sequence[object]] = [[c.open_time for c in chunk]]
+                for ind in built:
+                    columns += _outputs(ind, chunk)
                 if scanner is not None:
-                    fired = scanner.update(candle)
-                    row.extend(fired.get(name, 0) for name in pattern_names)
+                    columns += _patterns(scanner, pattern_names, chunk)
                 if formations is not None:
-                    confirmed = dict.fromkeys(chart_names, 0)
-                    for signal in formations.on_candle(candle):
-                        confirmed[signal.name.removeprefix("chart_")] = _MARK[signal.direction]
-                    row.extend(confirmed.values())
-                writer.writerow(row)
-                if not n % _PROGRESS_EVERY:
-                    advance(n)
+                    columns += _confirmations(formations, chart_names, chunk)
+                write_csv(out, columns, fast=fast)
+                done += len(chunk)
+                advance(done)
+
+
+def _outputs(indicator: Indicator, chunk: Sequence[Candle]) -> list[Sequence[object]]:
+    """The indicator's columns over the chunk: its values, None while warming up."""
+    values = list(map(indicator.update, chunk))
+    width = len(indicator.outputs)
+    if width == 1:
+        return [values]
+    return [[None if v is None else v[i] for v in values] for i in range(width)]
+
+
+def _patterns(
+    scanner: CandlestickScanner, names: Sequence[str], chunk: Sequence[Candle]
+) -> list[Sequence[object]]:
+    """TA-Lib's value of each pattern per candle (0 where it did not fire)."""
+    columns = {name: [0] * len(chunk) for name in names}
+    for i, fired in enumerate(map(scanner.update, chunk)):
+        for name, value in fired.items():
+            columns[name][i] = value
+    return list(columns.values())
+
+
+def _confirmations(
+    formations: ChartDetector, names: Sequence[str], chunk: Sequence[Candle]
+) -> list[Sequence[object]]:
+    """±100 on the candle that confirms a formation, else 0 (the last signal of a candle wins)."""
+    columns = {name: [0] * len(chunk) for name in names}
+    for i, signals in enumerate(map(formations.on_candle, chunk)):
+        for signal in signals:
+            columns[signal.name.removeprefix("chart_")][i] = _MARK[signal.direction]
+    return list(columns.values())
 
 
 def _scanner(spec: str | None) -> CandlestickScanner | None:
@@ -123,6 +160,25 @@ def _formations(spec: str | None) -> ChartDetector | None:
         raise SpecError(str(exc)) from None
 
 
+def candle_chunks(path: Path, *, fast: bool = True) -> Iterator[list[Candle]]:
+    """The candles of a header CSV or a Binance kline CSV (see `read_candles`), in runs of up
+    to `CHUNK`. Read and checked whole by pyarrow's CSV reader when it is installed; a file it
+    cannot vouch for (any refusal, or a cell it might read differently from Python's `float`)
+    goes through `read_candles`, which accepts exactly the same files, makes the same candles
+    and names the first problem. So the error messages are the `csv` module's path's, and no
+    candle is handed out before the whole file has been checked."""
+    columns = _arrow_columns(path) if fast else None
+    if columns is None:
+        candles = read_candles(path)
+        while chunk := list(islice(candles, CHUNK)):
+            yield chunk
+        return
+    for start in range(0, len(columns[0]), CHUNK):
+        t, o, h, lo, c, v = (col[start : start + CHUNK].tolist() for col in columns)
+        no = repeat("")
+        yield list(map(Candle, no, no, t, repeat(0), o, h, lo, c, v))
+
+
 def read_candles(path: Path) -> Iterator[Candle]:
     """Candles of a header CSV or a Binance kline CSV, in file order, checked as they are read
     (see `_Checks`). Raises InputError naming the file, the row (its line number in the file)
@@ -136,6 +192,27 @@ def read_candles(path: Path) -> Iterator[Candle]:
         raise InputError(f"cannot read {path}: not a UTF-8 text file") from None
 
 
+def _layout(path: Path, first: list[str], line: int) -> tuple[dict[str, int], bool]:
+    """The column of each REQUIRED field given the file's first row, and whether that row is
+    a header (else it is Binance's first kline)."""
+    if _is_number(first[0]):  # data, not a header
+        if len(first) != BINANCE_COLUMNS or not first[0].strip().isdigit():
+            raise InputError(
+                f"{path}: row {line} is neither a header nor a Binance kline "
+                f"row ({len(first)} columns, expected {BINANCE_COLUMNS} starting with the "
+                f"open time); add a header with {','.join(REQUIRED)}"
+            )
+        return dict(zip(REQUIRED, range(len(REQUIRED)), strict=True)), False
+    names = [name.strip().lower() for name in first]
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        raise InputError(
+            f"{path}: missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)} (the header must name {','.join(REQUIRED)})"
+        )
+    return {name: names.index(name) for name in REQUIRED}, True
+
+
 def _candles(path: Path, f: TextIO) -> Iterator[Candle]:
     reader = csv.reader(f)
     try:
@@ -145,31 +222,79 @@ def _candles(path: Path, f: TextIO) -> Iterator[Candle]:
                 f"{path}: empty file; expected a header with {','.join(REQUIRED)} "
                 "or Binance kline rows"
             )
-        if _is_number(first[0]):  # data, not a header
-            if len(first) != BINANCE_COLUMNS or not first[0].strip().isdigit():
-                raise InputError(
-                    f"{path}: row {reader.line_num} is neither a header nor a Binance kline "
-                    f"row ({len(first)} columns, expected {BINANCE_COLUMNS} starting with the "
-                    f"open time); add a header with {','.join(REQUIRED)}"
-                )
-            index = dict(zip(REQUIRED, range(len(REQUIRED)), strict=True))
-            rows: Iterator[list[str]] = chain([first], reader)
-        else:
-            names = [name.strip().lower() for name in first]
-            missing = [name for name in REQUIRED if name not in names]
-            if missing:
-                raise InputError(
-                    f"{path}: missing column{'s' if len(missing) > 1 else ''} "
-                    f"{', '.join(missing)} (the header must name {','.join(REQUIRED)})"
-                )
-            index = {name: names.index(name) for name in REQUIRED}
-            rows = reader
+        index, header = _layout(path, first, reader.line_num)
+        rows: Iterator[list[str]] = reader if header else chain([first], reader)
         checks = _Checks(path, len(first), index)
         for row in rows:
             if row:
                 yield checks.candle(row, reader.line_num)
     except csv.Error as exc:
         raise InputError(f"{path}: row {reader.line_num}: malformed CSV ({exc})") from None
+
+
+_CSV_FIELD_LIMIT = 131_072
+"""`csv`'s default field size limit: a longer line may hold a field it refuses."""
+
+
+def _arrow_columns(path: Path) -> tuple[np.ndarray, ...] | None:
+    """(open_time in ms, open, high, low, close, volume) as numpy arrays, read by pyarrow and
+    checked like `_Checks` does; None when pyarrow is missing or the file is not plainly good
+    (then `read_candles` decides, and words the refusal). Every cell pyarrow accepts here is one
+    Python reads as the same number: floats by the same correctly rounded parse (pyarrow
+    accepts a subset of what `float` does; tests/test_analyze_bulk.py fuzzes it), times only as
+    plain digits (pyarrow also reads `0x1F`, which `int` refuses)."""
+    pa = arrow()
+    if pa is None:
+        return None
+    try:
+        data = path.read_bytes()
+        data.decode("utf-8")  # the csv module reads every cell, used or not
+        line = data[: data.find(b"\n") + 1]
+        if b'"' in line:
+            return None  # a quoted header may span lines: the csv module's case
+        first = next(csv.reader(io.StringIO(line.decode("utf-8-sig"))))
+        index, header = _layout(path, first, 1)
+    except (OSError, UnicodeDecodeError, csv.Error, StopIteration, IndexError, InputError):
+        return None
+    if b"\0" in data or _longest_line(data) >= _CSV_FIELD_LIMIT:
+        return None  # what the csv module refuses outright
+    names = [f"c{i}" for i in range(len(first))]
+    used = [names[index[name]] for name in REQUIRED]
+    types = dict.fromkeys(used[1:], pa.float64()) | {used[0]: pa.string()}
+    try:
+        table = pa.csv.read_csv(
+            pa.BufferReader(data),
+            read_options=pa.csv.ReadOptions(column_names=names, skip_rows=int(header)),
+            parse_options=pa.csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa.csv.ConvertOptions(
+                include_columns=used,
+                column_types=types,
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        times = table.column(used[0])
+        if not pa.compute.all(pa.compute.match_substring_regex(times, "^-?[0-9]+$")).as_py():
+            return None
+        t = times.cast(pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    o, h, lo, c, v = (table.column(name).to_numpy() for name in used[1:])
+    t = np.where(t >= MICROSECONDS, t // 1000, t)
+    low, high = PRICE_RANGE
+    good = (
+        (low <= lo) & (lo <= o) & (o <= h) & (h <= high) & (lo <= c) & (c <= h)
+        & (VOLUME_RANGE[0] <= v) & (v <= VOLUME_RANGE[1]) & (t >= 0) & (t < MICROSECONDS)
+    )  # fmt: skip
+    if not len(t) or not good.all() or not (t[1:] > t[:-1]).all():
+        return None
+    return t, o, h, lo, c, v
+
+
+def _longest_line(data: bytes) -> int:
+    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == ord("\n"))
+    return int(np.diff(ends, prepend=-1, append=len(data)).max())
 
 
 PRICE_RANGE = (1e-15, 1e15)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -93,19 +93,22 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _candles_of(args: argparse.Namespace) -> tuple[Iterable[Candle], Callable[[], int]]:
-    """The candles to analyse and a way to count them (for the progress bar)."""
-    from cryptotui.analyze import InputError, count_lines, read_candles
+def _candles_of(
+    args: argparse.Namespace,
+) -> tuple[Iterable[Sequence[Candle]], Callable[[], int]]:
+    """The candles to analyse, in chunks, and a way to count them (for the progress bar)."""
+    from cryptotui.analyze import CHUNK, InputError, candle_chunks, count_lines
 
     if args.symbol is None and args.interval is None:
         if args.input is None:
             raise InputError("name an INPUT file, or --symbol and --interval for stored candles")
         path = Path(args.input)
-        return read_candles(path), lambda: count_lines(path)
+        return candle_chunks(path), lambda: count_lines(path)
     if args.input is not None or args.symbol is None or args.interval is None:
         raise InputError("use either INPUT or --symbol with --interval, not both")
     stored = _stored(args, args.symbol, args.interval)
-    return stored, lambda: len(stored)
+    chunks = (stored[i : i + CHUNK] for i in range(0, len(stored), CHUNK))
+    return chunks, lambda: len(stored)
 
 
 def _stored(args: argparse.Namespace, symbol: str, interval: str) -> list[Candle]:

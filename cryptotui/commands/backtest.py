@@ -225,10 +225,10 @@ def _check_detectors(detectors: tuple[str, ...], patterns: tuple[str, ...]) -> N
 
 
 def _from_csv(path: Path, symbol: str | None, interval: str | None) -> list[Candle]:
-    from cryptotui.analyze import read_candles
+    from cryptotui.analyze import candle_chunks
     from cryptotui.intervals import INTERVAL_MS
 
-    candles = list(read_candles(path))
+    candles = [c for chunk in candle_chunks(path) for c in chunk]
     if len(candles) < 2:
         raise BadInput(f"{path}: {len(candles)} candle(s); a backtest needs a series")
     if interval is None:

@@ -1,28 +1,33 @@
 """`cryptotui export`: candles or signals to CSV, JSON Lines, or Parquet (the `parquet` extra).
 
-Rows stream from the cursor to the file, so exporting millions of candles needs no more memory
-than one row (Parquet excepted: it is built in memory). Columns keep the database's names and
-units (times in ms UTC) so the file reads back without guessing; candle CSVs have the `Candle`
-field names. The file appears only when complete (`cryptotui.outfile`).
+Rows stream from the cursor to the file in chunks of `CHUNK`, so exporting millions of candles
+needs the memory of one chunk: each is turned into columns and written whole, CSV by
+`cryptotui.bulkio` (pyarrow's kernels when installed, the `csv` module's bytes either way),
+Parquet as one row group per chunk with the types the table declares. Columns keep the
+database's names and units (times in ms UTC) so the file reads back without guessing; candle
+CSVs have the `Candle` field names. The file appears only when complete (`cryptotui.outfile`).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Iterable, Sequence
-from itertools import chain
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, islice
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import sqlite_utils
 
-from cryptotui import fmt
+from cryptotui import bulkio, fmt
 from cryptotui.outfile import OutputError, open_output
 from cryptotui.store.records import CANDLE_COLUMNS, SIGNAL_COLUMNS
 
 FORMATS = (".csv", ".jsonl", ".parquet")
 TABLES = {"candles": (CANDLE_COLUMNS, "open_time"), "signals": (SIGNAL_COLUMNS, "time")}
+CHUNK = 1 << 16
+"""Rows turned into columns and written at a time."""
 
 
 PARQUET_MISSING = (
@@ -54,11 +59,8 @@ def export(
             f"{output}: unknown format {suffix or '(no suffix)'!r}; name the file "
             f"{' or '.join('*' + s for s in FORMATS)}"
         )
-    if suffix == ".parquet":
-        try:
-            import pyarrow  # noqa: F401  (pandas writes Parquet through it)
-        except ImportError:
-            raise ExportError(PARQUET_MISSING) from None
+    if suffix == ".parquet" and bulkio.arrow() is None:
+        raise ExportError(PARQUET_MISSING)
     where: list[str] = []
     params: list[object] = []
     if symbols:
@@ -85,7 +87,7 @@ def export(
     try:
         with open_output(output, binary=suffix == ".parquet") as out:
             if suffix == ".parquet":
-                count = _parquet(out, columns, rows)
+                count = _parquet(out, columns, _types(db, table), rows)
             else:
                 count = (write_csv if suffix == ".csv" else write_jsonl)(out, columns, rows)
     except OutputError as exc:
@@ -115,14 +117,24 @@ def _nothing(
 
 
 def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[tuple]) -> int:
-    """A header line, then one line per row; returns the row count."""
-    writer = csv.writer(out)
-    writer.writerow(columns)
+    """A header line, then one line per row, as `csv.writer` writes them (excel dialect);
+    returns the row count."""
+    text = io.StringIO()
+    csv.writer(text).writerow(columns)
+    out.write(text.getvalue())
     count = 0
-    for row in rows:
-        writer.writerow(row)
-        count += 1
+    for chunk in _chunks(rows):
+        data = io.BytesIO()
+        bulkio.write_csv(data, list(zip(*chunk, strict=True)), eol="\r\n")
+        out.write(data.getvalue().decode())
+        count += len(chunk)
     return count
+
+
+def _chunks(rows: Iterable[tuple]) -> Iterator[list[tuple]]:
+    rows = iter(rows)
+    while chunk := list(islice(rows, CHUNK)):
+        yield chunk
 
 
 def write_jsonl(out: IO[str], columns: Sequence[str], rows: Iterable[tuple]) -> int:
@@ -138,9 +150,40 @@ def write_jsonl(out: IO[str], columns: Sequence[str], rows: Iterable[tuple]) -> 
     return count
 
 
-def _parquet(out: IO[bytes], columns: Sequence[str], rows: Iterable[tuple]) -> int:
-    import pandas as pd
+_ARROW_TYPES = {"INTEGER": "int64", "REAL": "float64", "TEXT": "string"}
 
-    frame = pd.DataFrame.from_records(list(rows), columns=list(columns))
-    frame.to_parquet(out, index=False)
-    return len(frame)
+
+def _types(db: sqlite_utils.Database, table: str) -> dict[str, str]:
+    """Each column's pyarrow type name, from the type the table declares."""
+    return {
+        name: _ARROW_TYPES[declared.upper()]
+        for _, name, declared, *_ in db.execute(f"PRAGMA table_info({table})").fetchall()
+    }
+
+
+def _parquet(
+    out: IO[bytes], columns: Sequence[str], types: dict[str, str], rows: Iterable[tuple]
+) -> int:
+    pa = bulkio.arrow()
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([(name, getattr(pa, types[name])()) for name in columns])
+    count = 0
+    with pq.ParquetWriter(out, schema) as writer:
+        for chunk in _chunks(rows):
+            writer.write_batch(_batch(pa, schema, chunk))
+            count += len(chunk)
+    return count
+
+
+def _batch(pa: Any, schema: Any, chunk: list[tuple]) -> Any:
+    arrays = []
+    for field, values in zip(schema, zip(*chunk, strict=True), strict=True):
+        try:
+            arrays.append(pa.array(values, field.type))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            raise ExportError(
+                f"column {field.name} holds a value that is not {field.type} "
+                f"(SQLite stores any type in any column); export to .csv or .jsonl"
+            ) from None
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)

@@ -86,3 +86,48 @@ def test_a_failed_write_leaves_no_file(db, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="cannot write"):
         export(db, "candles", target)
     assert not target.parent.exists()
+
+
+@pytest.mark.parametrize("table", ["candles", "signals"])
+def test_csv_is_byte_for_byte_what_csv_writer_writes(
+    db, tmp_path: Path, table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written in chunks of columns (pyarrow's kernels): the bytes of the row-by-row writer."""
+    import io
+
+    from cryptotui.store import export as module
+    from cryptotui.store.export import TABLES
+
+    monkeypatch.setattr(module, "CHUNK", 7)
+    columns, time_column = TABLES[table]
+    order = "open_time, symbol, interval" if table == "candles" else "time, id"
+    rows = db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}").fetchall()
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(columns)
+    writer.writerows(rows)
+    out = tmp_path / f"{table}.csv"
+    assert export(db, table, out) == len(rows)
+    assert out.read_bytes() == text.getvalue().encode()
+
+
+def test_parquet_streams_row_groups_with_the_declared_types(
+    db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.parquet as pq
+
+    from cryptotui.store import export as module
+
+    monkeypatch.setattr(module, "CHUNK", 4)
+    assert export(db, "signals", tmp_path / "s.parquet") == 2
+    assert export(db, "candles", tmp_path / "c.parquet") == 33
+    candles = pq.ParquetFile(tmp_path / "c.parquet")
+    assert candles.metadata.num_row_groups == 9  # one per chunk: never the whole table at once
+    table = candles.read()
+    assert str(table.schema.field("open_time").type) == "int64"
+    assert str(table.schema.field("close").type) == "double"
+    stored = db.execute("SELECT * FROM candles ORDER BY open_time, symbol, interval").fetchall()
+    assert [tuple(r.values()) for r in table.to_pylist()] == stored
+    signals = pq.read_table(tmp_path / "s.parquet")
+    assert signals.column("message").to_pylist()[0] == 'he said "hi", then left\nnew line'
+    assert str(signals.schema.field("span_start").type) == "int64"  # nullable, not float

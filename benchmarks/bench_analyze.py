@@ -1,0 +1,119 @@
+"""`cryptotui analyze` end to end — a 200,000-candle CSV in, 16 indicators' columns out as CSV —
+against the same job written with talipp: the CSV read with the `csv` module, each candle fed to
+talipp's 16 equivalent indicators, each row written with `csv.writer` (floats as `repr`, like
+ours). Target (#13): ours ≥ 10× faster.
+
+The 16 are the indicators talipp computes the same way (bench_indicators' TALIPP table without
+Stoch and VWAP, whose talipp versions are the fast %K and a never-reset cumulative VWAP).
+talipp is timed on the first 20,000 candles of the same file (it is the slow one) and reported
+per candle like the rest. Rows for ours: pyarrow's bulk CSV path (the `fast` extra), the
+`csv`-module path that runs without pyarrow (the same bytes), and the 16 indicators alone with
+no IO, i.e. what the IO costs on top. Times are CPU seconds (the machine is shared; wall time
+moves with everyone else's load), best of 3.
+
+BENCH_ANALYZE_CANDLES=50000 for a quicker look.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from talipp.ohlcv import OHLCV
+
+from benchmarks.bench_indicators import TALIPP, candles
+from cryptotui.analyze import analyze, candle_chunks, read_candles
+from cryptotui.indicators import build
+
+N = int(os.environ.get("BENCH_ANALYZE_CANDLES", 200_000))
+TALIPP_N = min(N, 20_000)
+REPEATS = 3
+SET16 = tuple(item for item in TALIPP if item not in ("stoch:14:3:3", "vwap"))
+SPEC = ",".join(SET16)
+
+
+def write_input(path: Path, n: int) -> None:
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["open_time", "open", "high", "low", "close", "volume"])
+        writer.writerows(
+            (c.open_time, c.open, c.high, c.low, c.close, c.volume) for c in candles(n)
+        )
+
+
+def cpu(job: Callable[[], object]) -> float:
+    """Best CPU seconds of REPEATS runs (pyarrow's reader threads included)."""
+    best = float("inf")
+    for _ in range(REPEATS):
+        started = time.process_time()
+        job()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def ours(source: Path, target: Path, *, fast: bool) -> None:
+    analyze(candle_chunks(source, fast=fast), lambda: 0, str(target), indicators=SPEC, fast=fast)
+
+
+def indicators_alone(source: Path) -> Callable[[], None]:
+    series = list(read_candles(source))
+
+    def run() -> None:
+        updates = [ind.update for ind in build(SPEC)]
+        for candle in series:
+            for update in updates:
+                update(candle)
+
+    return run
+
+
+def talipp_job(source: Path, target: Path, n: int) -> None:
+    """What a talipp user writes for the same job."""
+    made = [(factory(), kind) for factory, kind in (TALIPP[item] for item in SET16)]
+    with source.open(newline="") as f, target.open("w", newline="") as out:
+        reader = csv.reader(f)
+        next(reader)
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["open_time", *SET16])
+        for _, row in zip(range(n), reader, strict=False):
+            t = int(row[0])
+            o, h, lo, c, v = map(float, row[1:6])
+            bar = OHLCV(o, h, lo, c, v)
+            cells: list[object] = [t]
+            for indicator, kind in made:
+                indicator.add(c if kind == "close" else v if kind == "volume" else bar)  # type: ignore[attr-defined]
+                value = indicator[-1]  # type: ignore[index]
+                if value is None or isinstance(value, float):
+                    cells.append(value)
+                else:  # MACDVal, BBVal, ...: one cell per field
+                    cells.extend(vars(value).values())
+            writer.writerow(cells)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = Path(tmp) / "candles.csv", Path(tmp) / "out.csv"
+        write_input(source, N)
+        fast = cpu(lambda: ours(source, target, fast=True)) / N * 1e6
+        slow = cpu(lambda: ours(source, target, fast=False)) / N * 1e6
+        alone = cpu(indicators_alone(source)) / N * 1e6
+        theirs = cpu(lambda: talipp_job(source, target, TALIPP_N)) / TALIPP_N * 1e6
+    print(
+        f"{N:,} generated 1m candles × {len(SET16)} indicators ({SPEC}); talipp on the first "
+        f"{TALIPP_N:,}. CPU µs per candle, best of {REPEATS}.\n"
+    )
+    print("| job | µs per candle | talipp job / this |")
+    print("|---|---:|---:|")
+    rows = [
+        ("**cryptotui analyze, CSV in and out (pyarrow)**", fast),
+        ("cryptotui analyze without pyarrow (`csv` module, same bytes)", slow),
+        ("cryptotui: the 16 indicators alone, no IO", alone),
+        ("anchor: talipp job (`csv` reader, talipp, `csv.writer`)", theirs),
+    ]
+    for label, us in rows:
+        print(f"| {label} | {us:.2f} | {theirs / us:.1f}× |")
+    print(f"\nTarget ≥ 10×: {'met' if theirs / fast >= 10 else 'not met'} ({theirs / fast:.1f}×).")
