@@ -105,6 +105,8 @@ class Engine:
         self.detector_options = dict(detector_options or {})
         self.spec = _spec_for(self.router.columns, indicators)
         self.keys: dict[tuple[str, str], _Key] = {}
+        self._longer: dict[tuple[str, str | None], tuple[_Key, ...]] = {}
+        """The symbol's keys of longer intervals than a signal's, by (symbol, interval)."""
         self.market: dict[str, list] = {}
         self.changes: dict[str, float] = {}
         self.signals = 0
@@ -124,6 +126,7 @@ class Engine:
             self.add_symbol(sym)
 
     def add_symbol(self, symbol: str) -> None:
+        self._longer.clear()
         for iv in self.intervals:
             self.keys[(symbol, iv)] = _Key(
                 symbol,
@@ -234,14 +237,16 @@ class Engine:
     # ------------------------------------------------------------------ internals
 
     def _context(self, s: Signal, volume_z: float | None) -> Context:
-        step = INTERVAL_MS.get(s.interval or "", 0)
-        trends = tuple(
-            key.trend
-            for iv in self.intervals
-            if INTERVAL_MS.get(iv, 0) > step
-            and (key := self.keys.get((s.symbol, iv))) is not None
-            and key.values.get("ema_20") is not None
-        )
+        longer = self._longer.get((s.symbol, s.interval))
+        if longer is None:
+            step = INTERVAL_MS.get(s.interval or "", 0)
+            longer = self._longer[(s.symbol, s.interval)] = tuple(
+                key
+                for iv in self.intervals
+                if INTERVAL_MS.get(iv, 0) > step
+                and (key := self.keys.get((s.symbol, iv))) is not None
+            )
+        trends = tuple(key.trend for key in longer if key.values.get("ema_20") is not None)
         if self._breadth_stale:  # tickers outnumber signals: recount only when one is scored
             self._breadth_stale = False
             changes = list(self.changes.values())
