@@ -216,10 +216,12 @@ class OutcomeTracker:
         key = RecordKey(name, str(direction), symbol, interval)
         s = self._series(symbol, interval)
         sign = direction_sign(direction)
-        p = _Pending(
-            signal, key, time, sign,
-            tuple(self.baseline(symbol, interval, h, sign) for h in self.horizons),
-        )  # fmt: skip
+        if sign == 0:
+            baselines: tuple[float | None, ...] = (None,) * len(self.horizons)
+        else:  # `baseline` for every horizon at once
+            counts = s.up if sign > 0 else s.down
+            baselines = tuple(n / t if t else None for n, t in zip(counts, s.total, strict=True))
+        p = _Pending(signal, key, time, sign, baselines)
         if entry is not None:
             p.entry, p.last_open = entry.close, entry.open_time
         s.pending.append(p)

@@ -21,7 +21,7 @@ evidence accrues.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from cryptotui.stats.significance import beats_baseline, wilson
@@ -54,6 +54,10 @@ class Tally:
     abs_return_sum: float = 0.0
     baseline_sum: float = 0.0
     tested: int = 0
+    memo: tuple[int, int, float, Evidence] | None = field(default=None, compare=False, repr=False)
+    """The last evidence built from this tally, with the (tested, hits, baseline_sum) it was
+    built from: a pattern often fires again before its record changes, and the exact binomial
+    tail behind the score costs O(√n)."""
 
     def add(self, forward_return: float, hit: bool | None, baseline: float | None) -> None:
         self.n += 1
@@ -110,10 +114,20 @@ class TrackRecord:
         self.min_symbol_n = min_symbol_n
         self.rows: dict[tuple[RecordKey, int], Tally] = {}
         self.pooled: dict[tuple[str, str, str, int], Tally] = {}
+        self._both: dict[tuple[RecordKey, int], tuple[Tally, Tally]] = {}
+        """(own, pooled) tallies by (key, horizon): one lookup per outcome (a backtest adds
+        millions)."""
 
     def add(self, o: Outcome) -> None:
-        self._tally(o.key, o.horizon).add(o.forward_return, o.hit, o.baseline)
-        self._pooled(o.key, o.horizon).add(o.forward_return, o.hit, o.baseline)
+        both = self._both.get((o.key, o.horizon))
+        if both is None:
+            both = self._both[(o.key, o.horizon)] = (
+                self._tally(o.key, o.horizon),
+                self._pooled(o.key, o.horizon),
+            )
+        r, hit, baseline = o.forward_return, o.hit, o.baseline
+        both[0].add(r, hit, baseline)
+        both[1].add(r, hit, baseline)
 
     def load(self, rows: Iterable[tuple[RecordKey, int, Tally]]) -> None:
         """Add stored tallies (the store's `track_record` rows) to what is held."""
@@ -147,6 +161,11 @@ class TrackRecord:
         tally = self.pooled.get((name, direction, interval, h)) if pooled else own
         if tally is None or tally.baseline is None:
             return None
+        n, hits, total = tally.tested, tally.hits, tally.baseline_sum
+        memo = tally.memo
+        if memo is not None and memo[0] == n and memo[1] == hits and memo[2] == total:
+            return memo[3]
         base = tally.baseline
-        n = tally.tested
-        return Evidence(n, tally.hits, base, pooled, beats_baseline(tally.hits, n, base))
+        evidence = Evidence(n, hits, base, pooled, beats_baseline(hits, n, base))
+        tally.memo = (n, hits, total, evidence)
+        return evidence
