@@ -32,7 +32,7 @@ def series() -> tuple:
     """Hourly candles with what live data brings: a hole (the app was down) and a repeat."""
     candles = walk(6000, seed=3)
     hole = candles[:2500] + candles[2520:]
-    return tuple(hole[:4000] + [replace(hole[3999])] + hole[4000:])
+    return (*hole[:4000], replace(hole[3999]), *hole[4000:])
 
 
 def plain(value: object) -> object:

@@ -99,7 +99,7 @@ def test_csv_is_byte_for_byte_what_csv_writer_writes(
     from cryptotui.store.export import TABLES
 
     monkeypatch.setattr(module, "CHUNK", 7)
-    columns, time_column = TABLES[table]
+    columns, _ = TABLES[table]
     order = "open_time, symbol, interval" if table == "candles" else "time, id"
     rows = db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}").fetchall()
     text = io.StringIO()
