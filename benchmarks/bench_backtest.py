@@ -23,7 +23,7 @@ import talib
 from cryptotui.intervals import MINUTE
 from cryptotui.models import Candle
 from cryptotui.patterns.candlestick import DEFAULT_PATTERNS
-from cryptotui.stats.backtest import Job, run_many
+from cryptotui.stats.backtest import Job, cores, run_many
 from cryptotui.stats.report import build_report
 from cryptotui.store.writer import Writer
 
@@ -95,7 +95,7 @@ def main() -> None:
         jobs = [
             Job(f"SYM{i}", "1m", db=str(db), stored=n, horizons=HORIZONS) for i in range(SYMBOLS)
         ]
-        workers = os.cpu_count() or 1
+        workers = cores()
         wall, cpu = time.perf_counter(), _cpu()
         build_report(run_many(jobs, workers=workers), folds=4)
         many = time.perf_counter() - wall, _cpu() - cpu

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import chain, islice, repeat
 from pathlib import Path
@@ -82,11 +83,14 @@ def analyze(
         *(f"cdl_{name}" for name in pattern_names),
         *(f"chart_{name}" for name in chart_names),
     ]
-    with open_output(output, binary=True) as out:
+    # A chunk is formatted and written on a second thread while the next one is computed:
+    # pyarrow's kernels release the GIL, so with pyarrow the writing takes a second core.
+    with open_output(output, binary=True) as out, ThreadPoolExecutor(1) as writer:
         text = io.StringIO()
         csv.writer(text, lineterminator="\n").writerow(header)
         out.write(text.getvalue().encode())
         done = 0
+        written: Future[None] | None = None
         with _progress(count) as advance:
             for chunk in chunks:
                 columns: list[Sequence[object]] = [[c.open_time for c in chunk]]
@@ -96,9 +100,13 @@ def analyze(
                     columns += _patterns(scanner, pattern_names, chunk)
                 if formations is not None:
                     columns += _confirmations(formations, chart_names, chunk)
-                write_csv(out, columns, fast=fast)
+                if written is not None:
+                    written.result()  # one chunk in flight: memory stays bounded
+                written = writer.submit(write_csv, out, columns, fast=fast)
                 done += len(chunk)
                 advance(done)
+            if written is not None:
+                written.result()
 
 
 def _outputs(indicator: Indicator, chunk: Sequence[Candle]) -> list[Sequence[object]]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +28,7 @@ FORMATS = ("table", "csv", "jsonl", "json")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cryptotui.stats.backtest import DEFAULT_DETECTORS
+    from cryptotui.stats.backtest import DEFAULT_DETECTORS, cores
     from cryptotui.stats.outcomes import HORIZONS
 
     parser.add_argument(
@@ -123,8 +122,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers",
         type=validators.positive_int,
-        default=os.cpu_count() or 1,
-        help="processes for several symbols (default: one per core)",
+        default=cores(),
+        help="processes for several series (default: one per core this process may use)",
     )
     parser.add_argument(
         "--hours",

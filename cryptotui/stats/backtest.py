@@ -11,6 +11,7 @@ depend on how the work was split.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -194,7 +195,10 @@ def run_many(
     with ctx.Manager() as manager:
         queue = manager.Queue()
         with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx) as pool:
-            futures = [pool.submit(_worker, job, queue) for job in jobs]
+            # Longest first, so that no core is left with one long series at the end.
+            order = sorted(range(len(jobs)), key=lambda i: -size(jobs[i]))
+            submitted = {i: pool.submit(_worker, jobs[i], queue) for i in order}
+            futures = [submitted[i] for i in range(len(jobs))]
             pending = set(range(len(futures)))
             while pending:
                 try:
@@ -209,6 +213,15 @@ def run_many(
                 if progress is not None:
                     progress(n)
             return [f.result() for f in futures]
+
+
+def cores() -> int:
+    """CPUs this process may run on (its affinity mask, which a container or `taskset` may
+    narrow), the default number of worker processes."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def size(job: Job) -> int:

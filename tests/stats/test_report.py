@@ -83,12 +83,18 @@ def test_folds_partition_time_and_their_counts_add_up() -> None:
 
 
 def test_parallel_and_single_process_give_identical_rows() -> None:
-    jobs = [Job(s, "1h", tuple(walk(1500, seed=i, symbol=s))) for i, s in enumerate("PQR")]
-    single = build_report(run_many(jobs, workers=1), folds=2, min_n=1)
+    # Uneven lengths: the longest series starts first, the results keep the jobs' order.
+    jobs = [
+        Job(s, "1h", tuple(walk(n, seed=i, symbol=s)))
+        for i, (s, n) in enumerate(zip("PQR", (1000, 2000, 1500), strict=True))
+    ]
+    single = run_many(jobs, workers=1)
     done: list[int] = []
-    parallel = build_report(run_many(jobs, workers=2, progress=done.append), folds=2, min_n=1)
+    parallel = run_many(jobs, workers=2, progress=done.append)
+    assert [r.symbol for r in parallel] == ["P", "Q", "R"]
     assert sum(done) == 4500  # every candle reported to the one progress bar
-    assert parallel.rows == single.rows and len(single.rows) > 20
+    rows = build_report(single, folds=2, min_n=1).rows
+    assert build_report(parallel, folds=2, min_n=1).rows == rows and len(rows) > 20
 
 
 def test_a_pattern_that_stopped_working_is_flagged_degrading() -> None:
