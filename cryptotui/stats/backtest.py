@@ -24,6 +24,7 @@ from cryptotui.alerts.rules import Rule
 from cryptotui.engine import Engine
 from cryptotui.models import Alert, Candle, Signal
 from cryptotui.stats.outcomes import HORIZONS, Outcome, OutcomeTracker
+from cryptotui.stats.record import TrackRecord
 
 DEFAULT_DETECTORS = ("candlestick", "volume_spike", "pump_and_dump")
 """The candle detectors (trade and ticker detectors need trades, which candles do not carry)."""
@@ -57,8 +58,11 @@ class Job:
     horizons: tuple[int, ...] = HORIZONS
     rules: tuple[Rule, ...] = ()
     keep_factors: bool = False
-    """Keep every signal's factors (only `--save` stores them; a year of 1m signals' factor
-    dicts would otherwise cost hundreds of MB and their trip back from a worker)."""
+    """Keep every signal's factors and score its confidence in full (only `--save` stores
+    them; a year of 1m signals' factor dicts would otherwise cost hundreds of MB and their trip
+    back from a worker, and the history factor of each confidence an O(√n) binomial tail).
+    Without it the confidences leave out the history factor; signals, outcomes and the report
+    are the same either way."""
 
 
 @dataclass(slots=True)
@@ -115,7 +119,9 @@ def run_series(job: Job, progress: Callable[[int], None] | None = None) -> Serie
         router=AlertRouter(rules, min_confidence=2.0),  # no pattern alerts: signals suffice
         detectors=job.detectors,
         detector_options={"candlestick": {"patterns": job.patterns}} if job.patterns else None,
-        tracker=OutcomeTracker(job.horizons),
+        # Without --save nothing reads a signal's confidence (the report is built from the
+        # outcomes): its history factor, an exact binomial tail per signal, is left out.
+        tracker=OutcomeTracker(job.horizons, TrackRecord(scoring=job.keep_factors)),
     )
     on_candle = engine.on_candle
     for i, c in enumerate(candles, 1):

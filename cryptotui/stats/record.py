@@ -109,9 +109,18 @@ class Evidence:
 
 
 class TrackRecord:
-    def __init__(self, score_horizon: int = SCORE_HORIZON, min_symbol_n: int = MIN_SYMBOL_N):
+    def __init__(
+        self,
+        score_horizon: int = SCORE_HORIZON,
+        min_symbol_n: int = MIN_SYMBOL_N,
+        *,
+        scoring: bool = True,
+    ):
         self.score_horizon = score_horizon
         self.min_symbol_n = min_symbol_n
+        self.scoring = scoring
+        """False: the tallies are kept but `evidence` is None, so the history factor scores 0.5
+        (a backtest whose signals' confidences nobody reads)."""
         self.rows: dict[tuple[RecordKey, int], Tally] = {}
         self.pooled: dict[tuple[str, str, str, int], Tally] = {}
         self._both: dict[tuple[RecordKey, int], tuple[Tally, Tally]] = {}
@@ -153,7 +162,7 @@ class TrackRecord:
     ) -> Evidence | None:
         """The historical-success evidence for a new signal, or None when there is no record
         (or the signal is neutral: a hit rate needs a direction)."""
-        if interval is None or direction not in ("bullish", "bearish"):
+        if interval is None or direction not in ("bullish", "bearish") or not self.scoring:
             return None
         h = self.score_horizon
         own = self.rows.get((RecordKey(name, direction, symbol, interval), h))

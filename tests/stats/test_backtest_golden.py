@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 
 from cryptotui.alerts.rules import parse_rules
 from cryptotui.patterns.candles import PATTERNS
 from cryptotui.stats.backtest import DEFAULT_DETECTORS, Job, SeriesResult, run_many
+from cryptotui.stats.report import build_report
 from tests.stats.candles import walk
 
 RULES = tuple(
@@ -63,19 +65,30 @@ def digest(result: SeriesResult) -> tuple[str, str, int, int]:
     )
 
 
+JOB: dict[str, Any] = dict(
+    detectors=(*DEFAULT_DETECTORS, "trend_reversal"),
+    patterns=tuple(PATTERNS),
+    horizons=(1, 3, 5, 10, 20),
+    rules=RULES,
+)
+
+
 def test_backtest_results_are_exactly_those_before_the_speed_work() -> None:
-    job = Job(
-        "TESTUSDT",
-        "1h",
-        series(),
-        detectors=(*DEFAULT_DETECTORS, "trend_reversal"),
-        patterns=tuple(PATTERNS),
-        horizons=(1, 3, 5, 10, 20),
-        rules=RULES,
-        keep_factors=True,
-    )
-    (result,) = run_many([job])
+    (result,) = run_many([Job("TESTUSDT", "1h", series(), keep_factors=True, **JOB)])
     assert digest(result) == GOLDEN
+
+
+def test_without_save_only_the_unread_confidences_change() -> None:
+    """No --save: the history factor is not scored, and nothing else moves."""
+    full, lean = run_many([Job("TESTUSDT", "1h", series(), keep_factors=keep, **JOB)
+                           for keep in (True, False)])  # fmt: skip
+    assert (
+        build_report([lean], folds=2, min_n=1).rows == build_report([full], folds=2, min_n=1).rows
+    )
+    assert lean.outcomes.equals(full.outcomes)
+    columns = [c for c in full.signals.columns if c != "confidence"]
+    assert lean.signals[columns].equals(full.signals[columns])
+    assert (lean.signals["confidence"] != full.signals["confidence"]).any()
 
 
 GOLDEN = ("306e6ef395828e52", "e25b6eedf30ba9be", 11287, 56275)
