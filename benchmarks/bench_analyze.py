@@ -3,13 +3,14 @@ against the same job written with talipp: the CSV read with the `csv` module, ea
 talipp's 16 equivalent indicators, each row written with `csv.writer` (floats as `repr`, like
 ours). Target (#13): ours ≥ 10× faster.
 
-The 16 are the indicators talipp computes the same way (bench_indicators' TALIPP table without
-Stoch and VWAP, whose talipp versions are the fast %K and a never-reset cumulative VWAP).
-talipp is timed on the first 20,000 candles of the same file (it is the slow one) and reported
-per candle like the rest. Rows for ours: pyarrow's bulk CSV path (the `fast` extra), the
-`csv`-module path that runs without pyarrow (the same bytes), and the 16 indicators alone with
-no IO, i.e. what the IO costs on top. Times are CPU seconds (the machine is shared; wall time
-moves with everyone else's load), best of 3.
+The 16 are bench_indicators' SET16, the indicators every anchor there has (talipp's closest
+equivalents, as that bench uses them). The hot path build (compiled or pure Python,
+`cryptotui.hotpath`) is printed with the table. talipp is timed on the first 20,000 candles of
+the same file (it is the slow one) and reported per candle like the rest. Rows for ours:
+pyarrow's bulk CSV path (the `fast` extra), the `csv`-module path that runs without pyarrow (the
+same bytes), and the 16 indicators alone with no IO, i.e. what the IO costs on top. Wall and CPU
+time, best of 3: on a shared machine wall time moves with everyone else's load; CPU time also
+counts the reader and writer threads that wall time overlaps.
 
 BENCH_ANALYZE_CANDLES=50000 for a quicker look.
 """
@@ -25,15 +26,16 @@ from pathlib import Path
 
 from talipp.ohlcv import OHLCV
 
+from benchmarks.bench_indicators import SET16 as SPEC
 from benchmarks.bench_indicators import TALIPP, candles
+from cryptotui import hotpath
 from cryptotui.analyze import analyze, candle_chunks, read_candles
 from cryptotui.indicators import build
 
 N = int(os.environ.get("BENCH_ANALYZE_CANDLES", 200_000))
 TALIPP_N = min(N, 20_000)
 REPEATS = 3
-SET16 = tuple(item for item in TALIPP if item not in ("stoch:14:3:3", "vwap"))
-SPEC = ",".join(SET16)
+SET16 = tuple(SPEC.split(","))
 
 
 def write_input(path: Path, n: int) -> None:
@@ -106,7 +108,7 @@ def main() -> None:
         theirs = timed(lambda: talipp_job(source, target, TALIPP_N))
     print(
         f"{N:,} generated 1m candles × {len(SET16)} indicators ({SPEC}); talipp on the first "
-        f"{TALIPP_N:,}. µs per candle, best of {REPEATS}.\n"
+        f"{TALIPP_N:,}. Hot path: {hotpath.describe()}. µs per candle, best of {REPEATS}.\n"
     )
     print("| job | wall µs | CPU µs | talipp job / this (wall) | (CPU) |")
     print("|---|---:|---:|---:|---:|")

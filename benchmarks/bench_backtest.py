@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import talib
 
+from cryptotui import hotpath
 from cryptotui.intervals import MINUTE
 from cryptotui.models import Candle
 from cryptotui.patterns.candlestick import DEFAULT_PATTERNS
@@ -101,6 +102,7 @@ def main() -> None:
         many = time.perf_counter() - wall, _cpu() - cpu
 
     print(f"one symbol: {n:,} 1m candles, {signals:,} signals, {len(report.rows)} report rows")
+    print(f"hot path: {hotpath.describe()}")
     print()
     print("| run | wall s | CPU s | candles/s (wall) | µs per candle (CPU) |")
     print("|---|---:|---:|---:|---:|")
