@@ -50,12 +50,29 @@ _TIER_OF = {
 }
 
 
+Path = tuple[float, np.ndarray]
+"""A tier's price path: the open of its first candle and the close of every candle."""
+
+
 @dataclass(slots=True)
 class History:
     stores: dict[str, BarStore]
     open_bars: dict[str, Bar]
     """The open candle of every interval at the start, holding the pre-start part of its period."""
     next_trade_id: int
+    paths: tuple[Path, ...]
+    """Each tier's price path, finest first: a cross's history is its legs' ratio."""
+
+
+def ratio_paths(base: tuple[Path, ...], quote: tuple[Path, ...] | None) -> tuple[Path, ...]:
+    """A cross's price paths from its legs' (every symbol's tiers share one time grid): base /
+    quote, or base alone for a stablecoin quote."""
+    if quote is None:
+        return base
+    return tuple(
+        (a_first / b_first, a_close / b_close)
+        for (a_first, a_close), (b_first, b_close) in zip(base, quote, strict=True)
+    )
 
 
 def _walk(
@@ -66,8 +83,10 @@ def _walk(
     first_open: int,
     end_price: float,
     agg_rate: float,
+    path: Path | None = None,
 ) -> Cols:
-    """`count` candles of `base_ms` whose last close is `end_price` (ids assigned later)."""
+    """`count` candles of `base_ms` whose last close is `end_price` (ids assigned later); with
+    `path`, along that path instead of a random walk (a cross following its legs)."""
     seconds = base_ms / SECOND
     sigma = spec.sigma_s * math.sqrt(seconds)
     steps = rng.standard_normal(count) * sigma
@@ -76,6 +95,9 @@ def _walk(
     tick = spec.tick
     close = np.maximum(np.round(np.exp(log_close) / tick), 1.0) * tick
     first = max(round(math.exp(log_close[0] - steps[0]) / tick), 1) * tick
+    if path is not None:
+        close = np.maximum(np.round(path[1] / tick), 1.0) * tick
+        first = max(round(path[0] / tick), 1) * tick
     open_ = np.concatenate(([first], close[:-1]))
     wick = np.abs(rng.standard_normal((2, count))) * sigma * 0.6
     top = np.maximum(open_, close)
@@ -138,9 +160,12 @@ def build_history(
     start_ms: int,
     agg_rate: float,
     minute_days: float = MINUTE_HISTORY_DAYS,
+    paths: tuple[Path, ...] | None = None,
 ) -> History:
     """History of `spec.symbol` ending at `start_ms` (a whole minute) at price `spec.price`,
-    with `minute_days` of 1m candles (tier 1) before the 1s tier."""
+    with `minute_days` of 1m candles (tier 1) before the 1s tier; `paths` (`ratio_paths`, finest
+    tier first) set its prices, the rest (volumes, wicks, trades) is its own."""
+    along = paths or (None, None, None, None)
 
     def rng(tier: int) -> np.random.Generator:
         return np.random.default_rng([seed, zlib.crc32(spec.symbol.encode()), tier])
@@ -150,14 +175,17 @@ def build_history(
     t3_start = t2_start - TIER3_DAYS * DAY
     t0_start = start_ms - TIER0_SECONDS * SECOND
 
-    raw0 = _walk(rng(0), spec, TIER0_SECONDS, SECOND, t0_start, spec.price, agg_rate)
+    raw0 = _walk(rng(0), spec, TIER0_SECONDS, SECOND, t0_start, spec.price, agg_rate, along[0])
     raw1 = _walk(
-        rng(1), spec, (t0_start - t1_start) // MINUTE, MINUTE, t1_start, raw0["o"][0], agg_rate
-    )
+        rng(1), spec, (t0_start - t1_start) // MINUTE, MINUTE, t1_start, raw0["o"][0], agg_rate,
+        along[1],
+    )  # fmt: skip
     raw2 = _walk(
-        rng(2), spec, (t1_start - t2_start) // HOUR, HOUR, t2_start, raw1["o"][0], agg_rate
-    )
-    raw3 = _walk(rng(3), spec, TIER3_DAYS, DAY, t3_start, raw2["o"][0], agg_rate)
+        rng(2), spec, (t1_start - t2_start) // HOUR, HOUR, t2_start, raw1["o"][0], agg_rate,
+        along[2],
+    )  # fmt: skip
+    raw3 = _walk(rng(3), spec, TIER3_DAYS, DAY, t3_start, raw2["o"][0], agg_rate, along[3])
+    own = tuple((float(r["o"][0]), r["c"]) for r in (raw0, raw1, raw2, raw3))
 
     # Trade ids run forward through time across all tiers, ending just before the live ones.
     raws = (raw3, raw2, raw1, raw0)
@@ -194,7 +222,7 @@ def build_history(
             )
         else:
             open_bars[interval] = Bar.empty(*bounds(start_ms, interval), spec.price)
-    return History(stores, open_bars, int(last[-1]) + 1)
+    return History(stores, open_bars, int(last[-1]) + 1, own)
 
 
 def past_trades(

@@ -31,7 +31,13 @@ from cryptotui.intervals import DAY, MINUTE
 from cryptotui.models import AggTrade, BookTicker, Trade
 from cryptotui.sim import wire
 from cryptotui.sim.bars import INTERVALS, Bar, bounds
-from cryptotui.sim.history import MINUTE_HISTORY_DAYS, build_history, past_trades
+from cryptotui.sim.history import (
+    MINUTE_HISTORY_DAYS,
+    Path,
+    build_history,
+    past_trades,
+    ratio_paths,
+)
 from cryptotui.sim.scenarios import SCENARIOS, Forced, GroundTruth, Plan, Steer
 from cryptotui.sim.symbols import DEFAULT_SYMBOLS, SymbolSpec, legs, spec_for
 
@@ -92,14 +98,21 @@ class SymbolSim:
         start_ms: int,
         trade_rate: float,
         minute_days: float = MINUTE_HISTORY_DAYS,
+        legs: tuple[SymbolSim, SymbolSim | None] | None = None,
     ) -> None:
+        """With `legs` the symbol is a cross that follows them (`follow`), its history too."""
         self.spec = spec
         self.symbol = spec.symbol
         self.seed = seed
         self.rng = random.Random(f"{seed}:{spec.symbol}:live")
         self.agg_rate = max(trade_rate * spec.activity, 1e-6)
         """Mean aggTrades per sim second."""
-        history = build_history(spec, seed, start_ms, self.agg_rate, minute_days)
+        paths = None
+        if legs is not None:
+            paths = ratio_paths(legs[0].paths, legs[1].paths if legs[1] else None)
+        history = build_history(spec, seed, start_ms, self.agg_rate, minute_days, paths)
+        self.paths: tuple[Path, ...] = history.paths
+        """Kept for the crosses that follow this symbol (`ratio_paths`)."""
         self.stores = history.stores
         self.cur = history.open_bars.pop("1s")
         self.open_bars = history.open_bars
@@ -146,6 +159,8 @@ class SymbolSim:
         ]
         self.s_depth_100 = [(n, f"{low}@depth{n}@100ms") for n in (5, 10, 20)]
         self.window = self._window()
+        if legs is not None:
+            self.follow(*legs)
 
     # ------------------------------------------------------------------ crosses
 
@@ -435,15 +450,18 @@ class Market:
         self.start_ms = start
         self.now = start
         self.specs = {s: spec_for(s, seed) for s in names}
-        self.sims = {
-            s: SymbolSim(spec, seed, start, trade_rate, minute_days)
-            for s, spec in self.specs.items()
-        }
+        pairs = {s: legs(s) for s in names}
+        crosses = {
+            s: (p[0], p[1]) for s, p in pairs.items()
+            if p is not None and p[0] in self.specs and p[1] in (None, *self.specs)
+        }  # fmt: skip
+        sims: dict[str, SymbolSim] = {}
+        for s in sorted(names, key=lambda s: s in crosses):  # legs first
+            pair = crosses.get(s)
+            followed = (sims[pair[0]], sims[pair[1]] if pair[1] else None) if pair else None
+            sims[s] = SymbolSim(self.specs[s], seed, start, trade_rate, minute_days, followed)
+        self.sims = {s: sims[s] for s in names}
         self.truth: list[GroundTruth] = []
-        for sym, sim in self.sims.items():
-            pair = legs(sym)
-            if pair is not None and pair[0] in self.sims and pair[1] in (None, *self.sims):
-                sim.follow(self.sims[pair[0]], self.sims[pair[1]] if pair[1] else None)
         # Legs before their followers (otherwise in the order given): see `SymbolSim.follow`.
         self._order = sorted(self.sims.values(), key=lambda s: s.legs is not None)
         self._next_tick = start + 100

@@ -296,6 +296,27 @@ def test_cross_pairs_trade_at_the_ratio_of_their_legs_as_they_move() -> None:
     assert abs(sol.mid / btc.mid / market.specs["SOLBTC"].price - 1) > 1e-3  # they moved
 
 
+def test_cross_history_and_24h_change_follow_their_legs() -> None:
+    """Before the start too: a cross's candles close at its legs' ratio, so its 24 h change
+    agrees with theirs (ETHBTC fell 6 % while ETH and BTC both rose, before)."""
+    market = Market(CROSSES, seed=7, start_time_ms=START)
+    market.advance(START + 5 * MINUTE, ())
+    for interval in ("1s", "1m", "1h", "1d"):  # the candles before the start
+        eth, btc, cross = (
+            [
+                float(row[4])
+                for row in market.klines(s, interval, end=START - 1, limit=300)
+                if row[6] < START
+            ]
+            for s in ("ETHUSDT", "BTCUSDT", "ETHBTC")
+        )
+        assert len(cross) > 10
+        assert cross == pytest.approx([e / b for e, b in zip(eth, btc, strict=True)], rel=5e-5)
+    change = {s: market.sims[s].stats(market.now) for s in ("ETHUSDT", "BTCUSDT", "ETHBTC")}
+    ratio = {s: st.last / st.open for s, st in change.items()}
+    assert ratio["ETHBTC"] == pytest.approx(ratio["ETHUSDT"] / ratio["BTCUSDT"], rel=1e-3)
+
+
 def test_crosses_leave_the_usdt_pairs_as_they_were_and_do_not_depend_on_chunking() -> None:
     def run_in(symbols: list[str], chunk: int) -> dict[str, list[bytes]]:
         market = Market(symbols, seed=7, start_time_ms=START)
