@@ -121,7 +121,7 @@ SCREENS: list[tuple[str, tuple[int, int], Setup]] = [
     ("alert-detail", (160, 48), lambda p: keys(p, "tab", "tab", "j", "j", "enter")),
     ("history", (160, 48), lambda p: keys(p, "f3")),
     ("health", (160, 48), lambda p: keys(p, "f4")),
-    ("search", (100, 30), lambda p: keys(p, "slash", "e", "t", "h")),
+    ("search", (100, 30), lambda p: keys(p, "a", "e", "t", "h")),
     ("help", (100, 40), lambda p: keys(p, "question_mark")),
     ("light", (160, 48), lambda p: keys(p, "t")),
 ]
