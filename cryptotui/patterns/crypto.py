@@ -8,6 +8,7 @@ for a thin altcoin alike.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, insort
 from collections import deque
 from dataclasses import dataclass
 
@@ -134,6 +135,7 @@ class PumpAndDump:
     __slots__ = (
         "bars",
         "baseline",
+        "before",
         "interval",
         "move",
         "pump",
@@ -165,8 +167,23 @@ class PumpAndDump:
         self.within = within
         self.baseline = baseline
         self.bars: deque[Candle] = deque(maxlen=window + baseline)
+        self.before: list[float] = []
+        """The volumes of the bars before the window, sorted: the median is one index away
+        (kept as bars come and go, instead of sorting 60 volumes on every candle)."""
         self.pump: tuple[float, float, int, int, float] | None = None
         """(low before the rise, peak so far, candles since, start time, volume ratio)."""
+
+    def _push(self, c: Candle) -> None:
+        bars, before = self.bars, self.before
+        if len(bars) == bars.maxlen:  # the oldest bar leaves the baseline
+            del before[bisect_left(before, bars[0].volume)]
+        bars.append(c)
+        if len(bars) > self.window:  # the bar the window left joins it
+            insort(before, bars[-self.window - 1].volume)
+
+    def _reset(self) -> None:
+        self.bars.clear()
+        self.before.clear()
 
     def _signal(self, name: str, direction: Direction, c: Candle, start: int, factors) -> Signal:
         description = (
@@ -176,14 +193,13 @@ class PumpAndDump:
         return candle_signal(name, direction, c, factors, description, start)
 
     def on_candle(self, c: Candle) -> list[Signal]:
-        self.bars.append(c)
+        self._push(c)
         if self.pump is not None:
             return self._follow(c)
         if len(self.bars) < self.window + self.baseline // 2:
             return []
-        bars = list(self.bars)
-        recent, before = bars[-self.window :], bars[: -self.window]
-        usual = sorted(b.volume for b in before)[len(before) // 2]
+        recent = list(self.bars)[-self.window :]
+        usual = self.before[len(self.before) // 2]
         if usual <= 0:
             return []
         ratio = sum(b.volume for b in recent) / (usual * self.window)
@@ -198,7 +214,7 @@ class PumpAndDump:
             f = {"z": z, "move": rise, "volume_ratio": ratio}
             return [self._signal("pump", Direction.BULLISH, c, recent[0].open_time, f)]
         if fall >= self.move:
-            self.bars.clear()  # one report per dump
+            self._reset()  # one report per dump
             f = {"z": z, "move": -fall, "volume_ratio": ratio}
             return [self._signal("dump", Direction.BEARISH, c, recent[0].open_time, f)]
         return []
@@ -211,12 +227,12 @@ class PumpAndDump:
         given_back = (peak - c.close) / (peak - low) if peak > low else 0.0
         if given_back >= self.retrace:
             self.pump = None
-            self.bars.clear()
+            self._reset()
             f = {"z": ratio, "move": peak / low - 1.0, "volume_ratio": ratio, "retrace": given_back}
             return [self._signal("pump_and_dump", Direction.BEARISH, c, start, f)]
         if age >= self.within:
             self.pump = None  # the pump stood: reported already, nothing more to say
-            self.bars.clear()
+            self._reset()
         else:
             self.pump = (low, peak, age, start, ratio)
         return []
