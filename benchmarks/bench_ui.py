@@ -186,7 +186,7 @@ def chart_renderers() -> list[tuple[int, float, float]]:
         size = (max(80, n + 10), 40)
         series = ChartSeries("X", "1m")
         series.load(candles)
-        styles = ChartStyles(*[Style(color="green")] * 17)
+        styles = ChartStyles(*[Style(color="green")] * 19)
         opts = ChartOptions(ma="sma", sub="rsi", volume=True, step=1)
         timings = []
         for fn in (_plotext_frame, _our_frame):

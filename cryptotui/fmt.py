@@ -27,6 +27,11 @@ def pct(value: float) -> str:
     return f"{value:+.2f}%"
 
 
+def count(n: int, noun: str) -> str:
+    """`1 symbol`, `2 symbols`, `1,234 rows`: a count with its noun in the right number."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def utc(ms: int, seconds: bool = True) -> str:
     """ISO-8601 UTC, e.g. 2026-11-25T12:34:00Z."""
     fmt = "%Y-%m-%dT%H:%M:%SZ" if seconds else "%Y-%m-%dT%H:%MZ"

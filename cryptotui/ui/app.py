@@ -60,6 +60,7 @@ from cryptotui.ui.services.store import UiStore
 from cryptotui.ui.services.undo import UNDO_SECONDS, Undo
 from cryptotui.ui.services.watch import WatchItems
 from cryptotui.ui.services.watchlists import Watchlists
+from cryptotui.ui.themes import DARK, LIGHT, LIGHT_THEME
 from cryptotui.ui.widgets.alerts import AlertsPane
 from cryptotui.ui.widgets.chart import Chart
 from cryptotui.ui.widgets.health import HealthView
@@ -115,6 +116,7 @@ class CryptoTUI(App):
     ) -> None:
         """`rules_file`: the user's config file, where the Rules view saves alert rules."""
         super().__init__()
+        self.register_theme(LIGHT_THEME)
         self.reload_config = reload_config
         self.rules_file = rules_file
         self.undo = Undo()
@@ -538,7 +540,7 @@ class CryptoTUI(App):
     # ------------------------------------------------------------------ app-wide
 
     def action_toggle_theme(self) -> None:
-        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+        self.theme = LIGHT if self.current_theme.dark else DARK
 
     def help_sections(self) -> list[tuple[str, list[Binding]]]:
         return [

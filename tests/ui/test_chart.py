@@ -16,9 +16,9 @@ from tests.ui.helpers import widget_text
 from tests.ui.market import sim_state
 
 PLAIN = Style()
-STYLES = ChartStyles(*[PLAIN] * 17)
+STYLES = ChartStyles(*[PLAIN] * 19)
 UP = Style(color="green")
-COLOURED = ChartStyles(PLAIN, UP, Style(color="red"), *[PLAIN] * 14)
+COLOURED = ChartStyles(PLAIN, UP, Style(color="red"), *[PLAIN] * 16)
 
 
 def candle(i: int, o: float, h: float, low: float, c: float, v: float = 10.0) -> Candle:

@@ -14,7 +14,7 @@ from tests.patterns.shapes import candles
 from tests.patterns.test_chart import SHAPES
 from tests.patterns.test_trendlines import RISING_LOWS
 
-STYLES = ChartStyles(*[Style()] * 17)
+STYLES = ChartStyles(*[Style()] * 19)
 DOUBLE_TOP = [*SHAPES["double_top"], (10, 97), (6, 101)]
 """The textbook double top (confirmed on candle 53, target 97.4), then a bounce."""
 

@@ -10,7 +10,7 @@ from cryptotui.ui.widgets.candles import LEFT_EIGHTHS, ChartOptions, ChartStyles
 from cryptotui.ui.widgets.chart import Chart
 from tests.patterns.shapes import candles
 
-STYLES = ChartStyles(*[Style()] * 17)
+STYLES = ChartStyles(*[Style()] * 19)
 BARS = set(LEFT_EIGHTHS.strip())
 
 

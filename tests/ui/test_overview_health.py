@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+
+from rich.segment import Segment
 
 from cryptotui.models import ConnectionStatus, ConnState, SymbolInfo, Ticker
 from cryptotui.ui.services.overview import overview
@@ -78,3 +81,56 @@ async def test_health_view_shows_connections_latency_weight_and_database(sim_app
             "1h02m",
         ):
             assert expected in text, expected
+
+
+REFUSED = "connection refused: [Errno 111] Connect call failed ('127.0.0.1', 9443)"
+
+
+async def test_health_connections_keep_their_columns_and_whole_note_when_offline(sim_app):
+    """A connection down with a long reason, one connecting, and no connection at all: every
+    state is spelt out (never "…") and the reason is shown to its end, at the bottom pane's
+    width at 160×48 and at 80×24 (where the troubled connections come first)."""
+    for size in ((160, 48), (80, 24)):
+        for conns in (
+            [
+                ConnectionStatus(1, ConnState.BACKOFF, 13, 4, REFUSED, 7.5),
+                ConnectionStatus(2, ConnState.CONNECTING, 2, 1),
+            ],
+            [],
+        ):
+            app = sim_app()
+            app.state.conns.clear()
+            for c in conns:
+                app.state.apply(c)
+            async with app.run_test(size=size) as pilot:
+                await pilot.press("f4")
+                await pilot.pause()
+                text = widget_text(app, app.query_one(Health))
+                words = " ".join(text.replace("│", " ").split())
+                expected = ("backoff", "connecting", "9443)", "retry in 7.5 s") if conns else (
+                    "offline", "no connection",
+                )  # fmt: skip
+                for word in expected:
+                    assert word in words, (size, word, text)
+                table = text.split("stream lag")[0] if size == (80, 24) else text
+                assert "…" not in table, (size, text)
+
+
+async def test_overview_columns_stay_apart_on_screen_and_in_exported_runs(sim_app):
+    """Symbol and value keep a blank between them, and every coloured value and every symbol
+    begins its own run of cells: an SVG viewer that drops a run's leading blanks (librsvg
+    does) would otherwise draw the next column against the value before it."""
+    for size in ((160, 48), (120, 40), (80, 24)):
+        app = sim_app()
+        app.state.apply(tk("1000SATSUSDT", 111.97, 100))  # a long symbol, a wide value
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            pane = app.query_one(MarketOverview)
+            region = pane.content_region
+            strips = app.screen._compositor.render_strips()[region.y + 1 : region.bottom]
+            for strip in strips:
+                runs = list(Segment.simplify(strip.crop(region.x, region.right)))
+                text = "".join(r.text for r in runs)
+                assert not re.search(r"[A-Z][+-]\d|(USDT|BTC|FDUSD)\d", text), (size, text)
+                for run in runs[1:]:
+                    assert not run.text.startswith(" ") or not run.text.strip(), (size, runs)

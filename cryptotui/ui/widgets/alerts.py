@@ -104,23 +104,23 @@ class AlertsPane(Sortable, CursorList):
 
     def render_item(self, index: int, selected: bool, width: int) -> Strip:
         a = self.alerts[index]
-        base = self.style_of()
-        if selected:
-            base = base + self.style_of("alerts--cursor")
-        colour = self.style_of(f"alerts--{a.direction.value}")
-        muted = base + self.style_of("alerts--muted")
-        bar_bg = self.style_of("alerts--bar-bg")
+        row_layers = ("alerts--cursor",) if selected else ()
+        direction = f"alerts--{a.direction.value}"
+        base = self.style_of(*row_layers)
+        colour = self.style_of(*row_layers, direction)
+        muted = self.style_of(*row_layers, "alerts--muted")
+        bar = self.style_of(*row_layers, "alerts--bar-bg", direction)
         wide = width >= 60
         stamp = fmt.utc(a.time)[11:19] if wide else fmt.utc(a.time)[11:16]
         conf = f"{a.confidence:.2f}" if wide else f"{a.confidence:.2f}".lstrip("0")
         segments = [
             Segment(stamp + " ", muted),
-            Segment(ARROWS.get(a.direction, "◆") + " ", base + colour),
+            Segment(ARROWS.get(a.direction, "◆") + " ", colour),
             Segment(fmt.safe(a.symbol)[:12].ljust(9) + " ", base + Style(bold=True)),
             Segment((a.interval or "–").ljust(3) + " ", muted),
-            Segment(confidence_bar(a.confidence, 8 if wide else 4), base + colour + bar_bg),
+            Segment(confidence_bar(a.confidence, 8 if wide else 4), bar),
             Segment(f" {conf:>4} ", base),
-            Segment(fmt.safe(a.name), base + colour),
+            Segment(fmt.safe(a.name), colour),
         ]
         if width > 70 and a.message:
             segments.append(Segment("  " + fmt.safe(a.message), muted))

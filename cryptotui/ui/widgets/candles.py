@@ -63,6 +63,9 @@ class ChartStyles:
     bull: Style
     bear: Style
     neutral: Style
+    rise: Style
+    """Text (legend values, the last-price tag) of a rising candle; `up` paints its body."""
+    fall: Style
 
 
 @dataclass(slots=True, frozen=True)
@@ -182,7 +185,7 @@ def render_chart(
     """
     canvas = Canvas(width, height, styles.base)
     if not points:
-        canvas.text(1, height // 2, "waiting for candles…", styles.muted)
+        canvas.text(1, height // 2, "waiting for candles…", styles.axis)
         return canvas.strips()
 
     def price_fmt(price: float) -> str:
@@ -197,7 +200,7 @@ def render_chart(
     labels = max(len(price_fmt(hi)), len(price_fmt(lo)), 5)
     lay = layout(width, height, opts, labels)
     if lay is None:
-        canvas.text(0, 0, "enlarge to see the chart", styles.muted)
+        canvas.text(0, 0, "enlarge to see the chart", styles.axis)
         return canvas.strips()
     n = max(1, lay.plot // opts.step)
     start = max(0, end - n)
@@ -448,7 +451,7 @@ def _price_axis(canvas, window, lay, top, lo, hi, styles, price_fmt) -> None:
         canvas.text(x, top + r, " " + price_fmt(price).rjust(lay.axis - 1), styles.axis)
     last = window[-1].candle
     row = _scale(lo, hi, lay.price_rows * 2)(last.close) // 2
-    tag = styles.up if last.close >= last.open else styles.down
+    tag = styles.rise if last.close >= last.open else styles.fall
     label = " " + price_fmt(last.close).rjust(lay.axis - 1)
     canvas.text(x, top + row, label, tag + Style(reverse=True))
 
@@ -465,7 +468,7 @@ def _volume(canvas, window, lay, row, opts, styles) -> None:
             if fill:
                 for x in _columns(i, opts.step)[1]:
                     canvas.put(x, row + lay.volume_rows - 1 - k, EIGHTHS[fill], style)
-    canvas.text(0, row, "Vol", styles.muted)
+    canvas.text(0, row, "Vol", styles.axis)
     canvas.text(lay.plot, row, " " + fmt.volume(peak).rjust(lay.axis - 1), styles.axis)
 
 
@@ -538,17 +541,17 @@ def _legend(canvas, last: Point, opts, styles, price_fmt, offset) -> None:
     """OHLC, change and overlay values of the newest visible candle, as much as fits: the
     close and change first, then overlays, then open/high/low."""
     c = last.candle
-    move = styles.up if c.close >= c.open else styles.down
+    move = styles.rise if c.close >= c.open else styles.fall
     chunks: list[tuple[int, list[tuple[str, Style]]]] = []  # (priority, pieces), display order
     if offset:
-        chunks.append((0, [(f"◀{offset} ", styles.muted)]))
+        chunks.append((0, [(f"◀{offset} ", styles.axis)]))
     for prio, label, value in (
         (5, "O", c.open),
         (6, "H", c.high),
         (7, "L", c.low),
         (1, "C", c.close),
     ):
-        chunks.append((prio, [(label, styles.muted), (price_fmt(value) + " ", move)]))
+        chunks.append((prio, [(label, styles.axis), (price_fmt(value) + " ", move)]))
     if c.open:
         chunks.append((1, [(fmt.pct((c.close - c.open) / c.open * 100) + " ", move)]))
     if opts.ma in ("sma", "both") and last.sma is not None:

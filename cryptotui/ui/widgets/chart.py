@@ -31,6 +31,7 @@ from cryptotui.ui.widgets.candles import (
     ChartStyles,
     render_chart,
 )
+from cryptotui.ui.widgets.layered import layered
 
 
 class Chart(Widget, can_focus=True):
@@ -76,6 +77,8 @@ class Chart(Widget, can_focus=True):
         "chart--bull",
         "chart--bear",
         "chart--neutral",
+        "chart--rise",
+        "chart--fall",
     }
 
     options: reactive[ChartOptions] = reactive(ChartOptions, always_update=True)
@@ -216,27 +219,28 @@ class Chart(Widget, can_focus=True):
             return self._chart_styles
 
         def get(name: str) -> Style:
-            return self.get_component_rich_style(f"chart--{name}", partial=True)
+            return layered(self, f"chart--{name}")
 
-        base = self.rich_style
         self._chart_styles = ChartStyles(
-            base=base,
-            up=base + get("up"),
-            down=base + get("down"),
-            axis=base + get("axis"),
-            muted=base + get("muted"),
-            legend=base + get("legend"),
-            sma=base + get("sma"),
-            ema=base + get("ema"),
-            bb=base + get("bb"),
-            rsi=base + get("rsi"),
-            macd=base + get("macd"),
-            signal=base + get("signal"),
-            vol_up=base + get("vol-up"),
-            vol_down=base + get("vol-down"),
-            bull=base + get("bull"),
-            bear=base + get("bear"),
-            neutral=base + get("neutral"),
+            base=self.rich_style,
+            up=get("up"),
+            down=get("down"),
+            axis=get("axis"),
+            muted=get("muted"),
+            legend=get("legend"),
+            sma=get("sma"),
+            ema=get("ema"),
+            bb=get("bb"),
+            rsi=get("rsi"),
+            macd=get("macd"),
+            signal=get("signal"),
+            vol_up=get("vol-up"),
+            vol_down=get("vol-down"),
+            bull=get("bull"),
+            bear=get("bear"),
+            neutral=get("neutral"),
+            rise=get("rise"),
+            fall=get("fall"),
         )
         return self._chart_styles
 

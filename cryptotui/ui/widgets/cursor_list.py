@@ -17,6 +17,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from cryptotui.ui.widgets.layered import layered
+
 DIM = Style(dim=True)
 
 
@@ -42,24 +44,20 @@ class CursorList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.count = 0
         self._cache: dict[int, tuple[tuple, Strip]] = {}
-        self._styles: dict[str, Style] = {}
+        self._styles: dict[tuple[str, ...], Style] = {}
 
     # ------------------------------------------------------------------ styles
 
-    def style_of(self, component: str = "") -> Style:
-        """The widget's base style ("") or a component class's partial style, cached.
+    def style_of(self, *components: str) -> Style:
+        """The widget's style with `components` (component classes, backgrounds first) laid
+        over it (`layered`), cached.
 
         Textual computes these by walking the DOM (~0.1 ms each); a repaint of 50 rows asks
         for them hundreds of times, so they are kept until the CSS changes (theme, focus).
         """
-        style = self._styles.get(component)
+        style = self._styles.get(components)
         if style is None:
-            style = (
-                self.get_component_rich_style(component, partial=True)
-                if component
-                else self.rich_style
-            )
-            self._styles[component] = style
+            style = self._styles[components] = layered(self, *components)
         return style
 
     def notify_style_update(self) -> None:

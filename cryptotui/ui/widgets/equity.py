@@ -12,6 +12,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from cryptotui.ui.widgets.candles import Braille, Canvas, _scale, _trace
+from cryptotui.ui.widgets.layered import layered
 
 LABEL_EVERY = 14
 """Columns between trade-number labels on the bottom axis."""
@@ -90,7 +91,7 @@ class EquityChart(Widget):
         base = self.rich_style
 
         def get(name: str) -> Style:
-            return base + self.get_component_rich_style(f"equity--{name}", partial=True)
+            return layered(self, f"equity--{name}")
 
         return EquityStyles(base, get("up"), get("down"), get("axis"), get("muted"))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.console import Group
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
@@ -16,7 +17,8 @@ from cryptotui import fmt, hotpath
 from cryptotui.models import ConnectionStatus
 from cryptotui.state import MarketState
 from cryptotui.ui.services.health import Rates
-from cryptotui.ui.widgets.status_bar import STATE_STYLE
+from cryptotui.ui.widgets.layered import layered
+from cryptotui.ui.widgets.status_bar import LEVELS, STATE_LEVEL
 
 
 @dataclass(slots=True, frozen=True)
@@ -91,7 +93,7 @@ def _size(n: int) -> str:
 def _database(v: HealthView) -> str:
     if not v.db_path:
         return "not recording"
-    text = f"{_size(v.db_bytes)}, {v.db_rows:,} rows written"
+    text = f"{_size(v.db_bytes)}, {fmt.count(v.db_rows, 'row')} written"
     if v.db_pending:
         text += f", {v.db_pending:,} queued"
     if v.db_problem:
@@ -105,6 +107,8 @@ def _duration(seconds: float) -> str:
 
 
 class Health(Widget, can_focus=True):
+    COMPONENT_CLASSES = {f"health--{level}" for level in LEVELS}
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view: HealthView | None = None
@@ -118,22 +122,7 @@ class Health(Widget, can_focus=True):
         v = self.view
         if v is None:
             return Text("collecting…", "dim")
-        conns = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
-        for title in ("conn", "state", "streams", "attempt", "note"):
-            conns.add_column(title, no_wrap=True)
-        for c in v.connections:
-            note = fmt.safe(c.reason)
-            if c.retry_in:
-                note = f"retry in {c.retry_in:.1f} s {note}".strip()
-            conns.add_row(
-                str(c.conn_id),
-                Text(str(c.state), STATE_STYLE.get(str(c.state), "")),
-                str(c.streams),
-                str(c.attempt),
-                Text(note),
-            )
-        if not v.connections:
-            conns.add_row("–", Text("offline", "bold red"), "", "", "")
+        conns = self._connections(v, narrow=self.size.width < 60)
         stats = Table.grid(padding=(0, 2))
         stats.add_column(style="dim", no_wrap=True)
         stats.add_column(no_wrap=True)
@@ -154,9 +143,51 @@ class Health(Widget, can_focus=True):
         for label, value in rows:
             stats.add_row(label, Text(value))
         if self.size.width < 90:
-            return Group(stats, Text(""), conns)
+            # Stacked: a connection in trouble is what to see first in a short pane.
+            healthy = v.connections and all(str(c.state) == "open" for c in v.connections)
+            return Group(stats, Text(""), conns) if healthy else Group(conns, Text(""), stats)
         grid = Table.grid(expand=True, padding=(0, 3))
         grid.add_column(ratio=1)
         grid.add_column(ratio=1)
         grid.add_row(stats, conns)
         return Group(grid)
+
+    def _connections(self, v: HealthView, narrow: bool) -> Table | Text:
+        """One row per connection; its note (why it is down, when it retries) wraps rather
+        than squeezing the state to "…" or losing its end. Too narrow for columns: one line
+        per connection with the note beneath."""
+        rows: list[tuple[str, Text, int | None, int | None, str]] = [
+            (
+                str(c.conn_id),
+                Text(str(c.state), self._level(STATE_LEVEL.get(str(c.state), "warn"))),
+                c.streams,
+                c.attempt,
+                f"retry in {c.retry_in:.1f} s {fmt.safe(c.reason)}".strip()
+                if c.retry_in
+                else fmt.safe(c.reason),
+            )
+            for c in v.connections
+        ]
+        if not rows:
+            rows = [("–", Text("offline", self._level("bad")), None, None, "no connection")]
+        if narrow:
+            text = Text()
+            for i, (conn, state, streams, attempt, note) in enumerate(rows):
+                text.append("\n" if i else "")
+                text.append_text(Text.assemble(f"conn {conn} ", state))
+                if streams is not None:
+                    text.append(f" · {fmt.count(streams, 'stream')} · attempt {attempt}")
+                if note:
+                    text.append(f"\n  {note}", "dim")
+            return text
+        table = Table(box=None, padding=(0, 1), header_style="bold", expand=True)
+        for title, width in (("conn", 4), ("state", 10), ("streams", 7), ("attempt", 7)):
+            table.add_column(title, no_wrap=True, min_width=width)
+        table.add_column("note", overflow="fold", ratio=1)
+        for conn, state, streams, attempt, note in rows:
+            shown = ("", "") if streams is None else (str(streams), str(attempt))
+            table.add_row(conn, state, *shown, Text(note))
+        return table
+
+    def _level(self, level: str) -> Style:
+        return layered(self, f"health--{level}")

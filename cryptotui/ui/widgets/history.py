@@ -11,6 +11,9 @@ way (cut with …) so every column fits the pane: 160 columns show them all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,9 +33,9 @@ from cryptotui.ui.services.store import (
     UiStore,
     parse_filter,
 )
+from cryptotui.ui.widgets.layered import layered
 from cryptotui.ui.widgets.table_query import Sortable, SortKey, TableQuery
 
-DIRECTION_STYLE = {"bullish": "green", "bearish": "red", "neutral": "yellow"}
 DIRECTION_MARK = {"bullish": "▲", "bearish": "▼", "neutral": "◆"}
 COLUMNS = ("time (UTC)", "symbol", "iv", "name", "dir", "conf", "price", "kind")
 NAME = COLUMNS.index("name")
@@ -47,6 +50,7 @@ SORTS = (
 
 
 class HistoryBrowser(Sortable, Vertical):
+    COMPONENT_CLASSES = {"history--bullish", "history--bearish", "history--neutral"}
     BINDINGS = [
         Binding("right_square_bracket,n", "page(1)", "Older"),
         Binding("left_square_bracket,p", "page(-1)", "Newer"),
@@ -58,9 +62,18 @@ class HistoryBrowser(Sortable, Vertical):
             self.row = row
             super().__init__()
 
-    def __init__(self, store: UiStore | None, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        store: UiStore | None,
+        decimals: Callable[[str], int | None] = lambda _s: None,
+        *,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.store = store
+        self._decimals = decimals
+        """A symbol's price decimals: prices read as in the watchlist."""
+        self._colours: dict[str, Style] = {}
         self.filter = HistoryFilter()
         self.page_no = 0
         self._starts: list[tuple[int, int] | None] = [None]
@@ -82,6 +95,7 @@ class HistoryBrowser(Sortable, Vertical):
 
     def on_mount(self) -> None:
         self._columns()
+        self.watch(self.app, "theme", self._theme_changed, init=False)
         if self.store is None:
             self._status("history needs the store: set [store] enabled = true")
         else:
@@ -223,15 +237,32 @@ class HistoryBrowser(Sortable, Vertical):
         order = f" · page {order}" if order else ""
         self._status(f"page {page_no + 1} · {rows} · {flt.describe()}{order}{newer}{more}")
 
-    @staticmethod
-    def _cells(r: SignalRow) -> list[Text]:
+    def _theme_changed(self) -> None:
+        self._colours.clear()
+        self.call_after_refresh(self._fill)  # the new theme's styles are applied by then
+
+    def _direction(self, direction: str) -> Style:
+        """The direction's colour from the theme (app.tcss), kept until the theme changes;
+        only the colour, so the table's zebra stripes and cursor stay under it."""
+        style = self._colours.get(direction)
+        if style is None:
+            name = f"history--{direction}"
+            known = name in self.COMPONENT_CLASSES
+            style = Style(color=layered(self, name).color) if known else Style()
+            self._colours[direction] = style
+        return style
+
+    def _cells(self, r: SignalRow) -> list[Text]:
         return [
             Text(fmt.utc(r.time, seconds=False)[5:16].replace("T", " ")),
             Text(fmt.safe(r.symbol), "bold"),
             Text(r.interval or "–"),
             Text(fmt.safe(r.name)),
-            Text(DIRECTION_MARK.get(r.direction, "·"), DIRECTION_STYLE.get(r.direction, "")),
+            Text(DIRECTION_MARK.get(r.direction, "·"), self._direction(r.direction)),
             Text(f"{r.confidence:.2f}", justify="right"),
-            Text(fmt.price(r.price) if r.price is not None else "–", justify="right"),
-            Text(r.kind, "dim"),
+            Text(
+                fmt.price(r.price, self._decimals(r.symbol)) if r.price is not None else "–",
+                justify="right",
+            ),
+            Text(r.kind),
         ]

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
+from rich.style import Style
 from rich.text import Text
 
 from cryptotui import fmt
 from cryptotui.models import Ticker
 from cryptotui.ui.services.overview import Overview
+from cryptotui.ui.widgets.layered import layered
 from cryptotui.ui.widgets.table_query import Filterable, TableQuery
 
 if TYPE_CHECKING:
@@ -22,32 +24,34 @@ if TYPE_CHECKING:
 SECTION_WIDTH = 30
 
 
-def breadth_bar(share: float, width: int) -> Text:
+def breadth_bar(share: float, width: int, up_style: Style, down_style: Style) -> Text:
     up = round(share * width)
-    return Text.assemble(("█" * up, "green"), ("█" * (width - up), "red"))
+    return Text.assemble(("█" * up, up_style), ("█" * (width - up), down_style))
 
 
-def section_lines(title: str, tickers: tuple[Ticker, ...], width: int, volume: bool) -> list[Text]:
-    """A titled list, one ticker a line, `width` cells wide: symbol left, value right."""
+def section_lines(
+    title: str, tickers: tuple[Ticker, ...], width: int, volume: bool, up: Style, down: Style
+) -> list[Text]:
+    """A titled list, one ticker a line, `width` cells wide: symbol left, value right, at
+    least one space between them (the padding belongs to the symbol, so the value keeps
+    its own cells even where a viewer drops padding inside a coloured run)."""
     lines = [Text(title.ljust(width)[:width], "bold")]
     for t in tickers:
         value = fmt.volume(t.quote_volume) if volume else fmt.pct(t.change_pct)
         symbol = fmt.safe(t.symbol)[: max(1, width - len(value) - 1)]
-        line = Text(symbol)
-        line.append(value.rjust(width - len(symbol)), _colour(t.change_pct))
+        line = Text(symbol.ljust(width - len(value)))
+        line.append(value, up if t.change_pct > 0 else down if t.change_pct < 0 else "")
         lines.append(line)
     if not tickers:
         lines.append(Text("–".ljust(width), "dim"))
     return lines
 
 
-def _colour(change: float) -> str:
-    return "green" if change > 0 else "red" if change < 0 else ""
-
-
 class MarketOverview(Filterable, can_focus=True):
     """All-market view from `!miniTicker@arr`: which way the market leans, and who leads it.
     `/` narrows it to the USDT pairs that match (`eth`, `doge`): breadth and leaders among them."""
+
+    COMPONENT_CLASSES = {"overview--up", "overview--down"}
 
     def __init__(
         self,
@@ -86,7 +90,8 @@ class MarketOverview(Filterable, can_focus=True):
         head = Text()
         share = ov.breadth or 0.0
         head.append(f"Breadth {share:.0%} up ", "bold")
-        head.append_text(breadth_bar(share, max(6, min(30, width - 44))))
+        up, down = layered(self, "overview--up"), layered(self, "overview--down")
+        head.append_text(breadth_bar(share, max(6, min(30, width - 44)), up, down))
         head.append(f" {ov.up:,}▲ {ov.down:,}▼ of {ov.total:,} {ov.quote or 'all'} pairs")
         if shown:
             head.append(f" · {shown}", "bold")
@@ -107,7 +112,7 @@ class MarketOverview(Filterable, can_focus=True):
         rows = max(1, rows)
         gap = 2
         col = max(12, (width - gap * (per_row - 1)) // per_row)
-        sections = [section_lines(t, tk[:rows], col, v) for t, tk, v in wanted]
+        sections = [section_lines(t, tk[:rows], col, v, up, down) for t, tk, v in wanted]
         lines = [head]
         for start in range(0, len(sections), per_row):
             band = sections[start : start + per_row]
@@ -115,8 +120,8 @@ class MarketOverview(Filterable, can_focus=True):
                 line = Text()
                 for j, section in enumerate(band):
                     cell = section[i] if i < len(section) else Text(" " * col)
-                    if j:
-                        line.append(" " * gap)
+                    if j:  # the gap trails the value before it: each column's text begins a run
+                        line.append(" " * gap, line.spans[-1].style if line.spans else "")
                     line.append_text(cell)
                 lines.append(line)
         return Text("\n").join(lines)

@@ -17,6 +17,7 @@ from textual.widget import Widget
 from cryptotui import fmt
 from cryptotui.portfolio.history import ValuePoint
 from cryptotui.ui.widgets.candles import Braille, Canvas, _scale, _trace
+from cryptotui.ui.widgets.layered import layered
 
 TIME_GAP = 4
 """Blank columns at least between two time labels."""
@@ -147,7 +148,7 @@ class ValueChart(Widget):
         base = self.rich_style
 
         def get(name: str) -> Style:
-            return base + self.get_component_rich_style(f"value--{name}", partial=True)
+            return layered(self, f"value--{name}")
 
         return ValueStyles(base, get("line"), get("up"), get("down"), get("axis"), get("muted"))
 

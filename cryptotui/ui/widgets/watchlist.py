@@ -244,7 +244,7 @@ class Watchlist(Sortable, CursorList):
         return (item.row.version, item.spark, rsi, flashing, item.held)
 
     def render_header(self, width: int) -> Strip:
-        style = self.style_of() + self.style_of("watchlist--header")
+        style = self.style_of("watchlist--header")
         titles = {"rsi": self.rsi_label}
         text = " ".join(
             _cell(titles.get(c.key, c.title) + self.table_query.arrow(c.title), c.width, c.align)
@@ -255,40 +255,39 @@ class Watchlist(Sortable, CursorList):
     def render_item(self, index: int, selected: bool, width: int) -> Strip:
         item = self.items[index]
         row = item.row
-        base = self.style_of()
-        if selected:
-            base = base + self.style_of("watchlist--cursor")
+        row_layers = ("watchlist--cursor",) if selected else ()
         flashing = self._flash_until.get(row.symbol, 0.0) > self._now
         if flashing and row.direction:
             flash = "watchlist--flash-up" if row.direction > 0 else "watchlist--flash-down"
-            base = base + self.style_of(flash)
-        muted = base + self.style_of("watchlist--muted")
+            row_layers = (*row_layers, flash)
+        base = self.style_of(*row_layers)
+        muted = self.style_of(*row_layers, "watchlist--muted")
         if row.version == 0:
             text = _cell(fmt.safe(row.symbol), 10, "left") + " waiting for data…"
             return self.line([Segment(text, muted)], width, base)
-        up = self.style_of("watchlist--up")
-        down = self.style_of("watchlist--down")
-        move = up if row.change_pct > 0 else down if row.change_pct < 0 else Style()
+        up = self.style_of(*row_layers, "watchlist--up")
+        down = self.style_of(*row_layers, "watchlist--down")
+        move = up if row.change_pct > 0 else down if row.change_pct < 0 else base
         d = self._decimals(row.symbol)
         spark_style = muted
         if len(item.spark) >= 2:
-            spark_style = base + (up if item.spark[-1] >= item.spark[0] else down)
+            spark_style = up if item.spark[-1] >= item.spark[0] else down
         rsi_style = base
         rsi_text = "–"
         if item.rsi is not None and math.isfinite(item.rsi):
             rsi_text = f"{item.rsi:.0f}"
-            rsi_style = base + (down if item.rsi >= 70 else up if item.rsi <= 30 else Style())
+            rsi_style = down if item.rsi >= 70 else up if item.rsi <= 30 else base
         held_text, held_style = "", muted
         if item.held is not None:
             quantity, cost = item.held
             pnl = (quantity * row.last - cost) / cost * 100 if cost else 0.0
             held_text = f"{quantity:.6g} {pnl:+.1f}%"
-            held_style = base + (up if pnl > 0 else down if pnl < 0 else Style())
+            held_style = up if pnl > 0 else down if pnl < 0 else base
         cells = {
             "symbol": (fmt.safe(row.symbol), base + Style(bold=True)),
             "held": (held_text, held_style),
             "last": (fmt.price(row.last, d), base),
-            "change": (fmt.pct(row.change_pct), base + move),
+            "change": (fmt.pct(row.change_pct), move),
             "spark": (sparkline(item.spark, 10), spark_style),
             "rsi": (rsi_text, rsi_style),
             "volume": (fmt.volume(row.quote_volume), base),
