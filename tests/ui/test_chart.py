@@ -4,6 +4,8 @@ markers; and the history requests the UI sends to the feed."""
 from __future__ import annotations
 
 import asyncio
+import re
+from datetime import UTC, datetime
 
 from rich.style import Style
 
@@ -225,3 +227,45 @@ async def test_scrolling_past_the_oldest_candle_loads_older_ones_from_the_store(
         await pilot.pause()
         assert len(chart.points) == before + 300
         assert chart.points[0].candle.open_time == older[0].open_time
+
+
+def axis_labels(interval: str, opens: list[int], width: int = 120) -> list[str]:
+    """The time-axis labels of a chart of candles opening at `opens`."""
+    candles = [Candle("TEST", interval, t, t + 59_999, 100, 101, 99, 100.5, 1.0) for t in opens]
+    series = ChartSeries("TEST", interval)
+    series.load(candles)
+    strips = render_chart(series.points, (), width, 12, BARE, STYLES, 2, interval)
+    axis = "".join(seg.text for seg in strips[-1])
+    return [label.strip() for label in axis.split("╵")[1:]]
+
+
+def test_time_axis_labels_carry_the_day_or_month_they_move_to():
+    """4h labels used to read 00:00 00:00 …, 1M ones 07-01 07-01 …, 1h ones 00:00 12:00 with
+    no date: each label now says what changed since its neighbour."""
+    t0 = 1_767_225_600_000  # 2026-01-01T00:00Z
+    hour = 3_600_000
+    four_hourly = axis_labels("4h", [t0 + i * 4 * hour for i in range(200)])
+    assert len(four_hourly) >= 4 and len(set(four_hourly)) == len(four_hourly), four_hourly
+    assert all(re.fullmatch(r"\d\d-\d\d \d\d:\d\d", label) for label in four_hourly)
+
+    hourly = axis_labels("1h", [t0 + i * hour for i in range(200)])
+    assert re.fullmatch(r"\d\d-\d\d \d\d:\d\d", hourly[0]), hourly  # the window spans days
+    assert any(re.fullmatch(r"\d\d:\d\d", label) for label in hourly[1:]), hourly
+    days = [label for label in hourly if " " in label]
+    assert len(days) >= 3 and len(set(days)) == len(days), hourly
+
+    months = [
+        int(datetime(2010 + m // 12, m % 12 + 1, 1, tzinfo=UTC).timestamp() * 1000)
+        for m in range(200)
+    ]
+    monthly = axis_labels("1M", months)
+    assert all(re.fullmatch(r"\d{4}-\d\d", label) for label in monthly), monthly
+    assert len(set(monthly)) == len(monthly) >= 4, monthly
+
+    daily = axis_labels("1d", [t0 - 100 * 24 * hour + i * 24 * hour for i in range(200)])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", daily[0]), daily  # the window spans a new year
+    assert any(label.startswith("2026-") for label in daily[1:]), daily
+
+    # One morning of 1m candles: the time alone.
+    minutes = axis_labels("1m", [t0 + 8 * hour + i * 60_000 for i in range(200)])
+    assert all(re.fullmatch(r"\d\d:\d\d", label) for label in minutes), minutes

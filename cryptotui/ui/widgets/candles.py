@@ -41,6 +41,9 @@ LEFT_EIGHTHS = " ▏▎▍▌▋▊▉█"
 ZOOM_STEPS = (1, 2, 4)
 """Columns per candle: dense, candle + gap, three-wide body + gap."""
 MA_MODES = ("sma", "ema", "both", "off")
+DAY_MS = 86_400_000
+MONTH_MS = 28 * DAY_MS
+"""The shortest month: `1M` candles have no fixed length (intervals.py)."""
 SUB_MODES = ("rsi", "macd", "off")
 
 
@@ -523,18 +526,48 @@ def _macd(canvas, window, lay, row, opts, styles) -> None:
     canvas.text(0, row, label, styles.legend)
 
 
+LABEL_GAP = 6
+"""Blank cells at least between two time-axis labels."""
+
+
+def time_label(when: datetime, before: datetime | None, step_ms: int, crosses: bool) -> str:
+    """The axis label of a candle opening at `when`, the label to its left opening at `before`
+    (None: the first). Each says what changed since its neighbour, with the context to place
+    it: intraday candles show the time, and the date too on the first label of each day (or
+    of the window, when it spans days); daily and weekly ones the date, with the year when it
+    turns; monthly ones year and month. `crosses`: the window spans more than its first
+    label's day (intraday) or year (daily)."""
+    if step_ms >= MONTH_MS:
+        return when.strftime("%Y-%m")
+    if step_ms >= DAY_MS:
+        new_year = when.year != before.year if before is not None else crosses
+        return when.strftime("%Y-%m-%d" if new_year else "%m-%d")
+    new_day = when.date() != before.date() if before is not None else crosses
+    return when.strftime("%m-%d %H:%M" if new_day else "%H:%M")
+
+
 def _time_axis(canvas, window, lay, row, opts, styles, interval) -> None:
-    step_ms = INTERVAL_MS.get(interval, 86_400_000)
-    pattern = "%H:%M" if step_ms < 86_400_000 else "%m-%d"
-    width = 6
+    step_ms = INTERVAL_MS.get(interval, MONTH_MS if interval == "1M" else DAY_MS)
+    first = _utc(window[0].candle.open_time)
+    last = _utc(window[-1].candle.open_time)
+    crosses = first.date() != last.date() if step_ms < DAY_MS else first.year != last.year
     x_next = 0
+    before: datetime | None = None
     for i, p in enumerate(window):
         x = _columns(i, opts.step)[0]
-        if x < x_next or x + width > lay.plot:
+        if x < x_next:
             continue
-        when = datetime.fromtimestamp(p.candle.open_time / 1000, tz=UTC)
-        canvas.text(x, row, "╵" + when.strftime(pattern), styles.axis)
-        x_next = x + width + 6
+        when = _utc(p.candle.open_time)
+        label = "╵" + time_label(when, before, step_ms, crosses)
+        if x + len(label) > lay.plot:
+            break
+        canvas.text(x, row, label, styles.axis)
+        before = when
+        x_next = x + len(label) + LABEL_GAP
+
+
+def _utc(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 def _legend(canvas, last: Point, opts, styles, price_fmt, offset) -> None:
