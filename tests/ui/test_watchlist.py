@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+from textual.geometry import Region
+
+from cryptotui import fmt
 from cryptotui.models import Candle, ConnectionStatus, ConnState, SymbolInfo, Ticker
 from cryptotui.state import MarketState
 from cryptotui.ui.app import CryptoTUI
 from cryptotui.ui.services.watch import WatchItems
+from cryptotui.ui.themes import DARK, LIGHT
 from cryptotui.ui.widgets.status_bar import StatusBar
-from cryptotui.ui.widgets.watchlist import Watchlist
+from cryptotui.ui.widgets.watchlist import FLASH_SECONDS, Watchlist
+from tests.ui.contrast import cells, describe, illegible, text_at
 
 SYMBOLS = ["BTCUSDT", "ETHUSDT", "DOGEUSDT"]
 
@@ -106,3 +114,30 @@ def test_history_merges_by_open_time_with_what_the_stream_delivered():
     got = list(state.candles[("BTCUSDT", "1m")])
     assert [c.open_time // 60_000 for c in got] == list(range(2, 10))
     assert got[-1] is live[-1] and got[-2] is live[-2]
+
+
+@pytest.mark.parametrize("theme", (DARK, LIGHT))
+async def test_a_new_price_marks_only_its_cell_briefly_and_legibly(sim_app, theme):
+    """At --speed 10 whole rows used to flash for 0.6 s and hid the 24 h change and the
+    sparkline: now only the last price is tinted, its text still reads, and the tint goes."""
+    app = sim_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.theme = theme
+        await pilot.pause()
+        state = app.state
+        old = state.tickers["ETHUSDT"]
+        state.apply(replace(old, event_time=old.event_time + 1_000, last=old.last * 1.002))
+        app.pull_snapshot()
+        await pilot.pause()
+        wl = app.dashboard.watchlist
+        row = Region(wl.content_region.x, wl.content_region.y + 2, wl.content_region.width, 1)
+        last = text_at(app, fmt.price(state.tickers["ETHUSDT"].last, None).strip(), row)
+        symbol = next(cells(app, text_at(app, "ETHUSDT", row)))
+        change = text_at(app, fmt.pct(state.tickers["ETHUSDT"].change_pct), row)
+        assert {c.bg for c in cells(app, last)} != {symbol.bg}, "the new price is not marked"
+        assert {c.bg for c in cells(app, change)} == {symbol.bg}, "the mark spread past its cell"
+        assert not illegible(app, row), describe(illegible(app, row))
+        await pilot.pause(FLASH_SECONDS + 0.1)
+        app.pull_snapshot()
+        await pilot.pause()
+        assert {c.bg for c in cells(app, last)} == {symbol.bg}, "the mark stayed"

@@ -24,7 +24,8 @@ from cryptotui.ui.services.watch import WatchItem
 from cryptotui.ui.widgets.cursor_list import CursorList
 from cryptotui.ui.widgets.table_query import Sortable, SortKey, TableQuery
 
-FLASH_SECONDS = 0.6
+FLASH_SECONDS = 0.4
+"""How long a new last price stays marked: one or two snapshots (5 Hz), not a standing tint."""
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 
 
@@ -256,11 +257,13 @@ class Watchlist(Sortable, CursorList):
         item = self.items[index]
         row = item.row
         row_layers = ("watchlist--cursor",) if selected else ()
-        flashing = self._flash_until.get(row.symbol, 0.0) > self._now
-        if flashing and row.direction:
-            flash = "watchlist--flash-up" if row.direction > 0 else "watchlist--flash-down"
-            row_layers = (*row_layers, flash)
         base = self.style_of(*row_layers)
+        last_style = base
+        if row.direction and self._flash_until.get(row.symbol, 0.0) > self._now:
+            # Only the price that moved is marked, so a busy market (or --speed 10) does not
+            # tint whole rows and hide the 24 h change and the sparkline.
+            flash = "watchlist--flash-up" if row.direction > 0 else "watchlist--flash-down"
+            last_style = self.style_of(*row_layers, flash)
         muted = self.style_of(*row_layers, "watchlist--muted")
         if row.version == 0:
             text = _cell(fmt.safe(row.symbol), 10, "left") + " waiting for data…"
@@ -286,7 +289,7 @@ class Watchlist(Sortable, CursorList):
         cells = {
             "symbol": (fmt.safe(row.symbol), base + Style(bold=True)),
             "held": (held_text, held_style),
-            "last": (fmt.price(row.last, d), base),
+            "last": (fmt.price(row.last, d), last_style),
             "change": (fmt.pct(row.change_pct), move),
             "spark": (sparkline(item.spark, 10), spark_style),
             "rsi": (rsi_text, rsi_style),
