@@ -129,6 +129,7 @@ class Feed:
             transport=player.transport() if player else None,
             tap=endpoints.tap,
         )
+        self.rest.clock_rate = endpoints.speed
         self.consumers: list[Callable[[object], None]] = [on_event] if on_event else []
         self.stream = Stream(
             endpoints.ws_url,
@@ -317,7 +318,7 @@ class Feed:
         from cryptotui.stats.tracking import resume_tracking
         from cryptotui.store import StoreError
 
-        now = int(time.time() * 1000) + self.rest.clock_offset_ms
+        now = self.rest.server_time_at(int(time.time() * 1000))
         try:
             outcomes = await asyncio.to_thread(resume_tracking, self.store.path, tracker, now)
         except (StoreError, sqlite3.Error) as exc:
@@ -406,7 +407,7 @@ class Feed:
         h.messages = st.messages
         h.reconnects = st.reconnects
         h.decode_errors = sum(self.stream.decoder.errors.values())
-        h.lag_ms = st.lag_ms() + self.rest.clock_offset_ms
+        h.lag_ms = self.rest.lag_ms(st.last_receive_ms, st.last_event_time)
         h.rest_weight = self.rest.budget.used
         h.rest_limit = self.rest.budget.limit
         if self.writer is not None and self.store is not None:

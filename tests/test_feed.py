@@ -3,17 +3,23 @@ warm-up and the start-up catch-up of the stored history."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
+
 from cryptotui.binance.rest import Rest
 from cryptotui.binance.stream import StreamOptions
+from cryptotui.config import load_config
 from cryptotui.engine import Engine
 from cryptotui.feed import Endpoints, Feed
 from cryptotui.intervals import DAY, HOUR, MINUTE
 from cryptotui.models import AggTrade, Candle, Notice, Signal
 from cryptotui.sim import SimExchange
+from cryptotui.sources import simulated
 from cryptotui.store.backfill import backfill
 from cryptotui.store.queries import load_candles
 from cryptotui.store.schema import open_db
@@ -252,3 +258,30 @@ async def test_a_database_writable_again_is_good_news_not_an_error(tmp_path: Pat
             await feed.aclose()
     assert [n.level for n in said("is read-only")] == ["error"]
     assert [n.level for n in said("writable again")] == ["info"]
+
+
+@pytest.mark.parametrize("speed", [1.0, 10.0])
+async def test_lag_and_clock_offset_are_read_on_the_simulators_clock(tmp_path: Path, speed):
+    """--demo --speed 10 showed `lag -380019 ms` (an offset measured once, on a clock running
+    10× fast) and --demo at 1× a clock offset of up to a minute (the simulator's clock began
+    at the whole minute its history ends on): lag is measured on the clock that stamps the
+    events, in real milliseconds, and at 1× that clock is the wall clock."""
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(f"[demo]\nspeed = {speed}\nsymbols = ['BTCUSDT']\n")
+    config = load_config(config_file, env={})
+    async with simulated(config) as endpoints:
+        feed = Feed(endpoints, ["BTCUSDT"], ["1m"])
+        try:
+            await feed.start()
+            await until(lambda: feed.stream.stats.last_event_time > 0, what="a first event")
+            await asyncio.sleep(1.5)  # at 10× the simulator's clock runs 13.5 s ahead of wall
+            await until(
+                lambda: feed.stream.stats.last_receive_ms > time.time() * 1000 - 300,
+                what="a fresh event",
+            )
+            feed.refresh_health()
+            assert -250 < feed.state.health.lag_ms < 2_000, feed.state.health.lag_ms
+            if speed == 1.0:
+                assert abs(feed.rest.clock_offset_ms) < 1_000, feed.rest.clock_offset_ms
+        finally:
+            await feed.aclose()

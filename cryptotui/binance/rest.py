@@ -104,6 +104,11 @@ class Rest:
         """Server time minus local time, from the last `sync_time()`."""
         self.clock_synced = False
         """Whether `sync_time()` has succeeded: until then the offset is a guess (0)."""
+        self.clock_rate = 1.0
+        """Server ms per local ms: 1 for an exchange, the simulator's `--speed` for its clock
+        (a server clock that runs 10× drifts from any offset measured once)."""
+        self._synced_at = (0, 0)
+        """(server ms, local ms) at the last `sync_time()`."""
         self.requests = 0
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
@@ -174,17 +179,35 @@ class Rest:
         before = time.time()
         server = await self.server_time()
         after = time.time()
-        self.clock_offset_ms = int(server - (before + after) / 2 * 1000)
+        local = int((before + after) / 2 * 1000)
+        self.clock_offset_ms = server - local
+        self._synced_at = (server, local)
         self.clock_synced = True
         return self.clock_offset_ms
 
+    def server_time_at(self, local_ms: int) -> int:
+        """The exchange's clock (ms) at local time `local_ms`: from the last `sync_time()`,
+        running at `clock_rate` (before any sync: local time)."""
+        server, local = self._synced_at
+        if not self.clock_synced:
+            return local_ms
+        return server + round((local_ms - local) * self.clock_rate)
+
     def server_now(self) -> int | None:
-        """The exchange's clock now (ms), from the offset `sync_time()` measured; None before it
-        first succeeded. "Now" for whatever is dated by the exchange's candles (retention,
-        relative ranges): a testnet, a replay or a simulator may run on another clock."""
+        """The exchange's clock now (ms); None before `sync_time()` first succeeded. "Now" for
+        whatever is dated by the exchange's candles (retention, relative ranges): a testnet, a
+        replay or a simulator may run on another clock."""
         if not self.clock_synced:
             return None
-        return int(time.time() * 1000) + self.clock_offset_ms
+        return self.server_time_at(int(time.time() * 1000))
+
+    def lag_ms(self, received_ms: int, event_ms: int) -> int:
+        """How late an event stamped `event_ms` by the exchange arrived at local time
+        `received_ms`, in real ms: measured on the exchange's own clock (the one that stamped
+        it), so a simulator running 10× fast is not read as 10× early or late."""
+        if not event_ms or self.clock_rate <= 0:
+            return 0
+        return round((self.server_time_at(received_ms) - event_ms) / self.clock_rate)
 
     async def exchange_info(self, symbols: Iterable[str] | None = None) -> dict[str, SymbolInfo]:
         params = {}

@@ -80,10 +80,6 @@ class StreamStats:
     frame_ns: int = 0
     """perf_counter_ns() when the frame being dispatched arrived (alert latency)."""
 
-    def lag_ms(self) -> int:
-        """Receive time minus exchange event time of the newest event (clock skew included)."""
-        return self.last_receive_ms - self.last_event_time if self.last_event_time else 0
-
 
 @dataclass(slots=True)
 class StreamOptions:

@@ -177,6 +177,9 @@ class SimExchange:
         self._subs: dict[str, set[_Conn]] = {}
         self._clock0 = 0.0
         self._skipped_ms = 0
+        self._on_wall_time = recorded is None and start_time_ms is None
+        """Started "now": the clock starts at the wall clock, not at the whole minute the
+        market's history ends on (a client at 1× would see a clock offset of up to a minute)."""
         self._truth_written = b""
 
     # ------------------------------------------------------------------ lifecycle
@@ -196,6 +199,9 @@ class SimExchange:
             max_size=1 << 16,
         )
         self._port = self._server.sockets[0].getsockname()[1]
+        if self._on_wall_time:
+            self._on_wall_time = False
+            self._skipped_ms = max(0, int(time.time() * 1000) - self.market.start_ms)
         self._clock0 = asyncio.get_running_loop().time()
         self._driver = asyncio.create_task(self._drive(), name="cryptotui.sim driver")
 

@@ -289,7 +289,10 @@ class CryptoTUI(App):
         elif view == "health":
             feed = self.feed_thread.feed if self.feed_thread is not None else None
             offset = feed.rest.clock_offset_ms if feed is not None else None
-            d.health.update_view(HealthView.collect(self.state, rates, clock_offset_ms=offset))
+            rate = feed.rest.clock_rate if feed is not None else 1.0
+            d.health.update_view(
+                HealthView.collect(self.state, rates, clock_offset_ms=offset, clock_rate=rate)
+            )
         elif view == "history":
             d.history.poll()
 

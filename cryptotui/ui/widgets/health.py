@@ -30,6 +30,9 @@ class HealthView:
     messages: int
     lag_ms: int
     clock_offset_ms: int | None
+    clock_rate: float
+    """The source clock's speed (the simulator's or a replay's --speed): lag is measured on
+    that clock."""
     reconnects: int
     gap_fills: int
     gap_candles: int
@@ -56,6 +59,7 @@ class HealthView:
         rates: Rates,
         *,
         clock_offset_ms: int | None = None,
+        clock_rate: float = 1.0,
     ) -> HealthView:
         h = state.health
         return cls(
@@ -64,6 +68,7 @@ class HealthView:
             h.messages,
             h.lag_ms,
             clock_offset_ms,
+            clock_rate,
             h.reconnects,
             h.gap_fills,
             h.gap_candles,
@@ -127,6 +132,8 @@ class Health(Widget, can_focus=True):
         stats.add_column(style="dim", no_wrap=True)
         stats.add_column(no_wrap=True)
         skew = f" (clock offset {v.clock_offset_ms:+} ms applied)" if v.clock_offset_ms else ""
+        if v.clock_rate != 1:  # the simulator's or a replay's clock, at its --speed
+            skew = f" (on the source's clock, {v.clock_rate:g}× wall time)" if v.clock_rate else ""
         weight = f"{v.rest_weight}/{v.rest_limit} per minute" if v.rest_limit else "–"
         rows = [
             ("stream lag", f"{v.lag_ms} ms{skew}"),
