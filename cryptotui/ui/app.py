@@ -270,7 +270,8 @@ class CryptoTUI(App):
         for a in new[-TOASTS_PER_PULL:]:
             arrow = {"bullish": "▲", "bearish": "▼"}.get(a.direction.value, "◆")
             title = f"{arrow} {fmt.safe(a.symbol)} {a.interval or ''} {fmt.safe(a.name)}"
-            body = f"confidence {a.confidence:.2f} · {fmt.price(a.price)}"
+            price = fmt.price(a.price, self.state.price_decimals(a.symbol))
+            body = f"confidence {a.confidence:.2f} · {price}"
             if a.message:
                 body += f"\n{fmt.safe(a.message)}"
             severity: SeverityLevel = "warning" if a.direction.value == "bearish" else "information"
@@ -377,7 +378,7 @@ class CryptoTUI(App):
     def _retitle_watchlist(self) -> None:
         wl = self.dashboard.watchlist
         wl.border_title = Text.assemble(("Watchlist ", "bold"), fmt.safe(self.lists.active))
-        wl.set_caption(f"{len(self.lists.symbols)} symbols")
+        wl.set_caption(fmt.count(len(self.lists.symbols), "symbol"))
 
     @on(Watchlist.RemoveRequested)
     def _remove(self, event: Watchlist.RemoveRequested) -> None:
@@ -479,7 +480,8 @@ class CryptoTUI(App):
                 view.symbol, view.interval, view.time - BEFORE * step, view.time + AFTER * step
             )
         points, markers = mini_series(view, candles_around(view, self.state, stored))
-        self.push_screen(AlertDetail(view, points, markers))
+        decimals = self.state.price_decimals(view.symbol)
+        self.push_screen(AlertDetail(view, points, markers, decimals))
 
     # ------------------------------------------------------------------ alert rules
 

@@ -43,6 +43,13 @@ async def test_dashboard_text_reads_in_both_themes(sim_app, make_store, theme):
         # The cells the light theme lost before: they are there, and legible.
         drawn = "".join(c.char for c in cells(app, screen.query_one("#chart").region))
         assert all(word in drawn for word in ("Vol", "RSI", "O97", "H97", "L97", "C97"))
+        # A dialog: the alert's detail, its border titles and key hint included.
+        app.dashboard.alerts.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        box = app.screen.query_one("#detail-box").region
+        bad = illegible(app, box)
+        assert not bad, f"{theme} alert detail:\n{describe(bad)}"
 
 
 @pytest.mark.parametrize("theme", THEMES)

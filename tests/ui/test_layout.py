@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from textual.geometry import Region
 from textual.widgets import DataTable
+from textual.widgets._footer import FooterKey
 
 from cryptotui.ui.screens.dashboard import BottomArea
 from cryptotui.ui.widgets.alerts import AlertsPane
 from cryptotui.ui.widgets.chart import Chart
 from cryptotui.ui.widgets.health import Health
+from cryptotui.ui.widgets.keys_footer import KeysFooter, key_cells
 from cryptotui.ui.widgets.overview import MarketOverview
 from cryptotui.ui.widgets.watchlist import Watchlist
-from tests.ui.helpers import widget_text
+from tests.ui.helpers import screen_lines, widget_text
 
 
 async def test_every_pane_is_on_screen_at_80x24_and_160x48(sim_app):
@@ -106,3 +108,25 @@ async def test_bottom_area_switches_with_o_and_function_keys(sim_app):
         # Tab reaches the visible view's table.
         await pilot.press("tab", "tab", "tab")
         assert isinstance(app.focused, DataTable)
+
+
+async def test_the_footer_fits_80_columns_with_help_whatever_is_focused(sim_app):
+    """At 80 columns the footer ran off the edge (`t Th`): keys that do not fit are left to
+    `?` (always shown) and the palette, and every key shown is whole."""
+    app = sim_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(4):
+            await pilot.press("tab")
+            await pilot.pause()
+            footer = app.screen.query_one(KeysFooter)
+            keys = list(footer.query(FooterKey))
+            assert any(k.action.endswith("help") for k in keys)
+            assert len(keys) >= 4, [k.description for k in keys]
+            assert all(k.region.right <= 80 and k.region.width >= key_cells(k) for k in keys)
+            line = screen_lines(app)[-1]
+            assert "? Help" in line and line.rstrip().endswith("^p palette"), line
+    app = sim_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        line = screen_lines(app)[-1]
+        assert all(k in line for k in ("q Quit", "w Lists", "t Theme")), line

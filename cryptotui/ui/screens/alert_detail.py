@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,18 +16,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from cryptotui import fmt
-from cryptotui.models import Direction
 from cryptotui.ui.services.alert_view import AlertView
 from cryptotui.ui.services.chart_data import Marker, Point
 from cryptotui.ui.widgets.alerts import ARROWS, confidence_bar
 from cryptotui.ui.widgets.candles import ChartOptions
 from cryptotui.ui.widgets.chart import Chart
-
-DIRECTION_STYLE = {
-    Direction.BULLISH: "green",
-    Direction.BEARISH: "red",
-    Direction.NEUTRAL: "yellow",
-}
+from cryptotui.ui.widgets.layered import layered
 
 
 class MiniChart(Chart, can_focus=False):
@@ -39,8 +34,9 @@ def _value(v: object) -> str:
     return fmt.safe(str(v))
 
 
-def describe(view: AlertView) -> Table:
-    colour = DIRECTION_STYLE.get(view.direction, "")
+def describe(view: AlertView, decimals: int | None = None, colour: Style | str = "") -> Table:
+    """`decimals`: the symbol's price decimals, as the watchlist shows its prices; `colour`:
+    the direction's, from the theme."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column()
@@ -57,7 +53,7 @@ def describe(view: AlertView) -> Table:
     if view.span is not None and view.span[0] is not None:
         grid.add_row("span", Text(f"{fmt.utc(view.span[0])} → {fmt.utc(view.span[1])}"))
     if view.price is not None:
-        grid.add_row("price", Text(fmt.price(view.price)))
+        grid.add_row("price", Text(fmt.price(view.price, decimals)))
     grid.add_row(
         "confidence",
         Text.assemble((confidence_bar(view.confidence, 20), colour), f" {view.confidence:.2f}"),
@@ -79,11 +75,19 @@ def describe(view: AlertView) -> Table:
 
 
 class AlertDetail(ModalScreen[None]):
+    COMPONENT_CLASSES = {"detail--bullish", "detail--bearish", "detail--neutral"}
     BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
 
-    def __init__(self, view: AlertView, points: Sequence[Point], markers: Sequence[Marker]) -> None:
+    def __init__(
+        self,
+        view: AlertView,
+        points: Sequence[Point],
+        markers: Sequence[Marker],
+        decimals: int | None = None,
+    ) -> None:
         super().__init__()
         self.view = view
+        self.decimals = decimals
         self.points = points
         self.markers = markers
 
@@ -94,12 +98,15 @@ class AlertDetail(ModalScreen[None]):
                 fmt.safe(v.symbol), " ", v.interval or "", " · ", fmt.safe(v.name)
             )
             box.border_subtitle = "Esc close"
-            yield Static(describe(v), id="detail-text")
+            yield Static(id="detail-text")
             yield MiniChart(id="detail-chart")
 
     def on_mount(self) -> None:
+        v = self.view
+        colour = Style(color=layered(self, f"detail--{v.direction.value}").color)
+        self.query_one("#detail-text", Static).update(describe(v, self.decimals, colour))
         chart = self.query_one(MiniChart)
         chart.options = ChartOptions(ma="off", sub="off", volume=True, step=2)
-        chart.show(self.view.symbol, self.view.interval or "", self.points, self.markers, None)
+        chart.show(v.symbol, v.interval or "", self.points, self.markers, self.decimals)
         if not self.points:
             chart.border_subtitle = "no candles held for this time"

@@ -15,13 +15,14 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, DataTable, Footer, Header
+from textual.widgets import ContentSwitcher, DataTable, Header
 
 from cryptotui.ui.services.store import UiStore
 from cryptotui.ui.widgets.alerts import AlertsPane
 from cryptotui.ui.widgets.chart import Chart
 from cryptotui.ui.widgets.health import Health
 from cryptotui.ui.widgets.history import HistoryBrowser
+from cryptotui.ui.widgets.keys_footer import KeysFooter
 from cryptotui.ui.widgets.overview import MarketOverview
 from cryptotui.ui.widgets.status_bar import StatusBar
 from cryptotui.ui.widgets.watchlist import Watchlist
@@ -86,7 +87,7 @@ class Dashboard(Screen):
         self.alerts = AlertsPane(id="alerts")
         self.chart = Chart(id="chart")
         self.overview = MarketOverview(decimals, id="overview")
-        self.history = HistoryBrowser(store, id="history")
+        self.history = HistoryBrowser(store, decimals, id="history")
         self.health = Health(id="health")
         self.status = StatusBar(id="status")
 
@@ -103,7 +104,7 @@ class Dashboard(Screen):
                     yield self.history
                     yield self.health
         yield self.status
-        yield Footer()
+        yield KeysFooter()
 
     class Ready(Message):
         """The panes exist: the app may start pulling snapshots into them."""

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
+from textual.widgets import ContentSwitcher, Header, Input, Static
 
 from cryptotui import fmt
 from cryptotui.portfolio.entry import EXAMPLES, describe, parse_entry
@@ -33,6 +33,7 @@ from cryptotui.ui.services.portfolio import (
     state_closes,
 )
 from cryptotui.ui.services.store import UiStore
+from cryptotui.ui.widgets.keys_footer import KeysFooter
 from cryptotui.ui.widgets.portfolio import AllocationBar, HoldingsTable, TradesTable
 from cryptotui.ui.widgets.portfolio_chart import ValueChart
 from cryptotui.validators import Invalid
@@ -94,7 +95,7 @@ class PortfolioScreen(Screen[None]):
         chart = ValueChart(id="portfolio-chart")
         chart.border_title = f"Value and P&L over time ({self.currency})"
         yield chart
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._retitle()

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from cryptotui import fmt
 from cryptotui.ui.screens.alert_detail import MiniChart
@@ -19,6 +19,7 @@ from cryptotui.ui.services.store import UiStore
 from cryptotui.ui.services.track import PatternView, TrackRow, pattern_view
 from cryptotui.ui.widgets.candles import ChartOptions
 from cryptotui.ui.widgets.equity import EquityChart
+from cryptotui.ui.widgets.keys_footer import KeysFooter
 from cryptotui.ui.widgets.track import TrackRecordView
 
 
@@ -32,7 +33,7 @@ class TrackRecordScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield TrackRecordView(self.store, id="track")
-        yield Footer()
+        yield KeysFooter()
 
     @on(TrackRecordView.Opened)
     def _opened(self, event: TrackRecordView.Opened) -> None:

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from cryptotui import fmt
 from cryptotui.ui.screens.prompt import ConfirmScreen, PromptScreen
 from cryptotui.ui.services.watchlists import WatchlistError, Watchlists
 
@@ -50,7 +51,7 @@ class WatchlistsScreen(ModalScreen[None]):
         for name in self.lists.names:
             label = Text("● " if name == self.lists.active else "  ", "green")
             label.append(name, "bold" if name == self.lists.active else "")
-            label.append(f"  {len(self.lists.lists[name])} symbols", "dim")
+            label.append(f"  {fmt.count(len(self.lists.lists[name]), 'symbol')}", "dim")
             options.add_option(Option(label, id=name))
         target = highlight or self.lists.active
         options.highlighted = self.lists.names.index(target) if target in self.lists.names else 0

@@ -229,7 +229,7 @@ def render_chart(
         if opts.sub == "rsi":
             _rsi(canvas, window, lay, row, opts, styles)
         else:
-            _macd(canvas, window, lay, row, opts, styles)
+            _macd(canvas, window, lay, row, opts, styles, price_fmt)
         row += lay.sub_rows
     _time_axis(canvas, window, lay, height - 1, opts, styles, interval)
     return canvas.strips()
@@ -496,7 +496,7 @@ def _rsi(canvas, window, lay, row, opts, styles) -> None:
     canvas.text(0, row, f"RSI 14 {last:.1f}" if last is not None else "RSI 14", styles.legend)
 
 
-def _macd(canvas, window, lay, row, opts, styles) -> None:
+def _macd(canvas, window, lay, row, opts, styles, price_fmt) -> None:
     vals = [p.macd for p in window]
     nums = [abs(x) for v in vals if v is not None for x in v if math.isfinite(x)]
     peak = max(nums, default=1.0) or 1.0
@@ -519,11 +519,18 @@ def _macd(canvas, window, lay, row, opts, styles) -> None:
         _trace(braille, xy, quarter, style)
     braille.draw(canvas, row)
     _guide(canvas, row + zero // 2, lay, styles.muted)
+    # Each value named, in its line's colour, with the price's decimals (MACD is in price units).
+    x = canvas.text(0, row, "MACD 12 26 9", styles.legend)
     last = next((v for v in reversed(vals) if v is not None), None)
-    label = "MACD 12 26 9"
     if last is not None:
-        label += f" {last[0]:.4g} {last[1]:.4g} {last[2]:+.4g}"
-    canvas.text(0, row, label, styles.legend)
+        hist_style = styles.rise if last[2] >= 0 else styles.fall
+        sign = "+" if last[2] >= 0 else ""
+        for name, text, style in (
+            ("macd", price_fmt(last[0]), styles.macd),
+            ("signal", price_fmt(last[1]), styles.signal),
+            ("hist", sign + price_fmt(last[2]), hist_style),
+        ):
+            x = canvas.text(x, row, f"  {name} {text}", style)
 
 
 LABEL_GAP = 6

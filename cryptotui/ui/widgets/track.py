@@ -171,8 +171,8 @@ class TrackRecordView(Sortable, Vertical):
                 "candles after it close (1, 5, 10 and 20 candles on)"
             )
         return (
-            f"{len(self.rows)} rows · {self.filter.describe()} · q: Benjamini–Hochberg over "
-            "these rows · Enter: equity curve and recent signals"
+            f"{fmt.count(len(self.rows), 'row')} · {self.filter.describe()} · q: "
+            "Benjamini–Hochberg over these rows · Enter: equity curve and recent signals"
         )
 
     @staticmethod
