@@ -20,6 +20,7 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.reactive import Reactive
 from textual.screen import Screen
 
 from cryptotui import fmt
@@ -60,7 +61,7 @@ from cryptotui.ui.services.store import UiStore
 from cryptotui.ui.services.undo import UNDO_SECONDS, Undo
 from cryptotui.ui.services.watch import WatchItems
 from cryptotui.ui.services.watchlists import Watchlists
-from cryptotui.ui.themes import DARK, LIGHT, LIGHT_THEME
+from cryptotui.ui.themes import DARK, DARK_ANSI, DARK_THEME, LIGHT, LIGHT_ANSI, LIGHT_THEME
 from cryptotui.ui.widgets.alerts import AlertsPane
 from cryptotui.ui.widgets.chart import Chart
 from cryptotui.ui.widgets.health import HealthView
@@ -88,6 +89,8 @@ class CryptoTUI(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "cryptotui"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide"), (160, "-xwide")]
+    ansi_theme_dark = Reactive(DARK_ANSI, init=False)
+    ansi_theme_light = Reactive(LIGHT_ANSI, init=False)
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
         Binding("q", "quit", "Quit"),
@@ -116,7 +119,9 @@ class CryptoTUI(App):
     ) -> None:
         """`rules_file`: the user's config file, where the Rules view saves alert rules."""
         super().__init__()
+        self.register_theme(DARK_THEME)
         self.register_theme(LIGHT_THEME)
+        self.theme = DARK
         self.reload_config = reload_config
         self.rules_file = rules_file
         self.undo = Undo()

@@ -78,9 +78,9 @@ def cells(app: App, region: Region | None = None) -> Iterator[Cell]:
 
 
 def is_text(char: str) -> bool:
-    """Letters, digits and the punctuation of numbers and times; not the block, box and
-    braille glyphs of bars, borders and plotted lines (shapes, not text)."""
-    return char.isalnum() or char in "%+-.,:;()/'_–…"
+    """Letters, digits, the punctuation of numbers and times and the direction marks; not the
+    block, box and braille glyphs of bars, borders and plotted lines (shapes, not text)."""
+    return char.isalnum() or char in "%+-.,:;()/'_–…▲▼◆●"
 
 
 def illegible(app: App, region: Region | None = None, minimum: float = AA) -> list[Cell]:

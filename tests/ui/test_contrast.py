@@ -36,6 +36,9 @@ async def test_dashboard_text_reads_in_both_themes(sim_app, make_store, theme):
         for view in ("f2", "f3", "f4"):
             await pilot.press(view)
             await _themed(pilot, theme)
+            if view == "f3":  # the history table focused: its cursor row in the theme's colours
+                screen.query_one("#history-table").focus()
+                await pilot.pause()
             for pane in ("#watchlist", "#chart", "#alerts", "#bottom", "StatusBar", "Footer"):
                 region = screen.query_one(pane).region
                 bad = illegible(app, region)
@@ -43,7 +46,14 @@ async def test_dashboard_text_reads_in_both_themes(sim_app, make_store, theme):
         # The cells the light theme lost before: they are there, and legible.
         drawn = "".join(c.char for c in cells(app, screen.query_one("#chart").region))
         assert all(word in drawn for word in ("Vol", "RSI", "O97", "H97", "L97", "C97"))
-        # A dialog: the alert's detail, its border titles and key hint included.
+        # Dialogs: the watchlists (a highlighted option), the alert's detail (its border
+        # titles and key hint included).
+        await pilot.press("w")
+        await pilot.pause()
+        bad = illegible(app, app.screen.query_one("#lists-box").region)
+        assert not bad, f"{theme} watchlists:\n{describe(bad)}"
+        await pilot.press("escape")
+        await pilot.pause()
         app.dashboard.alerts.focus()
         await pilot.press("enter")
         await pilot.pause()

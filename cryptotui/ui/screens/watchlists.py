@@ -49,9 +49,11 @@ class WatchlistsScreen(ModalScreen[None]):
         options = self.query_one(OptionList)
         options.clear_options()
         for name in self.lists.names:
-            label = Text("● " if name == self.lists.active else "  ", "green")
+            # Plain text: the highlighted option's background is the theme's, and a fixed colour
+            # or dim text on it can be illegible (green on blue read 1.1:1).
+            label = Text("● " if name == self.lists.active else "  ", "bold")
             label.append(name, "bold" if name == self.lists.active else "")
-            label.append(f"  {fmt.count(len(self.lists.lists[name]), 'symbol')}", "dim")
+            label.append(f"  {fmt.count(len(self.lists.lists[name]), 'symbol')}")
             options.add_option(Option(label, id=name))
         target = highlight or self.lists.active
         options.highlighted = self.lists.names.index(target) if target in self.lists.names else 0

@@ -88,7 +88,7 @@ def render_values(
     """Value (upper ~3/5) and P&L (the rest) over `points`, which are in time order."""
     canvas = Canvas(width, height, styles.base)
     if len(points) < 2:
-        canvas.text(1, height // 2, "no history yet: add trades, or record candles", styles.muted)
+        canvas.text(1, height // 2, "no history yet: add trades, or record candles", styles.axis)
         return canvas.strips()
     axis = max(len(_money(v)) for p in points for v in (p.value, p.pnl)) + 2
     plot = width - axis
