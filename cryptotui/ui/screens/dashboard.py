@@ -89,6 +89,9 @@ class Dashboard(Screen):
         self.overview = MarketOverview(decimals, id="overview")
         self.history = HistoryBrowser(store, decimals, id="history")
         self.health = Health(id="health")
+        self.bottom = BottomArea(id="bottom", initial="overview")
+        """Held, not queried: a snapshot timer that fires while the screen is being torn down
+        finds it (a query then raised NoMatches)."""
         self.status = StatusBar(id="status")
 
     def compose(self) -> ComposeResult:
@@ -99,7 +102,7 @@ class Dashboard(Screen):
                 yield self.alerts
             with Vertical(id="right"):
                 yield self.chart
-                with BottomArea(id="bottom", initial="overview"):
+                with self.bottom:
                     yield self.overview
                     yield self.history
                     yield self.health
@@ -122,13 +125,16 @@ class Dashboard(Screen):
 
     @property
     def view(self) -> str:
-        return self.query_one(BottomArea).current or "overview"
+        return self.bottom.current or "overview"
 
     def panes(self) -> list[Widget]:
         """The focus target of each pane, in Tab order."""
-        bottom: Widget = self.query_one(f"#{self.view}")
-        if isinstance(bottom, HistoryBrowser):
-            bottom = bottom.query_one(DataTable)
+        views: dict[str, Widget] = {
+            "overview": self.overview,
+            "history": self.history.query_one(DataTable),
+            "health": self.health,
+        }
+        bottom = views[self.view]
         return [self.watchlist, self.chart, self.alerts, bottom]
 
     def _pane_index(self) -> int:
@@ -136,14 +142,14 @@ class Dashboard(Screen):
         for i, pane in enumerate(self.panes()):
             if focused is pane or (focused is not None and pane in focused.ancestors):
                 return i
-        if focused is not None and self.query_one(BottomArea) in focused.ancestors:
+        if focused is not None and self.bottom in focused.ancestors:
             return 3
         return 0
 
     def _frame(self, index: int) -> Widget:
         """The bordered pane `index` of `panes()` sits in: what `z` maximises, so every pane
         (each bottom view included) fills the screen the same way, border and title kept."""
-        return [self.watchlist, self.chart, self.alerts, self.query_one(BottomArea)][index]
+        return [self.watchlist, self.chart, self.alerts, self.bottom][index]
 
     def action_cycle(self, delta: int) -> None:
         panes = self.panes()
@@ -160,7 +166,7 @@ class Dashboard(Screen):
 
     def action_view(self, view: str) -> None:
         was_here = self._pane_index() == 3
-        self.query_one(BottomArea).current = view
+        self.bottom.current = view
         if was_here or self.maximized is not None:
             self.action_cycle(0)
         cast("CryptoTUI", self.app).pull_snapshot(full=True)  # the one app it is shown in
