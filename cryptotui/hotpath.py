@@ -1,6 +1,7 @@
 """Which build of the per-candle hot path runs: mypyc-compiled or pure Python.
 
-The indicators and the candlestick rules are plain typed Python. `make compile` (`build()`)
+The indicators, the candlestick rules and the swing-point detectors (chart formations, levels,
+trendlines, divergences) are plain typed Python. `make compile` (`build()`)
 compiles the same source with mypyc into extension modules next to it, which Python then imports
 instead of the `.py` files; nothing else changes, and the pure path stays the reference the
 compiled one is tested against (`make test` runs the indicator and pattern suites on both).
@@ -37,6 +38,11 @@ MODULES: tuple[str, ...] = (
     "cryptotui.patterns.candle_settings",
     "cryptotui.patterns.candle_rules",
     "cryptotui.patterns.candles",
+    "cryptotui.patterns.swings",
+    "cryptotui.patterns.chart",
+    "cryptotui.patterns.levels",
+    "cryptotui.patterns.trendlines",
+    "cryptotui.patterns.divergence",
 )
 """Compiled together as one mypyc group (calls between them are native C calls)."""
 

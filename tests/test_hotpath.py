@@ -2,7 +2,8 @@
 
 `make test` also runs tests/indicators and tests/patterns with CRYPTOTUI_PURE=1 after the whole
 suite has run on the compiled build; here the pure build (in a subprocess) is compared with the
-one this process loaded, on every indicator's updates and previews and every candlestick rule.
+one this process loaded, on every indicator's updates and previews, the swing-point detectors
+and every candlestick rule.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from cryptotui import hotpath
 from cryptotui.indicators import REGISTRY, build_one
+from cryptotui.patterns import CANDLE_DETECTORS
 from cryptotui.patterns.candles import CandlestickScanner
 from tests.indicators.series import KINDS, market
 from tests.patterns.agreement import candles as pattern_candles
@@ -24,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def digest() -> str:
-    """repr of every indicator's update and preview (of a nudged candle) and every pattern value
-    on generated series: repr shows each float's shortest round-trip, so equal digests mean
-    bit-identical results."""
+    """repr of every indicator's update and preview (of a nudged candle), the swing-point
+    detectors' signals and every candlestick pattern value on generated series: repr shows
+    each float's shortest round-trip, so equal digests mean bit-identical results."""
     out = []
     items = [*REGISTRY, "vwap:5", "macd:3:5:2", "bbands:5:1.5"]
     for kind in KINDS:
@@ -36,6 +38,12 @@ def digest() -> str:
             for candle in series:
                 nudged = replace(candle, close=candle.close * 1.0001, high=candle.high * 1.0002)
                 out.append(repr((indicator.preview(nudged), indicator.update(candle))))
+    detectors = ("chart", "sr_levels", "trendlines", "divergence", "ad_phase")
+    for kind in KINDS:
+        series = market(kind, seed=5).candles()
+        for name in detectors:
+            detector = CANDLE_DETECTORS[name]("TEST", "1m")
+            out.extend(repr(detector.on_candle(candle)) for candle in series)
     for s in (random_walk("walk-tick", 1500, seed=3, vol=0.004, tick=0.01), engineered(5, 800, 1)):
         scanner = CandlestickScanner()
         out.extend(repr(sorted(scanner.update(c).items())) for c in pattern_candles(s))
