@@ -22,7 +22,9 @@ Environment (defaults fit `make bench`; the hour run is `BENCH_SOAK_SECONDS=3600
     BENCH_SOAK_SPEED      simulator speed, × real time (60: ~11,000 frames/s at 50 symbols, which
                           an idle 2-core machine keeps up with; a busy one needs less)
     BENCH_SOAK_SAMPLES    rows in the table (12)
-    BENCH_SOAK_TRACE      1: tracemalloc growers (3-4× slower: lower the speed), 0: off (default)
+    BENCH_SOAK_TRACE      1: tracemalloc growers (3-4× slower: lower the speed), 0: off (default);
+                          the snapshots it keeps are Python objects too, so the blocks column
+                          jumps once after the middle sample: read growth from the growers then
     BENCH_SOAK_TOP        growers listed per diff (12)
 """
 
@@ -91,9 +93,13 @@ def _where(stat: tracemalloc.StatisticDiff) -> str:
 def print_growers(base: tracemalloc.Snapshot, now: tracemalloc.Snapshot, top: int) -> None:
     keep = (tracemalloc.Filter(False, tracemalloc.__file__),)
     diff = now.filter_traces(keep).compare_to(base.filter_traces(keep), "lineno")
+    grown = [d for d in diff if d.size_diff > 0][:top]
+    if not grown:
+        print("(no source line holds more memory than before)")
+        return
     print("| growth KiB | blocks | now KiB | where |")
     print("|---:|---:|---:|---|")
-    for d in [d for d in diff if d.size_diff > 0][:top]:
+    for d in grown:
         grown, now_kib = d.size_diff / 1024, d.size / 1024
         print(f"| {grown:,.0f} | {d.count_diff:+,} | {now_kib:,.0f} | {_where(d)} |")
 
