@@ -93,13 +93,13 @@ def _where(stat: tracemalloc.StatisticDiff) -> str:
 def print_growers(base: tracemalloc.Snapshot, now: tracemalloc.Snapshot, top: int) -> None:
     keep = (tracemalloc.Filter(False, tracemalloc.__file__),)
     diff = now.filter_traces(keep).compare_to(base.filter_traces(keep), "lineno")
-    grown = [d for d in diff if d.size_diff > 0][:top]
-    if not grown:
+    growers = [d for d in diff if d.size_diff > 0][:top]
+    if not growers:
         print("(no source line holds more memory than before)")
         return
     print("| growth KiB | blocks | now KiB | where |")
     print("|---:|---:|---:|---|")
-    for d in grown:
+    for d in growers:
         grown, now_kib = d.size_diff / 1024, d.size / 1024
         print(f"| {grown:,.0f} | {d.count_diff:+,} | {now_kib:,.0f} | {_where(d)} |")
 
