@@ -48,8 +48,9 @@ class InputError(Exception):
     """A problem with the input or output file; the message is shown to the user as is."""
 
 
-CHUNK = 1 << 16
-"""Candles per pass: each indicator runs over a chunk, then the chunk's columns are written."""
+CHUNK = 1 << 14
+"""Candles per pass: each indicator runs over a chunk, then the chunk's columns are written
+(small enough that the writer thread overlaps all but a sliver of the run)."""
 
 
 def analyze(
