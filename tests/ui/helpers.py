@@ -37,3 +37,9 @@ async def enter_text(pilot, text: str) -> None:
     character under Pilot; the tests that are about typing press the keys)."""
     pilot.app.focused.value = text
     await pilot.press("enter")
+
+
+async def settle(app: App, pilot) -> None:
+    """The app's workers done (store queries, snapshot pulls) and their results painted."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()

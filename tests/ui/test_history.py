@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input
 from cryptotui.ui.screens.alert_detail import AlertDetail
 from cryptotui.ui.services.store import FilterError, HistoryFilter, parse_filter
 from cryptotui.ui.widgets.history import HistoryBrowser
-from tests.ui.helpers import widget_text
+from tests.ui.helpers import settle, widget_text
 
 
 def test_filter_line_parses_every_field():
@@ -61,11 +61,6 @@ def test_pages_are_keyset_queries_on_an_index(make_store):
     assert "signals_time" in str(plan)  # a seek on the time index, not a scan and sort
     only = store.signals_page(HistoryFilter(symbol="ETHUSDT", name="spike"))
     assert only.rows and all(r.symbol == "ETHUSDT" and "spike" in r.name for r in only.rows)
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_paging_filtering_and_opening_in_the_ui(make_store, sim_app):

@@ -26,7 +26,7 @@ from cryptotui.ui.widgets.portfolio import AllocationBar, HoldingsTable, TradesT
 from cryptotui.ui.widgets.portfolio_chart import ValueChart
 from cryptotui.ui.widgets.watchlist import Watchlist, columns_for
 from tests.conftest import until
-from tests.ui.helpers import enter_text, widget_text
+from tests.ui.helpers import enter_text, settle, widget_text
 from tests.ui.market import START_MS
 
 H = 3_600_000
@@ -42,11 +42,6 @@ def store(make_store):
     ):
         s.read(lambda db, tx=tx: record(db, tx))
     return s
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def cells(table: DataTable) -> dict[str, list[str]]:

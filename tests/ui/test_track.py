@@ -23,7 +23,8 @@ from cryptotui.ui.services.track import (
 )
 from cryptotui.ui.widgets.equity import EquityChart
 from cryptotui.ui.widgets.track import TrackRecordView
-from tests.ui.helpers import enter_text, plain, widget_text
+from tests.conftest import until
+from tests.ui.helpers import enter_text, plain, settle, widget_text
 from tests.ui.track_data import MIN, T0, btc_hammer_hit, seed
 
 
@@ -108,11 +109,6 @@ def test_follow_the_signal_skips_overlaps_and_pays_fees():
     short = follow_the_signal(outcomes, "bearish", 5, MIN, fee_bps=10)
     assert [round(t.net, 9) for t in short] == [-0.012, 0.028, 0.008]
     assert follow_the_signal(outcomes, "neutral", 5, MIN) == []
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def table_names(view: TrackRecordView) -> list[tuple[str, str | None, int]]:
@@ -212,7 +208,8 @@ async def test_palette_entry_and_footer_key(store, sim_app):
         await pilot.pause()
         titles = {c.title: c for c in app.get_system_commands(app.screen)}
         assert "Track record" in titles
-        assert "Track record" in widget_text(app, app.screen.query_one("Footer"))
+        footer = app.screen.query_one("Footer")
+        await until(lambda: "Track record" in widget_text(app, footer), what="the footer's keys")
         titles["Track record"].callback()
         await settle(app, pilot)
         assert isinstance(app.screen, TrackRecordScreen)
