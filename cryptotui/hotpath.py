@@ -1,10 +1,12 @@
 """Which build of the per-candle hot path runs: mypyc-compiled or pure Python.
 
-The indicators, the candlestick rules and the swing-point detectors (chart formations, levels,
-trendlines, divergences) are plain typed Python. `make compile` (`build()`)
-compiles the same source with mypyc into extension modules next to it, which Python then imports
-instead of the `.py` files; nothing else changes, and the pure path stays the reference the
-compiled one is tested against (`make test` runs the indicator and pattern suites on both).
+The indicators, the candlestick rules, the swing-point detectors (chart formations, levels,
+trendlines, divergences) and the outcome tracking with its track record (a signal's outcomes,
+the largest share of a backtest after the detectors) are plain typed Python. `make compile`
+(`build()`) compiles the same source with mypyc into extension modules next to it, which
+Python then imports instead of the `.py` files; nothing else changes, and the pure path stays
+the reference the compiled one is tested against (`make test` runs the indicator and pattern
+suites on both).
 
 The compiled modules are used only when every one of them is present and newer than its source:
 an edited source, a checkout that moved it, or `CRYPTOTUI_PURE=1` in the environment loads the
@@ -43,6 +45,8 @@ MODULES: tuple[str, ...] = (
     "cryptotui.patterns.levels",
     "cryptotui.patterns.trendlines",
     "cryptotui.patterns.divergence",
+    "cryptotui.stats.record",
+    "cryptotui.stats.outcomes",
 )
 """Compiled together as one mypyc group (calls between them are native C calls)."""
 

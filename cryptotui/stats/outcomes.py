@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Candle, Direction
@@ -42,7 +43,7 @@ HORIZONS: tuple[int, ...] = (1, 5, 10, 20)
 class Outcome:
     """One resolved (signal, horizon): emitted by the engine, stored by the writer."""
 
-    signal: object
+    signal: Any  # not `object`: mypyc resolves a dataclass's annotations in this module
     """What it is the outcome of: the engine's `Signal` or rule `Alert` (live, backtest), or a
     stored signal's id (outcomes resolved at start-up for signals recorded earlier)."""
     key: RecordKey
@@ -68,7 +69,7 @@ def is_hit(sign: int, r: float) -> bool | None:
 
 @dataclass(slots=True)
 class _Pending:
-    signal: object
+    signal: Any
     key: RecordKey
     time: int
     sign: int
