@@ -115,6 +115,7 @@ class Feed:
         self.writer: Writer | None = None
         self._prune: asyncio.Task | None = None
         self._background: set[asyncio.Task] = set()
+        self._edits: asyncio.Lock | None = None
         """Start-up catch-ups still running (cancelled at close)."""
         if engine is not None:
             engine.emit = self._emit
@@ -229,10 +230,9 @@ class Feed:
             end = candle_open(server_now, interval) - 1 if interval in INTERVAL_MS else None
             async with limit:
                 rows = await self.rest.klines(symbol, interval, end=end, limit=WARM_UP_CANDLES)
-            for c in rows:
-                self.state.apply(c)
-                if self.writer is not None:
-                    self.writer(c)
+            self.state.load_history(symbol, interval, rows)
+            if self.writer is not None:
+                self.writer.put_many(rows)
             if self.engine is not None:
                 self.engine.warm_up(rows)
             if rows:
@@ -348,6 +348,21 @@ class Feed:
         await self._add([symbol])
         return True
 
+    async def set_symbols(self, symbols: Sequence[str]) -> None:
+        """Watch exactly `symbols`, in this order (watchlist edits and switches); those the
+        exchange does not list are dropped with a notice. Edits are applied one at a time."""
+        wanted = list(dict.fromkeys(s.upper() for s in symbols))
+        if self._edits is None:
+            self._edits = asyncio.Lock()
+        async with self._edits:
+            for sym in [s for s in self.state.symbols if s not in wanted]:
+                await self.unwatch(sym)
+            for sym in wanted:
+                if sym not in self.state.symbols:
+                    await self.watch(sym)
+            have = set(self.state.symbols)
+            self.state.symbols = [s for s in wanted if s in have]
+
     async def unwatch(self, symbol: str) -> None:
         symbol = symbol.upper()
         self.state.symbols = [s for s in self.state.symbols if s != symbol]
@@ -407,6 +422,8 @@ class Feed:
         h.messages = st.messages
         h.reconnects = st.reconnects
         h.decode_errors = sum(self.stream.decoder.errors.values())
+        h.clock_offset_ms = self.rest.clock_offset_ms
+        h.clock_rate = self.rest.clock_rate
         h.lag_ms = self.rest.lag_ms(st.last_receive_ms, st.last_event_time)
         h.rest_weight = self.rest.budget.used
         h.rest_limit = self.rest.budget.limit

@@ -53,6 +53,10 @@ class Health:
     holes: int = 0
     decode_errors: int = 0
     lag_ms: int = 0
+    clock_offset_ms: int = 0
+    """The exchange's clock minus ours, as last measured."""
+    clock_rate: float = 1.0
+    """The exchange's clock speed against ours (a replay or the simulator may run faster)."""
     rest_weight: int = 0
     rest_limit: int = 0
     signals: int = 0
@@ -85,6 +89,8 @@ class MarketState:
         self.started = time.monotonic()
         self.indicators: Callable[[str, str], Mapping[str, float | None]] = lambda _s, _i: {}
         """Live indicator values of (symbol, interval), previews included (set by the feed)."""
+        self.on_history: Callable[[str, str], None] | None = None
+        """Told of every `load_history` (the snapshot channel forwards the candles)."""
 
     # ------------------------------------------------------------------ writer side
 
@@ -145,6 +151,8 @@ class MarketState:
         merged = {c.open_time: c for c in rows}
         merged.update((c.open_time, c) for c in self.candles.get(key, ()))
         self.candles[key] = deque((merged[t] for t in sorted(merged)), maxlen=self.candles_kept)
+        if self.on_history is not None:
+            self.on_history(symbol, interval)
 
     # ------------------------------------------------------------------ reader side
 

@@ -31,7 +31,7 @@ from cryptotui.feed import Feed
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Alert, Candle, Notice
 from cryptotui.state import MarketState
-from cryptotui.ui.feed_thread import FeedThread
+from cryptotui.ui.feed_thread import FeedRunner
 from cryptotui.ui.messages import AlertAtPrice
 from cryptotui.ui.screens.alert_detail import AlertDetail
 from cryptotui.ui.screens.dashboard import BOTTOM_VIEWS, INTERVAL_KEYS, Dashboard
@@ -107,7 +107,7 @@ class CryptoTUI(App):
     def __init__(
         self,
         state: MarketState,
-        feed: FeedThread | None = None,
+        feed: FeedRunner | None = None,
         *,
         source_label: str = "Binance",
         intervals: Iterable[str] = ("1m",),
@@ -293,9 +293,9 @@ class CryptoTUI(App):
             tickers = d.overview.wanted(list(self.state.tickers.values()))
             d.overview.update_overview(overview(tickers, self.state.info))
         elif view == "health":
-            feed = self.feed_thread.feed if self.feed_thread is not None else None
-            offset = feed.rest.clock_offset_ms if feed is not None else None
-            rate = feed.rest.clock_rate if feed is not None else 1.0
+            running = self.feed_thread is not None and self.feed_thread.running
+            offset = self.state.health.clock_offset_ms if running else None
+            rate = self.state.health.clock_rate if running else 1.0
             d.health.update_view(
                 HealthView.collect(self.state, rates, clock_offset_ms=offset, clock_rate=rate)
             )
@@ -676,11 +676,7 @@ class CryptoTUI(App):
             self.notify(f"reload refused: {exc}", severity="error", markup=False, timeout=15)
             return
 
-        async def apply(feed: Feed) -> str:
-            assert feed.engine is not None  # `feed_factory` always builds one
-            return await reconfigure(feed.engine, config)
-
-        done = self.feed_thread.submit(apply)
+        done = self.feed_thread.submit(_reconfigure, config)
         if done is None:
             self.notify("the feed is not running yet; try again in a moment", markup=False)
             return
@@ -703,3 +699,9 @@ class CryptoTUI(App):
     async def on_unmount(self) -> None:
         if self.feed_thread is not None:
             await asyncio.to_thread(self.feed_thread.stop)
+
+
+async def _reconfigure(feed: Feed, config: Config) -> str:
+    """`reload`'s request, run on the feed's loop (in its thread or process)."""
+    assert feed.engine is not None  # `feed_factory` always builds one
+    return await reconfigure(feed.engine, config)

@@ -4,6 +4,11 @@ A slow repaint can then never delay a frame, a gap-fill or an alert. The UI thre
 the `MarketState` snapshot the feed writes; everything the UI asks of the feed (watch a symbol,
 load chart history) is a coroutine handed to the feed's loop with `submit`, so every mutation
 of the state still happens on one thread.
+
+The TUI runs this thread in a process of its own (`feed_process.FeedProcess`, the same
+`FeedRunner` interface), so that the feed does not share the UI's interpreter either; tests
+and tools that want the feed in-process use the thread directly. Requests are module-level
+coroutine functions taking the feed and plain arguments, so they can cross to that process.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import concurrent.futures
 import logging
 import threading
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from cryptotui.alerts.delivery import EXIT_GRACE
 from cryptotui.feed import Feed
@@ -21,6 +26,24 @@ from cryptotui.feed import Feed
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+Request = Callable[..., Coroutine[Any, Any, T]]
+"""`async def request(feed, *args)`: module-level, so that it can be sent to another process."""
+
+
+class FeedRunner(Protocol):
+    """What the UI needs of whatever runs the feed: a thread here, or a process."""
+
+    error: BaseException | None
+
+    @property
+    def running(self) -> bool: ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def submit(self, request: Request[T], *args: Any) -> concurrent.futures.Future[T] | None: ...
 
 
 class FeedThread(threading.Thread):
@@ -44,15 +67,20 @@ class FeedThread(threading.Thread):
         self.feed = feed
         return feed
 
-    def submit(
-        self, coro_fn: Callable[[Feed], Coroutine[Any, Any, T]]
-    ) -> concurrent.futures.Future[T] | None:
-        """Run `coro_fn(feed)` on the feed's loop; thread-safe. None while no feed is running
-        (the caller decides whether that matters: a watchlist edit is retried at start-up)."""
+    @property
+    def running(self) -> bool:
+        """A feed is attached and its loop is open."""
+        loop = self._loop
+        return self.feed is not None and loop is not None and not loop.is_closed()
+
+    def submit(self, request: Request[T], *args: Any) -> concurrent.futures.Future[T] | None:
+        """Run `request(feed, *args)` on the feed's loop; thread-safe. None while no feed is
+        running (the caller decides whether that matters: a watchlist edit is retried at
+        start-up)."""
         loop, feed = self._loop, self.feed
         if loop is None or feed is None or loop.is_closed():
             return None
-        return asyncio.run_coroutine_threadsafe(coro_fn(feed), loop)
+        return asyncio.run_coroutine_threadsafe(request(feed, *args), loop)
 
     def run(self) -> None:
         try:

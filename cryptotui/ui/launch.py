@@ -1,5 +1,5 @@
 """Start the TUI: the store, the watchlists it restores, a MarketState, the feed in its own
-thread, and the app that renders them.
+process (`feed_process`: the app's state mirrors the feed's), and the app that renders them.
 
 Live, the feed records to the configured database (closed candles, signals, alerts; its one
 writer also saves the named watchlists) and the app reads it for the history browser. `--demo`
@@ -21,12 +21,12 @@ from pathlib import Path
 
 from cryptotui.alerts.rules_file import RulesFile
 from cryptotui.config import Config
-from cryptotui.feed import Endpoints, feed_factory, serve
+from cryptotui.feed import Endpoints, feed_factory
 from cryptotui.models import Notice
 from cryptotui.sources import REPLAY, SIMULATED
 from cryptotui.state import MarketState
 from cryptotui.ui.app import CryptoTUI
-from cryptotui.ui.feed_thread import FeedThread
+from cryptotui.ui.feed_process import FeedProcess, RemoteWriter
 from cryptotui.ui.services.demo_lists import DemoLists, default_demo_lists_path
 from cryptotui.ui.services.store import UiStore, default_ui_state_path
 from cryptotui.ui.services.watchlists import Watchlists
@@ -98,15 +98,19 @@ def run_tui(
             scratch = Path(tempfile.mkdtemp(prefix="cryptotui-demo-"))
             settings = replace(settings, path=scratch / "demo.db", retention_days={})
 
-        async def feed_main(stop: asyncio.Event) -> None:
-            await serve(source, lambda endpoints: thread.attach(make(endpoints)), stop)
+        feed: FeedProcess | None = None
 
-        thread = FeedThread(feed_main)
+        def writer() -> RemoteWriter | None:
+            """The feed's writer, once its process has opened the store."""
+            if feed is None or not feed.running or not state.health.db_path:
+                return None
+            return RemoteWriter(feed)
+
         if settings.enabled:
             try:
                 store = UiStore(
                     settings.path,
-                    lambda: thread.feed.writer if thread.feed is not None else None,
+                    writer,
                     ui_state_path=default_ui_state_path() if scratch is None else None,
                 )
             except StoreError as exc:
@@ -124,10 +128,11 @@ def run_tui(
             store=settings if store is not None else None,
             trades=trades,
         )
+        feed = FeedProcess(source, make, state)
 
         app = CryptoTUI(
             state,
-            thread,
+            feed,
             source_label=label,
             intervals=intervals,
             store=store,
@@ -137,6 +142,7 @@ def run_tui(
             rules_file=RulesFile(config_file) if config_file is not None else None,
         )
         calm_gc()
+        feed.start()  # forked now, before the app starts its threads (the app's start: no-op)
         app.run()
     finally:
         for sig in QUIT_SIGNALS:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from rich.style import Style
 
+from cryptotui.feed import Feed
 from cryptotui.models import Candle, Direction
 from cryptotui.ui.services.chart_data import ChartSeries, Marker
 from cryptotui.ui.services.market import MarketLink
@@ -145,7 +146,10 @@ async def test_alert_markers_appear_on_the_chart(sim_app):
 
 
 class FakeFeed:
+    set_symbols = Feed.set_symbols  # the real edit order, over the calls recorded below
+
     def __init__(self, state) -> None:
+        self._edits = None
         self.state = state
         self.intervals = ["5m"]  # so the watchlist's 1m sparkline history is fetched
         self.calls: list[tuple] = []
@@ -167,17 +171,20 @@ class FakeFeed:
 class FakeThread:
     """Runs submitted requests when the test says so (no thread needed)."""
 
+    running = True
+
     def __init__(self, feed) -> None:
         self.feed = feed
         self.requests = []
 
-    def submit(self, coro_fn):
-        self.requests.append(coro_fn)
+    def submit(self, request, *args):
+        self.requests.append((request, args))
         return object()
 
     async def run(self) -> None:
         while self.requests:
-            await self.requests.pop(0)(self.feed)
+            request, args = self.requests.pop(0)
+            await request(self.feed, *args)
 
 
 async def test_market_link_queues_until_ready_then_edits_the_feed_in_order():

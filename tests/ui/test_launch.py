@@ -206,7 +206,7 @@ def test_the_command_line_tui_says_what_runs_and_offers_reload_configuration(tmp
     async def session(app, pilot) -> None:
         show = app.notify
         app.notify = lambda message, **kw: (said.append(str(message)), show(message, **kw))
-        await until(lambda: app.feed_thread.feed is not None, timeout=15, what="the feed")
+        await until(lambda: app.feed_thread.running, timeout=30, what="the feed")
         await until(lambda: any("first candles close" in s for s in said), what="the intro")
         (intro,) = [s for s in said if "first candles close" in s]
         assert "detectors: candlestick, volume_spike" in intro and "at 20× speed: 1m at " in intro

@@ -16,13 +16,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from cryptotui.feed import Feed
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.portfolio.history import POINTS, ValuePoint, value_history
 from cryptotui.portfolio.ledger import Book, Holding, Transaction, account, holdings, needed_rates
 from cryptotui.portfolio.rates import RateKey, asset_prices, fetched_rates
 from cryptotui.state import MarketState
 from cryptotui.store.holdings import load_transactions, stored_closes, stored_rates
-from cryptotui.ui.feed_thread import FeedThread
+from cryptotui.ui.feed_thread import FeedRunner
 from cryptotui.ui.services.store import UiStore
 
 log = logging.getLogger(__name__)
@@ -33,15 +34,19 @@ FETCH_TIMEOUT = 60.0
 """Seconds a valuation waits for the exchange's klines (they queue behind the weight budget)."""
 
 
-def feed_rates(thread: FeedThread) -> FetchRates:
+def feed_rates(thread: FeedRunner) -> FetchRates:
     """Past prices through the running feed's REST client (its loop, its weight budget);
     none while the feed has not started."""
 
     def fetch(needs: set[RateKey], currency: str) -> Mapping[RateKey, float]:
-        done = thread.submit(lambda feed: fetched_rates(feed.rest, needs, currency))
+        done = thread.submit(_rates, needs, currency)
         return {} if done is None else done.result(timeout=FETCH_TIMEOUT)
 
     return fetch
+
+
+async def _rates(feed: Feed, needs: set[RateKey], currency: str) -> Mapping[RateKey, float]:
+    return await fetched_rates(feed.rest, needs, currency)
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import platformdirs
 import sqlite_utils
@@ -28,7 +28,7 @@ from cryptotui.models import Candle
 from cryptotui.store.queries import load_candles, load_watchlist, signal_history
 from cryptotui.store.records import DIRECTIONS, SignalRow, WatchlistRow
 from cryptotui.store.schema import open_db
-from cryptotui.store.writer import Writer, write_rows
+from cryptotui.store.writer import write_rows
 
 PAGE_ROWS = 100
 
@@ -125,11 +125,17 @@ class Page:
     """Another page follows."""
 
 
+class RowSink(Protocol):
+    """Where the app's own rows go: the feed's `Writer`, or its proxy in the feed's process."""
+
+    def put_many(self, rows: list[WatchlistRow]) -> None: ...
+
+
 class UiStore:
     def __init__(
         self,
         path: Path,
-        writer: Callable[[], Writer | None],
+        writer: Callable[[], RowSink | None],
         *,
         ui_state_path: Path | None = None,
     ) -> None:
