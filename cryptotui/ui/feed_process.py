@@ -42,8 +42,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-STOP_TIMEOUT = EXIT_GRACE + 5.0
-"""Seconds the feed gets to close (alert delivery may use its exit grace) before it is killed."""
+STOP_TIMEOUT = EXIT_GRACE + 10.0
+"""Seconds the feed gets to close (its own stop waits up to its exit grace + 5 s) before it
+is killed."""
 
 
 class FeedProcess:
