@@ -12,6 +12,30 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures" / "binance"
 
 
+def _isolate_user_files() -> None:
+    """Nothing the suite runs reads or writes the real user's files: the platform directories
+    (config, data, state, cache; platformdirs reads XDG_*) point into a temporary home, for
+    the test process and every process it starts. Set at import, before any test module
+    computes a default path."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix="cryptotui-tests-home-"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    for name, sub in (
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("XDG_CACHE_HOME", ".cache"),
+    ):
+        os.environ[name] = str(home / sub)
+
+
+_isolate_user_files()
+
+
 def fixture_text(name: str) -> str:
     return (FIXTURES / name).read_text()
 

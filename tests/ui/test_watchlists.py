@@ -152,8 +152,8 @@ async def test_list_edits_show_at_once_while_the_feed_catches_up(tmp_path):
     app = CryptoTUI(state, thread, source_label=SIMULATED, lists=Watchlists(None, symbols))
     async with app.run_test(size=(120, 40)) as pilot:
         wl = app.query_one(Watchlist)
-        await until(lambda: all(r.version for r in state.rows()), timeout=15, what="prices")
-        await until(lambda: "SOLUSDT" in state.tickers, what="the market's tickers")
+        await until(lambda: all(r.version for r in state.rows()), timeout=30, what="prices")
+        await until(lambda: "SOLUSDT" in state.tickers, timeout=30, what="the market's tickers")
 
         def shown() -> list[str]:
             return [i.row.symbol for i in wl.items]
