@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from pathlib import Path
 
 from textual.app import App
 from textual.widget import Widget
@@ -43,3 +45,26 @@ async def settle(app: App, pilot) -> None:
     """The app's workers done (store queries, snapshot pulls) and their results painted."""
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def sim_feed_app(cfg: Path, symbols: Sequence[str], *, overview: bool = False, **kwargs):
+    """The app as `--demo` runs it, on the config file `cfg`: the in-process simulator through
+    a real feed thread into the app's state. `kwargs` go to `CryptoTUI`."""
+    import asyncio
+
+    from cryptotui.config import load_config
+    from cryptotui.feed import feed_factory, serve
+    from cryptotui.sources import SIMULATED, simulated
+    from cryptotui.state import MarketState
+    from cryptotui.ui.app import CryptoTUI
+    from cryptotui.ui.feed_thread import FeedThread
+
+    config = load_config(cfg, env={})
+    state = MarketState(list(symbols))
+    make = feed_factory(config, list(symbols), ["1m"], state=state, overview=overview)
+
+    async def feed_main(stop: asyncio.Event) -> None:
+        await serve(simulated(config), lambda ep: thread.attach(make(ep)), stop)
+
+    thread = FeedThread(feed_main)
+    return CryptoTUI(state, thread, source_label=SIMULATED, intervals=["1m"], **kwargs)

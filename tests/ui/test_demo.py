@@ -4,19 +4,14 @@ the alerts pane and a toast, and a symbol added in the UI is subscribed by the f
 
 from __future__ import annotations
 
-import asyncio
-
 from cryptotui.config import load_config
-from cryptotui.feed import feed_factory, serve
-from cryptotui.sources import SIMULATED, simulated
-from cryptotui.state import MarketState
-from cryptotui.ui.app import CryptoTUI
-from cryptotui.ui.feed_thread import FeedThread
+from cryptotui.sources import SIMULATED
 from cryptotui.ui.widgets.alerts import AlertsPane
 from cryptotui.ui.widgets.chart import Chart
 from cryptotui.ui.widgets.status_bar import StatusBar
 from cryptotui.ui.widgets.watchlist import Watchlist
 from tests.conftest import until
+from tests.ui.helpers import sim_feed_app
 
 SYMBOLS = ["BTCUSDT", "ETHUSDT", "DOGEUSDT", "SOLUSDT"]
 CONFIG = """
@@ -32,21 +27,10 @@ rules = [
 async def test_live_prices_chart_alerts_and_watch_from_the_ui(tmp_path):
     cfg = tmp_path / "config.toml"
     cfg.write_text(CONFIG)
-    config = load_config(cfg, env={})
-    state = MarketState(SYMBOLS[:3])
-    make = feed_factory(config, SYMBOLS[:3], ["1m"], state=state, overview=True)
-
-    async def feed_main(stop: asyncio.Event) -> None:
-        await serve(simulated(config), lambda ep: thread.attach(make(ep)), stop)
-
-    thread = FeedThread(feed_main)
-    app = CryptoTUI(
-        state,
-        thread,
-        source_label=SIMULATED,
-        intervals=["1m"],
-        reload_config=lambda: load_config(cfg, env={}),
+    app = sim_feed_app(
+        cfg, SYMBOLS[:3], overview=True, reload_config=lambda: load_config(cfg, env={})
     )
+    state = app.state
     toasts: list[str] = []  # toasts expire after a few seconds; keep every title shown
     toasts_text: list[str] = []
     show = app.notify

@@ -4,23 +4,17 @@ simulator without a restart; the watchlist and the chart offer a prefilled cross
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.widgets import DataTable, Input, Static
 
 from cryptotui.alerts.rules_file import RulesFile
 from cryptotui.config import load_config
-from cryptotui.feed import feed_factory, serve
-from cryptotui.sources import SIMULATED, simulated
-from cryptotui.state import MarketState
-from cryptotui.ui.app import CryptoTUI
-from cryptotui.ui.feed_thread import FeedThread
 from cryptotui.ui.screens.rule_form import LABEL_WIDTH, RuleForm
 from cryptotui.ui.screens.rules import RulesScreen, RulesView
 from cryptotui.ui.widgets.alerts import AlertsPane
 from cryptotui.ui.widgets.chart import Chart
 from cryptotui.ui.widgets.watchlist import Watchlist
 from tests.conftest import until
+from tests.ui.helpers import sim_feed_app
 
 USER = """\
 # my settings
@@ -173,22 +167,13 @@ async def test_alert_at_a_price_in_two_keys_from_the_watchlist_and_the_chart(sim
 async def test_a_rule_saved_in_the_app_fires_on_the_simulator_without_restart(tmp_path):
     cfg = tmp_path / "config.toml"
     cfg.write_text("[demo]\nspeed = 20.0\n# no rules yet\n", encoding="utf-8")
-    config = load_config(cfg, env={})
-    state = MarketState(["BTCUSDT", "ETHUSDT"])
-    make = feed_factory(config, state.symbols, ["1m"], state=state)
-
-    async def feed_main(stop: asyncio.Event) -> None:
-        await serve(simulated(config), lambda ep: thread.attach(make(ep)), stop)
-
-    thread = FeedThread(feed_main)
-    app = CryptoTUI(
-        state,
-        thread,
-        source_label=SIMULATED,
-        intervals=["1m"],
+    app = sim_feed_app(
+        cfg,
+        ["BTCUSDT", "ETHUSDT"],
         reload_config=lambda: load_config(cfg, env={}),
         rules_file=RulesFile(cfg),
     )
+    state, thread = app.state, app.feed_thread
     async with app.run_test(size=(120, 36)) as pilot:
         await until(lambda: thread.feed is not None and thread.feed.engine is not None, 15, "feed")
         await until(lambda: state.versions.get("ETHUSDT", 0) > 0, 15, "ETH prices")

@@ -11,7 +11,7 @@ from cryptotui.ui.services.search import search
 from cryptotui.ui.services.watchlists import Watchlists
 from cryptotui.ui.widgets.chart import Chart
 from cryptotui.ui.widgets.watchlist import Watchlist
-from tests.ui.helpers import enter_text
+from tests.ui.helpers import enter_text, sim_feed_app
 from tests.ui.market import sim_state
 
 
@@ -128,28 +128,13 @@ async def test_list_edits_show_at_once_while_the_feed_catches_up(tmp_path):
     """On the simulator through the feed thread (which subscribes a moment after an edit): a
     new empty list shows no rows of the previous one, switching back shows every row priced
     in one step, and an added symbol takes the cursor, so `K` moves that one."""
-    import asyncio
-
-    from cryptotui.config import load_config
-    from cryptotui.feed import feed_factory, serve
-    from cryptotui.sources import SIMULATED, simulated
-    from cryptotui.state import MarketState
-    from cryptotui.ui.app import CryptoTUI
-    from cryptotui.ui.feed_thread import FeedThread
     from tests.conftest import until
 
     cfg = tmp_path / "config.toml"
     cfg.write_text("[demo]\nspeed = 20.0\n")
-    config = load_config(cfg, env={})
     symbols = ["BTCUSDT", "ETHUSDT", "BNBUSDT"]
-    state = MarketState(symbols)
-    make = feed_factory(config, symbols, ["1m"], state=state, overview=True)
-
-    async def feed_main(stop: asyncio.Event) -> None:
-        await serve(simulated(config), lambda ep: thread.attach(make(ep)), stop)
-
-    thread = FeedThread(feed_main)
-    app = CryptoTUI(state, thread, source_label=SIMULATED, lists=Watchlists(None, symbols))
+    app = sim_feed_app(cfg, symbols, overview=True, lists=Watchlists(None, symbols))
+    state = app.state
     async with app.run_test(size=(120, 40)) as pilot:
         wl = app.query_one(Watchlist)
         await until(lambda: all(r.version for r in state.rows()), timeout=30, what="prices")
