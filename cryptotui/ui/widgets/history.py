@@ -238,8 +238,13 @@ class HistoryBrowser(Sortable, Vertical):
         self._status(f"page {page_no + 1} · {rows} · {flt.describe()}{order}{newer}{more}")
 
     def _theme_changed(self) -> None:
+        self.call_after_refresh(self._refill)  # the new theme's styles are applied by then
+
+    def _refill(self) -> None:
+        """Colours forgotten only now: a page filled between the theme's change and its styles'
+        (a store query landing then) cached the old theme's."""
         self._colours.clear()
-        self.call_after_refresh(self._fill)  # the new theme's styles are applied by then
+        self._fill()
 
     def _direction(self, direction: str) -> Style:
         """The direction's colour from the theme (app.tcss), kept until the theme changes;
