@@ -9,6 +9,7 @@ import talib
 from cryptotui.alerts.router import AlertRouter
 from cryptotui.alerts.rules import parse_rules
 from cryptotui.engine import Engine
+from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import AggTrade, Alert, Candle, Signal
 from cryptotui.patterns.candles import CandlestickScanner
 from cryptotui.patterns.candlestick import DEFAULT_PATTERNS
@@ -16,15 +17,18 @@ from cryptotui.patterns.candlestick import DEFAULT_PATTERNS
 M = 60_000
 
 
-def candles(n: int, seed: int = 1) -> list[Candle]:
+def candles(n: int, seed: int = 1, interval: str = "1m", volume_sigma: float = 0.4) -> list[Candle]:
+    """A seeded random walk of `n` closed BTCUSDT candles of `interval` from time 0."""
     rng = np.random.default_rng(seed)
     close = 100 + np.cumsum(rng.normal(0, 1, n))
+    step = INTERVAL_MS[interval]
     out = []
     for i, c in enumerate(close):
         o = close[i - 1] if i else c
         hi, lo = max(o, c) + abs(rng.normal(0, 0.5)), min(o, c) - abs(rng.normal(0, 0.5))
-        vol = float(rng.lognormal(3, 0.4))
-        out.append(Candle("BTCUSDT", "1m", i * M, i * M + M - 1, o, hi, lo, float(c), vol))
+        vol = float(rng.lognormal(3, volume_sigma))
+        bar = (float(o), float(hi), float(lo), float(c), vol)
+        out.append(Candle("BTCUSDT", interval, i * step, i * step + step - 1, *bar))
     return out
 
 

@@ -6,35 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-
 from cryptotui.alerts.router import AlertRouter
 from cryptotui.alerts.rules import parse_rules
 from cryptotui.engine import Engine
 from cryptotui.models import Alert, Candle, Signal
 from cryptotui.stats.outcomes import Outcome, OutcomeTracker
-
-M = 60_000
-
-
-def series(interval: str, step: int, n: int, seed: int) -> list[Candle]:
-    rng = np.random.default_rng(seed)
-    close = 100 + np.cumsum(rng.normal(0, 1, n))
-    out = []
-    for i, c in enumerate(close):
-        o = close[i - 1] if i else c
-        hi, lo = max(o, c) + abs(rng.normal(0, 0.5)), min(o, c) - abs(rng.normal(0, 0.5))
-        t = i * step
-        vol = float(rng.lognormal(3, 0.6))
-        bar = (float(o), float(hi), float(lo), float(c), vol)
-        out.append(Candle("BTCUSDT", interval, t, t + step - 1, *bar))
-    return out
+from tests.test_engine import candles
 
 
 def bursts() -> list[list[Candle]]:
     """The closes of each boundary (1m and 3m together every third minute); one burst holds
     five 1m closes in a row, as a gap-fill delivers them."""
-    ones, threes = series("1m", M, 900, 1), series("3m", 3 * M, 300, 2)
+    ones = candles(900, 1, "1m", volume_sigma=0.6)
+    threes = candles(300, 2, "3m", volume_sigma=0.6)
     out: list[list[Candle]] = []
     for i, c in enumerate(ones):
         out.append([c, threes[i // 3]] if i % 3 == 2 else [c])
