@@ -22,9 +22,11 @@ import pandas as pd
 from cryptotui.alerts.router import AlertRouter
 from cryptotui.alerts.rules import Rule
 from cryptotui.engine import Engine
+from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Alert, Candle, Signal
 from cryptotui.stats.outcomes import HORIZONS, Outcome, OutcomeTracker
 from cryptotui.stats.record import TrackRecord
+from cryptotui.stats.resolved import RESOLVED_COLUMNS, resolve
 
 DEFAULT_DETECTORS = ("candlestick", "volume_spike", "pump_and_dump")
 """The candle detectors (trade and ticker detectors need trades, which candles do not carry)."""
@@ -80,11 +82,19 @@ class SeriesResult:
 
 
 def run_series(job: Job, progress: Callable[[int], None] | None = None) -> SeriesResult:
-    """Feed `job.candles` (closed, in order, one series) through a fresh live Engine."""
+    """Feed `job.candles` (closed, in order, one series) through a fresh live Engine.
+
+    With `keep_factors` the engine tracks outcomes as it goes (its track record scores each
+    signal's history factor); without, nothing in the run reads an outcome, and they are
+    resolved after it, all at once (`stats.resolved`: the same values, in the same order)."""
     signals: list[tuple] = []
     factors: list[dict[str, float]] = []
     sids: dict[int, int] = {}
     outcomes: list[tuple] = []
+    entries: list[int] = []
+    """Per signal: index of the candle that completed it in `kept`."""
+    kept: list[Candle] = []
+    """The candles the engine commits: the first of each open time (it skips repeats)."""
     candles = job.candles or _stored(job)
     keep = job.keep_factors
     close_times = np.fromiter((c.close_time for c in candles), np.int64, len(candles))
@@ -93,6 +103,7 @@ def run_series(job: Job, progress: Callable[[int], None] | None = None) -> Serie
         cls = type(ev)
         if cls is Signal or (cls is Alert and ev.kind == "rule"):  # type: ignore[union-attr]
             sids[id(ev)] = len(signals)
+            entries.append(len(kept) - 1)
             if cls is Signal:
                 s: Signal = ev  # type: ignore[assignment]
                 signals.append(("pattern", s.name, str(s.direction), s.time, s.price,
@@ -121,23 +132,50 @@ def run_series(job: Job, progress: Callable[[int], None] | None = None) -> Serie
         detector_options={"candlestick": {"patterns": job.patterns}} if job.patterns else None,
         # Without --save nothing reads a signal's confidence (the report is built from the
         # outcomes): its history factor, an exact binomial tail per signal, is left out.
-        tracker=OutcomeTracker(job.horizons, TrackRecord(scoring=job.keep_factors)),
+        tracker=OutcomeTracker(job.horizons, TrackRecord()) if keep else None,
     )
     on_candle = engine.on_candle
+    last_open = -1
     for i, c in enumerate(candles, 1):
+        if c.open_time > last_open:
+            last_open = c.open_time
+            kept.append(c)
         on_candle(c)
         if progress is not None and i % PROGRESS_EVERY == 0:
             progress(PROGRESS_EVERY)
     if progress is not None:
         progress(len(candles) % PROGRESS_EVERY)
+    if keep:
+        resolved = pd.DataFrame(outcomes, columns=list(RESOLVED_COLUMNS))
+    else:
+        resolved = _resolve(kept, job, signals, entries)
     return SeriesResult(
         job.symbol,
         job.interval,
         np.fromiter((c.open_time for c in candles), np.int64, len(candles)),
         _signs([c.close for c in candles], job.horizons),
         _signal_frame(signals, job.symbol, job.interval),
-        _outcome_frame(outcomes, signals, job.symbol, job.interval, close_times),
+        _outcome_frame(resolved, signals, job.symbol, job.interval, close_times),
         factors,
+    )
+
+
+def _resolve(
+    kept: list[Candle], job: Job, signals: list[tuple], entries: list[int]
+) -> pd.DataFrame:
+    """The outcomes of every signal, from the committed candles."""
+    n = len(kept)
+    sign_of = {"bullish": 1, "bearish": -1}
+    return resolve(
+        np.fromiter((c.open_time for c in kept), np.int64, n),
+        np.fromiter((c.close for c in kept), np.float64, n),
+        np.fromiter((c.high for c in kept), np.float64, n),
+        np.fromiter((c.low for c in kept), np.float64, n),
+        INTERVAL_MS.get(job.interval, 0),
+        np.asarray(entries, dtype=np.int64),
+        np.fromiter((sign_of.get(s[2], 0) for s in signals), np.int64, len(signals)),
+        np.fromiter((s[3] for s in signals), np.int64, len(signals)),
+        job.horizons,
     )
 
 
@@ -169,10 +207,8 @@ def _signal_frame(rows: list[tuple], symbol: str, interval: str) -> pd.DataFrame
 
 
 def _outcome_frame(
-    rows: list[tuple], signals: list[tuple], symbol: str, interval: str, close_times: np.ndarray
+    df: pd.DataFrame, signals: list[tuple], symbol: str, interval: str, close_times: np.ndarray
 ) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=["sid", "time", "horizon", "forward_return", "hit", "mfe",
-                                     "mae", "asof_baseline"])  # fmt: skip
     sid = df["sid"].to_numpy(dtype=np.int64)
     df["name"] = [signals[i][1] for i in sid]
     df["direction"] = [signals[i][2] for i in sid]
@@ -181,6 +217,7 @@ def _outcome_frame(
     # Entry candle: the first closing at or after the signal (the module docstring of outcomes).
     df["entry"] = np.searchsorted(close_times, df["time"].to_numpy(dtype=np.int64), side="left")
     df["hit"] = df["hit"].astype("boolean")
+    df["asof_baseline"] = df["asof_baseline"].astype(np.float64)  # None → NaN even when all are
     return df[list(OUTCOME_COLUMNS)]
 
 
