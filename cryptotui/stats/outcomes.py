@@ -18,10 +18,10 @@ use the tracker's (the engine's shortest watched interval).
 `OutcomeTracker` keeps, per (symbol, interval), the last closes needed for every horizon and the
 signals still waiting for their horizons. It runs inside the `Engine`, on the same candles,
 live and in `backtest --save`; a backtest that scores no history factor resolves the same
-outcomes after its run with numpy (`stats.resolved`, tested equal to this). Each resolved outcome also updates the
-`TrackRecord`, from which the historical-success factor of later signals is built: an outcome
-enters the record only when candle t+h has closed, so a signal's factor can never contain its
-own future (or anybody's).
+outcomes after its run with numpy (`stats.resolved`, tested equal to this). Each resolved
+outcome also updates the `TrackRecord`, from which the historical-success factor of later
+signals is built: an outcome enters the record only when candle t+h has closed, so a signal's
+factor can never contain its own future (or anybody's).
 """
 
 from __future__ import annotations

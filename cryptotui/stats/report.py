@@ -94,35 +94,32 @@ def build_report(
     min_n: int = 1,
     by_symbol: bool = False,
 ) -> Report:
-    outcomes = pd.concat([r.outcomes for r in results], ignore_index=True)
     bounds = _fold_bounds(results, folds)
     keys = KEYS + (["symbol", "interval"] if by_symbol else [])
     candles = sum(len(r.open_times) for r in results)
-    if outcomes.empty:
+    table = _Table(results, bounds)
+    if not len(table.time):
         return Report([], {}, candles, len(results), bounds)
-    outcomes = _with_baselines(outcomes, results, bounds)
-    outcomes = outcomes.sort_values(["time", "symbol"], kind="stable", ignore_index=True)
-    series = pd.factorize(outcomes["symbol"] + "\0" + outcomes["interval"])[0]
-    columns = {
-        "time": outcomes["time"].to_numpy(dtype=np.int64),
-        "hit": outcomes["hit"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan),
-        "r": outcomes["forward_return"].to_numpy(dtype=np.float64),
-        "mfe": outcomes["mfe"].to_numpy(dtype=np.float64),
-        "mae": outcomes["mae"].to_numpy(dtype=np.float64),
-        "baseline": outcomes["baseline"].to_numpy(dtype=np.float64),
-        "fold": outcomes["fold"].to_numpy(dtype=np.int64),
-        "fold_baseline": outcomes["fold_baseline"].to_numpy(dtype=np.float64),
-        "entry": outcomes["entry"].to_numpy(dtype=np.int64),
-        "series": np.asarray(series, dtype=np.int64),
-    }
-    intervals = outcomes["interval"].to_numpy()
+    # One stable sort puts each group's outcomes together, in time order (then symbol), and
+    # the groups in the order of their keys: every column is then sliced per group.
+    coded = [table.keys[k] for k in keys]
+    group = np.zeros(len(table.time), dtype=np.int64)
+    for codes, values in coded:
+        group = group * len(values) + codes
+    order = np.lexsort((table.rank, table.time, group))
+    group = group[order]
+    columns = {f: getattr(table, f)[order] for f in _Group.__slots__ if f not in _SCALARS}
+    starts = np.flatnonzero(np.diff(group, prepend=-1)).tolist()
+    interval_codes, intervals = table.keys["interval"]
     rows: list[dict] = []
     equity: dict[tuple, list[tuple[int, float]]] = {}
     fee = fee_bps / 10_000.0
-    for key, idx in outcomes.groupby(keys, sort=True).indices.items():
-        row = dict(zip(keys, key, strict=True))
-        h = row["horizon"] = int(row["horizon"])
-        g = _Group(**{k: v[idx] for k, v in columns.items()}, interval=str(intervals[idx[0]]),
+    for start, end in zip(starts, [*starts[1:], len(group)], strict=True):
+        first = order[start]
+        row = {k: values[codes[first]] for k, (codes, values) in zip(keys, coded, strict=True)}
+        h = row["horizon"]
+        g = _Group(**{k: v[start:end] for k, v in columns.items()},
+                   interval=intervals[interval_codes[first]],
                    directional=row["direction"] != "neutral")  # fmt: skip
         row.update(_row_stats(g))
         trades = _independent(g, h)
@@ -139,6 +136,87 @@ def build_report(
         row["q_value"] = q
     rows = sorted((r for r in rows if r["n"] >= min_n), key=_rank)
     return Report(rows, equity, candles, len(results), bounds)
+
+
+_SCALARS = ("interval", "directional")
+"""`_Group` fields that are one value per group, not a column."""
+
+
+class _Table:
+    """Every outcome of every series as numpy columns, with its baselines and fold, and its
+    keys coded (`keys[k]`: per-outcome codes into the sorted distinct values)."""
+
+    def __init__(self, results: Sequence[SeriesResult], bounds: list[tuple[int, int]]) -> None:
+        frames = [r.outcomes for r in results]
+        sizes = [len(f) for f in frames]
+        outcomes = pd.concat(frames, ignore_index=True)
+        self.time = outcomes["time"].to_numpy(dtype=np.int64)
+        self.hit = outcomes["hit"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+        self.r = outcomes["forward_return"].to_numpy(dtype=np.float64)
+        self.mfe = outcomes["mfe"].to_numpy(dtype=np.float64)
+        self.mae = outcomes["mae"].to_numpy(dtype=np.float64)
+        self.entry = outcomes["entry"].to_numpy(dtype=np.int64)
+        self.fold = _fold_of(self.time, bounds)
+        horizon = outcomes["horizon"].to_numpy(dtype=np.int64)
+        self.keys = {
+            "name": _codes(outcomes["name"]),
+            "direction": _codes(outcomes["direction"]),
+            "horizon": _codes(pd.Series(horizon)),
+        }
+        # Symbol and interval are one per series: coded per series, then repeated.
+        per_series = [(r.symbol, r.interval) for r in results]
+        for i, key in enumerate(("symbol", "interval")):
+            values = sorted({s[i] for s in per_series})
+            code = {v: n for n, v in enumerate(values)}
+            self.keys[key] = (np.repeat([code[s[i]] for s in per_series], sizes), values)
+        self.rank = self.keys["symbol"][0]
+        """Ties in time are taken in symbol order."""
+        ids = {s: n for n, s in enumerate(dict.fromkeys(per_series))}
+        self.series = np.repeat(np.array([ids[s] for s in per_series], np.int64), sizes)
+        codes, directions = self.keys["direction"]
+        sign = np.array([1 if d == "bullish" else -1 if d == "bearish" else 0 for d in directions])
+        self.baseline, self.fold_baseline = _baselines(
+            results, sizes, bounds, horizon, self.fold, sign[codes]
+        )
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, list]:
+    codes, uniques = pd.factorize(column, sort=True)
+    return codes.astype(np.int64), [v.item() if hasattr(v, "item") else v for v in uniques]
+
+
+def _baselines(
+    results: Sequence[SeriesResult],
+    sizes: list[int],
+    bounds: list[tuple[int, int]],
+    horizon: np.ndarray,
+    fold: np.ndarray,
+    sign: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each outcome's full-sample baseline and its fold's baseline: the shares of its series'
+    candles whose forward return over the same horizon had the signal's sign (NaN for neutral
+    signals, and for a fold without candles)."""
+    n = len(horizon)
+    whole = np.full(n, np.nan)
+    per_fold = np.full(n, np.nan)
+    start = 0
+    for r, size in zip(results, sizes, strict=True):
+        part = slice(start, start + size)
+        start += size
+        for h, signs in r.signs.items():
+            at = np.flatnonzero(horizon[part] == h) + part.start
+            if not len(at):
+                continue
+            folds = _fold_of(r.open_times[: len(signs)], bounds)
+            count = np.bincount(folds, minlength=len(bounds)).astype(np.float64)
+            for want in (1, -1):
+                hits = signs == want
+                mine = at[sign[at] == want]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    share = np.bincount(folds, weights=hits, minlength=len(bounds)) / count
+                whole[mine] = hits.sum() / len(hits)
+                per_fold[mine] = share[fold[mine]]
+    return whole, per_fold
 
 
 def _rank(row: dict) -> tuple:
@@ -160,43 +238,6 @@ def _fold_bounds(results: Sequence[SeriesResult], folds: int) -> list[tuple[int,
 def _fold_of(times: np.ndarray, bounds: list[tuple[int, int]]) -> np.ndarray:
     edges = np.array([b[0] for b in bounds[1:]], dtype=np.int64)
     return np.searchsorted(edges, times, side="right")
-
-
-def _with_baselines(
-    outcomes: pd.DataFrame, results: Sequence[SeriesResult], bounds: list[tuple[int, int]]
-) -> pd.DataFrame:
-    """Each outcome's full-sample baseline and its fold's baseline (shares of the series'
-    candles whose forward return over the same horizon had the signal's sign)."""
-    parts = []
-    for r in results:
-        for h, signs in r.signs.items():
-            fold = _fold_of(r.open_times[: len(signs)], bounds)
-            frame = pd.DataFrame({"fold": fold, "up": signs > 0, "down": signs < 0})
-            per_fold = frame.groupby("fold")[["up", "down"]].mean()
-            whole = frame[["up", "down"]].mean()
-            base = pd.DataFrame(
-                {
-                    "symbol": r.symbol,
-                    "interval": r.interval,
-                    "horizon": h,
-                    "fold": per_fold.index.to_numpy(),
-                    "fold_up": per_fold["up"].to_numpy(),
-                    "fold_down": per_fold["down"].to_numpy(),
-                    "all_up": whole["up"],
-                    "all_down": whole["down"],
-                }
-            )
-            parts.append(base)
-    baselines = pd.concat(parts, ignore_index=True)
-    out = outcomes.copy()
-    out["fold"] = _fold_of(out["time"].to_numpy(dtype=np.int64), bounds)
-    out = out.merge(baselines, on=["symbol", "interval", "horizon", "fold"], how="left")
-    bull = out["direction"].eq("bullish").to_numpy()
-    bear = out["direction"].eq("bearish").to_numpy()
-    nan = np.nan
-    out["baseline"] = np.where(bull, out["all_up"], np.where(bear, out["all_down"], nan))
-    out["fold_baseline"] = np.where(bull, out["fold_up"], np.where(bear, out["fold_down"], nan))
-    return out
 
 
 def _test(hits: int, n: int, baseline: float) -> dict:
@@ -235,14 +276,27 @@ def _row_stats(g: _Group) -> dict:
 
 def _independent(g: _Group, h: int) -> _Group:
     """Per (symbol, interval): the next signal only once the previous one's horizon ended
-    (entry index ≥ previous entry + h). Greedy in time order, which keeps the most signals."""
+    (entry index ≥ previous entry + h). Greedy in time order, which keeps the most signals.
+
+    Within a series entries grow with time, so the signal kept after the one at i is the first
+    with an entry ≥ entry[i] + h: a binary search, done for every signal at once; the chain is
+    then followed through the kept ones only. Series are laid end to end (`_SERIES_STRIDE`
+    apart), so a chain that ends in one series continues at the first signal of the next."""
+    by_series = np.argsort(g.series, kind="stable")
+    key = g.series[by_series] * _SERIES_STRIDE + g.entry[by_series]
+    following = np.searchsorted(key, key + h, side="left").tolist()
+    kept = []
+    i, n = 0, len(following)
+    while i < n:
+        kept.append(i)
+        i = following[i]
     keep = np.zeros(len(g), dtype=bool)
-    last: dict[int, int] = {}
-    for i, (e, s) in enumerate(zip(g.entry.tolist(), g.series.tolist(), strict=True)):
-        if e >= last.get(s, -(1 << 62)) + h:
-            keep[i] = True
-            last[s] = e
+    keep[by_series[kept]] = True
     return g.take(keep)
+
+
+_SERIES_STRIDE = 1 << 40
+"""Larger than any entry index plus horizon."""
 
 
 def _independent_stats(t: _Group) -> dict:
@@ -278,7 +332,7 @@ def _strategy(
     sd = float(net.std(ddof=1)) if len(net) > 1 else math.nan
     downside = float(np.sqrt(np.mean(np.minimum(net, 0.0) ** 2)))
     gains, losses = float(net[net > 0].sum()), float(-net[net < 0].sum())
-    return [(int(a), float(b)) for a, b in zip(t.time.tolist(), equity.tolist(), strict=True)], {
+    return list(zip(t.time.tolist(), equity.tolist(), strict=True)), {
         "trades": len(net),
         "total_return": float(equity[-1] - 1.0),
         "sharpe": _finite(mean / sd * scale) if sd and sd > 0 else None,
