@@ -36,7 +36,7 @@ class TrendReversal:
         self.interval = interval
         self.window = window
         self.alpha = alpha
-        self.test = MannKendall(window)
+        self.test = MannKendall(window, slopes=False)  # the slope only when a signal fires
         self.last = 0
         """+1 / -1: direction of the last significant window; 0 before the first one."""
         self.opens: deque[int] = deque(maxlen=window)
@@ -52,12 +52,13 @@ class TrendReversal:
         if before != -trend:
             return []
         z = abs(self.test.z)
+        slope = self.test.sen_slope()
         factors = {
             "z": z,
             "tau": value.tau,
             "p": value.p,
-            "slope": value.slope,
-            "move": value.slope * (self.window - 1) / c.close if c.close else 0.0,
+            "slope": slope,
+            "move": slope * (self.window - 1) / c.close if c.close else 0.0,
         }
         direction, word = (Direction.BULLISH, "up") if trend > 0 else (Direction.BEARISH, "down")
         description = (

@@ -5,6 +5,7 @@ sorting."""
 
 from __future__ import annotations
 
+import math
 import random
 from fractions import Fraction
 
@@ -83,6 +84,26 @@ def test_mann_kendall_stays_exact_over_a_long_run() -> None:
         if i >= len(xs) - 60:
             assert_matches_pymannkendall(mk, xs[i - 39 : i + 1], got)
     assert mk._slopes.size == 40 * 39 // 2
+
+
+@pytest.mark.parametrize("kind", ["walk", "ticks", "levels"])
+@pytest.mark.parametrize("period", [2, 7, 20, 50])
+def test_mann_kendall_without_slopes_is_the_same_test_and_its_slope_on_demand(
+    kind: str, period: int
+) -> None:
+    """`slopes=False` (what the trend-reversal detector runs): the same tau, p and z on every
+    window, and `sen_slope()` equal to the slope the full indicator keeps."""
+    xs = closes(kind, 100 + period, seed=4).tolist()
+    full, lean = MannKendall(period), MannKendall(period, slopes=False)
+    for x in xs:
+        want, got = full.update(candle(x)), lean.update(candle(x))
+        if want is None:
+            assert got is None
+            continue
+        assert (got.tau, got.p, lean.z) == (want.tau, want.p, full.z)
+        assert math.isnan(got.slope)
+        assert lean.sen_slope() == want.slope
+    assert lean._slopes.size == 0
 
 
 def test_mann_kendall_warm_up_and_trend_direction() -> None:
