@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import subprocess
 import sys
@@ -269,6 +270,23 @@ def test_failure_late_in_the_file_keeps_the_previous_output(tmp_path: Path) -> N
     assert run(str(source), "--indicators", "sma:3", "-o", str(target)) == 2
     assert target.read_text() == "previous run\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["candles.csv", "out.csv"]
+
+
+@pytest.mark.parametrize("refused", [False, True], ids=["done", "refused"])
+def test_the_interpreter_is_left_as_it_was(tmp_path: Path, refused: bool) -> None:
+    """A run turns the cyclic collector off and shortens the GIL's switch interval; the
+    process gets both back, whether the run finished or was refused halfway."""
+    source = tmp_path / "candles.csv"
+    write_header_csv(source, n=400)
+    if refused:
+        with source.open("a") as f:
+            f.write("oops,BTCUSDT,1,1800000000000,1,1,1,x\n")
+    interval = sys.getswitchinterval()
+    assert gc.isenabled()
+    assert run(str(source), "--indicators", "sma:3", "-o", str(tmp_path / "out.csv")) == (
+        2 if refused else 0
+    )
+    assert gc.isenabled() and sys.getswitchinterval() == interval
 
 
 def test_unwritable_output_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -210,3 +210,19 @@ def test_bulk_writer_on_floats_of_every_magnitude() -> None:
     out = io.BytesIO()
     write_csv(out, [values, values])
     assert out.getvalue().decode().split("\n")[:-1] == [f"{v!r},{v!r}" for v in values]
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        [[1.0, None, 2.5], [None, None, None]],  # the line ending after an empty last cell
+        [[None, 1e-05, 3.0], [12345678901.5, None, -0.0]],  # `repr`'s bands beside nulls
+        [[1, 2, 3], [0.5, 1e16, 1e300], ["a,b", None, 'q"']],
+    ],
+    ids=["empty last cell", "repr bands and nulls", "ints floats strings"],
+)
+def test_bulk_writer_edge_columns(columns: list[list[object]]) -> None:
+    fast, slow = io.BytesIO(), io.BytesIO()
+    write_csv(fast, columns)
+    write_csv(slow, columns, fast=False)
+    assert fast.getvalue() == slow.getvalue()
