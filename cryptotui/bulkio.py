@@ -141,22 +141,33 @@ and |x| in [1e10, 1e16) in scientific notation; `repr` does the opposite in both
 
 def _floats(pa: Any, values: Sequence[object], field: Any) -> tuple[Any, Any, Any]:
     """Floats (None a null, NaN a NaN): pyarrow's text, `.0` after a whole number below 1e10
-    (`1` → `1.0`, `-0` → `-0.0`), `repr` in the bands where the notations differ."""
+    (`1` → `1.0`, `-0` → `-0.0`), `repr` in the bands where the notations differ. A column with
+    few whole numbers takes `repr` for those too, sparing the writer a pass over every cell."""
     import numpy as np
 
     pc = pa.compute
     array = pa.array(values, pa.float64())
-    whole = (pc.floor(field) == field) & (pc.abs(field) < REPR_HIGH)
-    cell = pc.binary_join_element_wise(field.cast(pa.string()), pc.if_else(whole, ".0", ""), "")
-    x = array.to_numpy(zero_copy_only=False)  # nulls as NaN, which no band holds
-    size = np.abs(x)
-    by_repr = (size < REPR_LOW) & (x != 0.0) | (size >= REPR_HIGH) & (size < REPR_SCIENTIFIC)
+    x = array.to_numpy(zero_copy_only=False)  # nulls as NaN, which no test below holds
+    with np.errstate(invalid="ignore"):  # a signalling NaN
+        size = np.abs(x)
+        by_repr = (size < REPR_LOW) & (x != 0.0) | (size >= REPR_HIGH) & (size < REPR_SCIENTIFIC)
+        whole = (np.floor(x) == x) & (size < REPR_HIGH)
+    cell = field.cast(pa.string())
+    if np.count_nonzero(whole) > len(x) // SPARSE:
+        whole = (pc.floor(field) == field) & (pc.abs(field) < REPR_HIGH)
+        cell = pc.binary_join_element_wise(cell, pc.if_else(whole, ".0", ""), "")
+    else:
+        by_repr |= whole
     if not by_repr.any():
         return array, cell, None
     fix: list[str | None] = [None] * len(x)
     for i in np.flatnonzero(by_repr).tolist():
         fix[i] = repr(values[i])
     return array, cell, pa.array(fix, pa.string())
+
+
+SPARSE = 64
+"""Whole numbers in at most 1 of this many cells of a column are written by `repr`."""
 
 
 def _strings(pa: Any, array: Any, eol: str) -> Any:

@@ -218,8 +218,10 @@ def test_bulk_writer_on_floats_of_every_magnitude() -> None:
         [[1.0, None, 2.5], [None, None, None]],  # the line ending after an empty last cell
         [[None, 1e-05, 3.0], [12345678901.5, None, -0.0]],  # `repr`'s bands beside nulls
         [[1, 2, 3], [0.5, 1e16, 1e300], ["a,b", None, 'q"']],
+        [[i + 0.5 for i in range(999)] + [7.0], [-0.0] + [i + 0.1 for i in range(999)]],
+        [[float(i) for i in range(1000)], [i - 500.0 for i in range(1000)]],
     ],
-    ids=["empty last cell", "repr bands and nulls", "ints floats strings"],
+    ids=["empty last cell", "repr bands and nulls", "ints floats strings", "few whole", "whole"],
 )
 def test_bulk_writer_edge_columns(columns: list[list[object]]) -> None:
     fast, slow = io.BytesIO(), io.BytesIO()
