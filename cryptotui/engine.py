@@ -19,6 +19,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from cryptotui.alerts.delivery import Dispatcher
 from cryptotui.alerts.router import AlertRouter
@@ -33,6 +34,7 @@ from cryptotui.patterns import (
     build_candle_detectors,
     build_market_detectors,
 )
+from cryptotui.patterns.base import CandleDetector, ValueDetector
 from cryptotui.scoring import Context, Scorer
 from cryptotui.stats.outcomes import OutcomeTracker
 
@@ -53,13 +55,29 @@ class _Key:
     symbol: str
     interval: str
     indicators: list
-    detectors: list
+    detectors: list[tuple[CandleDetector, str | None]]
+    """Each detector with the indicator column it takes its first step from (`ValueDetector`),
+    or None when it computes everything itself."""
     values: dict[str, float | None] = field(default_factory=dict)
     """Committed: as of the last closed candle."""
     live: dict[str, float | None] = field(default_factory=dict)
     """As of the forming candle (`preview`), or the committed values when none is forming."""
     trend: int = 0
+    trending: bool = False
+    """Whether `trend` counts (EMA 20 known), for the timeframe factor of shorter intervals."""
     last_open: int = -1
+    trends: tuple[int, ...] | None = None
+    """The timeframe factor's input for this key's signals: the trends of the symbol's longer
+    intervals, kept until one of them changes (None: to be counted again)."""
+    shorter: tuple[_Key, ...] = ()
+    """The symbol's keys whose `trends` read this one's."""
+
+
+def _reads(detector: object, columns: set[str]) -> str | None:
+    """The column a `ValueDetector` takes from the engine's indicators (None: it computes its
+    own, as every other detector does)."""
+    reads = getattr(detector, "reads", None)
+    return reads if reads in columns else None
 
 
 def _store(values: dict, indicator, result) -> None:
@@ -128,12 +146,18 @@ class Engine:
     def add_symbol(self, symbol: str) -> None:
         self._longer.clear()
         for iv in self.intervals:
-            self.keys[(symbol, iv)] = _Key(
-                symbol,
-                iv,
-                build(self.spec),
-                build_candle_detectors(self.detector_names, symbol, iv, self.detector_options),
+            indicators = build(self.spec)
+            columns = {c for ind in indicators for c in ind.columns}
+            detectors = build_candle_detectors(
+                self.detector_names, symbol, iv, self.detector_options
             )
+            self.keys[(symbol, iv)] = _Key(
+                symbol, iv, indicators, [(d, _reads(d, columns)) for d in detectors]
+            )
+        for iv in self.intervals:
+            key = self.keys[(symbol, iv)]
+            for longer in self._longer_keys(symbol, iv):
+                longer.shorter += (key,)
         self.market[symbol] = build_market_detectors(self.detector_names, symbol)
 
     @property
@@ -210,11 +234,20 @@ class Engine:
             _store(values, ind, ind.update(c))
         key.values = key.live = values
         ema = values.get("ema_20")
+        trend, trending = key.trend, ema is not None
         if ema is not None:
-            key.trend = 1 if c.close > ema else -1 if c.close < ema else 0
-        for det in key.detectors:
-            for s in det.on_candle(c):
-                self._signal(s, values.get("volume_spike_20"), received_ns, c)
+            trend = 1 if c.close > ema else -1 if c.close < ema else 0
+        if trend != key.trend or trending != key.trending:
+            key.trend, key.trending = trend, trending
+            for shorter in key.shorter:
+                shorter.trends = None
+        for det, column in key.detectors:
+            if column is None:
+                found = det.on_candle(c)
+            else:
+                found = cast(ValueDetector, det).on_value(c, values[column])
+            for s in found:
+                self._signal(s, values.get("volume_spike_20"), received_ns, c, key)
         self._rules(c, values, True, received_ns)
 
     def on_trade(self, t: AggTrade, received_ns: int = 0) -> None:
@@ -236,17 +269,28 @@ class Engine:
 
     # ------------------------------------------------------------------ internals
 
-    def _context(self, s: Signal, volume_z: float | None) -> Context:
-        longer = self._longer.get((s.symbol, s.interval))
+    def _longer_keys(self, symbol: str, interval: str | None) -> tuple[_Key, ...]:
+        """The symbol's keys of longer intervals than `interval` (all of them for None)."""
+        longer = self._longer.get((symbol, interval))
         if longer is None:
-            step = INTERVAL_MS.get(s.interval or "", 0)
-            longer = self._longer[(s.symbol, s.interval)] = tuple(
+            step = INTERVAL_MS.get(interval or "", 0)
+            longer = self._longer[(symbol, interval)] = tuple(
                 key
                 for iv in self.intervals
                 if INTERVAL_MS.get(iv, 0) > step
-                and (key := self.keys.get((s.symbol, iv))) is not None
+                and (key := self.keys.get((symbol, iv))) is not None
             )
-        trends = tuple(key.trend for key in longer if key.values.get("ema_20") is not None)
+        return longer
+
+    def _context(self, s: Signal, volume_z: float | None, key: _Key | None) -> Context:
+        """What `s` is scored against; `key` is the series of a candle signal (None: a trade's or
+        a ticker's), whose longer intervals' trends it keeps until one changes."""
+        trends = None if key is None else key.trends
+        if trends is None:
+            longer = self._longer_keys(s.symbol, s.interval)
+            trends = tuple(k.trend for k in longer if k.trending)
+            if key is not None:
+                key.trends = trends
         if self._breadth_stale:  # tickers outnumber signals: recount only when one is scored
             self._breadth_stale = False
             changes = list(self.changes.values())
@@ -268,13 +312,18 @@ class Engine:
         return Context(volume_z, trends, breadth, history)
 
     def _signal(
-        self, s: Signal, volume_z: float | None, received_ns: int, entry: Candle | None = None
+        self,
+        s: Signal,
+        volume_z: float | None,
+        received_ns: int,
+        entry: Candle | None = None,
+        key: _Key | None = None,
     ) -> None:
         """Score, publish and track one signal; `entry` is the closed candle that completed it
-        (None for trade and ticker signals)."""
+        and `key` its series (None for trade and ticker signals)."""
         if self._muted:
             return
-        self.scorer.score(s, self._context(s, volume_z))
+        self.scorer.score(s, self._context(s, volume_z, key))
         self.signals += 1
         alert = self.router.on_signal(s)
         if alert is None:

@@ -1,8 +1,10 @@
 """Which build of the per-candle hot path runs: mypyc-compiled or pure Python.
 
 The indicators, the candlestick rules, the swing-point detectors (chart formations, levels,
-trendlines, divergences) and the outcome tracking with its track record (a signal's outcomes,
-the largest share of a backtest after the detectors) are plain typed Python. `make compile`
+trendlines, divergences), the candlestick detector with the detector framework and the scoring
+(what every signal costs: building it and its confidence) and the outcome tracking with its track
+record (a signal's outcomes, the largest share of a backtest after the detectors) are plain
+typed Python. `make compile`
 (`build()`) compiles the same source with mypyc into extension modules next to it, which
 Python then imports instead of the `.py` files; nothing else changes, and the pure path stays
 the reference the compiled one is tested against (`make test` runs the indicator and pattern
@@ -45,6 +47,9 @@ MODULES: tuple[str, ...] = (
     "cryptotui.patterns.levels",
     "cryptotui.patterns.trendlines",
     "cryptotui.patterns.divergence",
+    "cryptotui.patterns.base",
+    "cryptotui.patterns.candlestick",
+    "cryptotui.scoring",
     "cryptotui.stats.record",
     "cryptotui.stats.outcomes",
 )

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from cryptotui.models import Direction, Signal
 
@@ -39,6 +39,11 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "timeframes": 0.15,
     "market": 0.10,
 }
+
+
+_BULLISH: Final = Direction.BULLISH
+_NEUTRAL: Final = Direction.NEUTRAL
+"""Read on every signal: a module constant, not an attribute of the enum class each time."""
 
 
 @dataclass(slots=True)
@@ -66,19 +71,21 @@ def volume(vz: float | None) -> float:
 
 
 def timeframes(direction: Direction, trends: tuple[int, ...]) -> float:
-    if direction is Direction.NEUTRAL or not trends:
+    if direction is _NEUTRAL or not trends:
         return 0.5
-    want = 1 if direction is Direction.BULLISH else -1
+    want = 1 if direction is _BULLISH else -1
     return sum(t == want for t in trends) / len(trends)
 
 
 def market(direction: Direction, breadth: float | None) -> float:
-    if breadth is None or direction is Direction.NEUTRAL:
+    if breadth is None or direction is _NEUTRAL:
         return 0.5
-    return breadth if direction is Direction.BULLISH else 1.0 - breadth
+    return breadth if direction is _BULLISH else 1.0 - breadth
 
 
 class Scorer:
+    __slots__ = ("_w", "weights")
+
     def __init__(self, weights: Mapping[str, float] | None = None) -> None:
         weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
         unknown = set(weights) - set(FACTORS)
@@ -88,20 +95,29 @@ class Scorer:
         if total <= 0 or any(w < 0 for w in weights.values()):
             raise ValueError("confidence weights must be ≥ 0 and not all 0")
         self.weights = {f: weights.get(f, 0.0) / total for f in FACTORS}
+        self._w = tuple(self.weights.values())
+        """The weights in `FACTORS` order, unpacked on every signal without a lookup."""
 
     def score(self, signal: Signal, ctx: Context) -> Signal:
         """Fill `signal.scores` and `signal.confidence`; returns the same signal."""
+        factors = signal.factors
         history = ctx.history
         if history is not None:
-            signal.factors.update(history.factors())
-        vz = signal.factors.get("volume_z", ctx.volume_z)
-        scores = {
-            "significance": significance(signal.factors.get("z", 0.0)),
-            "history": 0.5 if history is None else history.score,
-            "volume": volume(vz),
-            "timeframes": timeframes(signal.direction, ctx.trends),
-            "market": market(signal.direction, ctx.breadth),
+            factors.update(history.factors())
+        direction = signal.direction
+        s0 = significance(factors.get("z", 0.0))
+        s1 = 0.5 if history is None else history.score
+        s2 = volume(factors.get("volume_z", ctx.volume_z))
+        s3 = timeframes(direction, ctx.trends)
+        s4 = market(direction, ctx.breadth)
+        signal.scores = {
+            "significance": s0,
+            "history": s1,
+            "volume": s2,
+            "timeframes": s3,
+            "market": s4,
         }
-        signal.scores = scores
-        signal.confidence = sum(self.weights[f] * s for f, s in scores.items())
+        w0, w1, w2, w3, w4 = self._w
+        # Left to right from 0 in `FACTORS` order, as the confidence was always summed.
+        signal.confidence = 0.0 + w0 * s0 + w1 * s1 + w2 * s2 + w3 * s3 + w4 * s4
         return signal

@@ -91,3 +91,51 @@ def test_trades_warm_the_whale_detector_without_alerting():
         ("Alert", "whale_trade"),
         ("Alert", "big"),
     ]
+
+
+def test_volume_spike_detector_reads_the_base_indicator_with_the_same_signals():
+    """The engine computes `volume_spike:20` anyway: the detector of the same period takes that
+    score instead of computing it again (`ValueDetector`), and fires exactly as alone."""
+    data = candles(1500, seed=3, volume_sigma=1.2)
+    for period, shared in ((20, "volume_spike_20"), (7, None)):
+        out: list = []
+        options = {"volume_spike": {"period": period, "min_z": 3.0}}
+        engine = Engine(
+            ["BTCUSDT"], ["1m"], emit=out.append, detectors=["volume_spike"],
+            detector_options=options,
+        )  # fmt: skip
+        ((detector, reads),) = engine.keys[("BTCUSDT", "1m")].detectors
+        assert reads == shared
+        alone = type(detector)("BTCUSDT", "1m", **options["volume_spike"])
+        expected = []
+        for c in data:
+            engine.on_candle(c)
+            expected += [(s.time, s.direction, s.factors) for s in alone.on_candle(c)]
+        got = [(s.time, s.direction, s.factors) for s in out if isinstance(s, Signal)]
+        assert len(got) > 5 and got == expected
+
+
+def test_timeframe_factor_follows_the_longer_trends_as_they_change():
+    """Each signal's timeframe score counts the longer intervals' trends as they are when it is
+    scored: the engine keeps them between signals only until one of those trends changes."""
+    from cryptotui.scoring import timeframes
+
+    seen: list[tuple[float, float]] = []
+    engine: Engine
+
+    def emit(ev: object) -> None:
+        if isinstance(ev, Signal) and ev.interval == "1m":
+            longer = [engine.keys[("BTCUSDT", iv)] for iv in ("5m", "15m")]
+            trends = tuple(k.trend for k in longer if k.values.get("ema_20") is not None)
+            seen.append((ev.scores["timeframes"], timeframes(ev.direction, trends)))
+
+    engine = Engine(["BTCUSDT"], ["1m", "5m", "15m"], emit=emit, detectors=["candlestick"])
+    bars = [
+        *candles(3000, seed=6),
+        *candles(600, seed=7, interval="5m"),
+        *candles(200, seed=8, interval="15m"),
+    ]
+    for c in sorted(bars, key=lambda c: (c.close_time, INTERVAL_MS[c.interval])):
+        engine.on_candle(c)
+    assert len({expected for _, expected in seen}) >= 3  # trends moved under the signals
+    assert all(got == expected for got, expected in seen)

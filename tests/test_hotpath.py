@@ -2,8 +2,8 @@
 
 `make test` also runs tests/indicators and tests/patterns with CRYPTOTUI_PURE=1 after the whole
 suite has run on the compiled build; here the pure build (in a subprocess) is compared with the
-one this process loaded, on every indicator's updates and previews, the swing-point detectors
-and every candlestick rule.
+one this process loaded, on every indicator's updates and previews, the swing-point detectors,
+every candlestick rule, and the engine's scored signals and alerts.
 """
 
 from __future__ import annotations
@@ -15,12 +15,17 @@ from dataclasses import replace
 from pathlib import Path
 
 from cryptotui import hotpath
+from cryptotui.alerts.router import AlertRouter
+from cryptotui.engine import Engine
 from cryptotui.indicators import REGISTRY, build_one
+from cryptotui.models import Alert, Signal, Ticker
 from cryptotui.patterns import CANDLE_DETECTORS
 from cryptotui.patterns.candles import CandlestickScanner
+from cryptotui.stats.outcomes import OutcomeTracker
 from tests.indicators.series import KINDS, market
 from tests.patterns.agreement import candles as pattern_candles
 from tests.patterns.series import engineered, random_walk
+from tests.test_engine import candles as engine_candles
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +55,29 @@ def digest() -> str:
     return "\n".join(out)
 
 
+def signals_digest() -> str:
+    """repr of everything an engine emits (signals with their factors, scores and confidence,
+    alerts, outcomes) with every detector, two intervals, a track record and market breadth:
+    the detectors, the scoring and the engine's glue give the same floats on both builds."""
+    out: list[object] = []
+    engine = Engine(
+        ["BTCUSDT"],
+        ["1m", "5m"],
+        emit=out.append,
+        router=AlertRouter(min_confidence=0.5, cooldown_s=0),
+        tracker=OutcomeTracker(),
+    )
+    minutes = engine_candles(3000, seed=4, volume_sigma=1.0)
+    fives = engine_candles(600, seed=5, interval="5m", volume_sigma=1.0)
+    for i, c in enumerate(sorted([*minutes, *fives], key=lambda c: (c.close_time, c.interval))):
+        if i % 40 == 0:
+            for symbol, change in (("BTCUSDT", 1.0 + i % 3), ("ETHUSDT", -1.0)):
+                engine.on_event(Ticker(symbol, c.close_time, 100.0 + change, 100.0, 0, 0, 0, 0))
+        engine.on_event(c)
+    assert sum(type(ev) is Signal for ev in out) > 1000  # every part of the glue ran
+    return "\n".join(repr(replace(ev, received_ns=0) if type(ev) is Alert else ev) for ev in out)
+
+
 def run_pure(code: str) -> str:
     env = {**os.environ, hotpath.PURE_ENV: "1", "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
@@ -62,6 +90,11 @@ def run_pure(code: str) -> str:
 def test_pure_build_gives_bit_identical_results_to_the_loaded_one():
     pure = run_pure("from tests.test_hotpath import digest; print(digest(), end='')")
     assert pure == digest()
+
+
+def test_pure_build_gives_bit_identical_signals_to_the_loaded_one():
+    pure = run_pure("from tests.test_hotpath import signals_digest as d; print(d(), end='')")
+    assert pure == signals_digest()
 
 
 def test_pure_is_forced_by_the_environment_and_reported():

@@ -34,7 +34,9 @@ def candle_signal(
         c.open_time if start is None else start,
         c.close_time,
         factors,
-        description=description,
+        {},
+        0.0,
+        description,
     )
 
 
@@ -42,6 +44,19 @@ class CandleDetector(Protocol):
     name: str
 
     def on_candle(self, c: Candle) -> list[Signal]: ...
+
+
+class ValueDetector(CandleDetector, Protocol):
+    """A candle detector whose first step is an indicator the engine computes anyway.
+
+    `reads` names that indicator's column; an engine computing it passes each closed candle's
+    value to `on_value` instead of calling `on_candle`, which would compute the same number a
+    second time. `on_candle(c)` is `on_value(c, <the indicator's update(c)>)`.
+    """
+
+    reads: str
+
+    def on_value(self, c: Candle, value: float | None) -> list[Signal]: ...
 
 
 class MarketDetector(Protocol):

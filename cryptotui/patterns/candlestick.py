@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from cryptotui.models import Candle, Direction, Signal
-from cryptotui.patterns.base import candle_detector, candle_signal
+from cryptotui.patterns.base import candle_detector
 from cryptotui.patterns.candles import PATTERNS, CandlestickScanner
 from cryptotui.patterns.candles import Direction as Reading
 
@@ -32,6 +33,24 @@ _DIRECTION = {
 RANGE_PERIOD = 14
 
 
+class _Label(NamedTuple):
+    """What a signal of one pattern says, worked out once instead of on every signal."""
+
+    name: str
+    """`cdl_<talib name>`."""
+    title: str
+    up: Direction
+    """The signal's direction for a positive TA-Lib value."""
+    down: Direction
+    """... and for a negative one (the same unless the pattern is signed)."""
+
+
+_LABELS: dict[str, _Label] = {
+    name: _Label(f"cdl_{name}", spec.title, _DIRECTION[spec.bias(1)], _DIRECTION[spec.bias(-1)])
+    for name, spec in PATTERNS.items()
+}
+
+
 class CandlestickDetector:
     name = "candlestick"
     __slots__ = ("interval", "range_sum", "ranges", "scanner", "symbol")
@@ -45,25 +64,42 @@ class CandlestickDetector:
 
     def on_candle(self, c: Candle) -> list[Signal]:
         fired = self.scanner.update(c)
+        ranges = self.ranges
         size = c.high - c.low
-        mean = self.range_sum / len(self.ranges) if self.ranges else 0.0
-        if len(self.ranges) == RANGE_PERIOD:
-            self.range_sum -= self.ranges[0]
-        self.ranges.append(size)
+        held = len(ranges)
+        mean = self.range_sum / held if held else 0.0
+        if held == RANGE_PERIOD:
+            self.range_sum -= ranges[0]
+        ranges.append(size)
         self.range_sum += size
         if not fired:
             return []
         z = 2.0 * size / mean if mean > 0 else 0.0
+        ratio = size / mean if mean else 0.0
+        symbol, interval, start, end, price = (
+            c.symbol,
+            c.interval,
+            c.open_time,
+            c.close_time,
+            c.close,
+        )
         out = []
         for pattern, value in fired.items():
-            spec = PATTERNS[pattern]
+            label = _LABELS[pattern]
             out.append(
-                candle_signal(
-                    f"cdl_{pattern}",
-                    _DIRECTION[spec.bias(value)],
-                    c,
-                    {"z": z, "talib": float(value), "range_ratio": size / mean if mean else 0.0},
-                    spec.title,
+                Signal(
+                    label.name,
+                    label.up if value > 0 else label.down,
+                    symbol,
+                    interval,
+                    end,
+                    price,
+                    start,
+                    end,
+                    {"z": z, "talib": float(value), "range_ratio": ratio},
+                    {},
+                    0.0,
+                    label.title,
                 )
             )
         return out

@@ -85,19 +85,26 @@ class WhaleTrade:
 
 
 class VolumeSpikeDetector:
-    """A closed candle whose volume is `min_z` robust σ above the last `period` candles."""
+    """A closed candle whose volume is `min_z` robust σ above the last `period` candles.
+
+    The score is the `volume_spike:<period>` indicator's (`reads`): an engine that computes
+    that indicator anyway hands its value to `on_value` rather than computing it twice.
+    """
 
     name = "volume_spike"
-    __slots__ = ("interval", "min_z", "robust", "symbol")
+    __slots__ = ("interval", "min_z", "reads", "robust", "symbol")
 
     def __init__(self, symbol: str, interval: str, *, period: int = 20, min_z: float = 6.0):
         self.symbol = symbol
         self.interval = interval
         self.robust = VolumeSpike(period)
+        self.reads = self.robust.columns[0]
         self.min_z = min_z
 
     def on_candle(self, c: Candle) -> list[Signal]:
-        z = self.robust.update(c)
+        return self.on_value(c, self.robust.update(c))
+
+    def on_value(self, c: Candle, z: float | None) -> list[Signal]:
         if z is None or z < self.min_z or not math.isfinite(z):
             return []
         direction = (
@@ -142,6 +149,7 @@ class PumpAndDump:
         "retrace",
         "surge",
         "symbol",
+        "volumes",
         "window",
         "within",
     )
@@ -170,20 +178,24 @@ class PumpAndDump:
         self.before: list[float] = []
         """The volumes of the bars before the window, sorted: the median is one index away
         (kept as bars come and go, instead of sorting 60 volumes on every candle)."""
+        self.volumes: deque[float] = deque(maxlen=window)
+        """The volumes of the window's bars, oldest first: summed on every candle."""
         self.pump: tuple[float, float, int, int, float] | None = None
         """(low before the rise, peak so far, candles since, start time, volume ratio)."""
 
     def _push(self, c: Candle) -> None:
-        bars, before = self.bars, self.before
+        bars, before, volumes = self.bars, self.before, self.volumes
         if len(bars) == bars.maxlen:  # the oldest bar leaves the baseline
             del before[bisect_left(before, bars[0].volume)]
+        if len(volumes) == self.window:  # the bar leaving the window joins it
+            insort(before, volumes[0])
         bars.append(c)
-        if len(bars) > self.window:  # the bar the window left joins it
-            insort(before, bars[-self.window - 1].volume)
+        volumes.append(c.volume)
 
     def _reset(self) -> None:
         self.bars.clear()
         self.before.clear()
+        self.volumes.clear()
 
     def _signal(self, name: str, direction: Direction, c: Candle, start: int, factors) -> Signal:
         description = (
@@ -198,13 +210,13 @@ class PumpAndDump:
             return self._follow(c)
         if len(self.bars) < self.window + self.baseline // 2:
             return []
-        recent = list(self.bars)[-self.window :]
         usual = self.before[len(self.before) // 2]
         if usual <= 0:
             return []
-        ratio = sum(b.volume for b in recent) / (usual * self.window)
+        ratio = sum(self.volumes) / (usual * self.window)
         if ratio < self.surge:
             return []
+        recent = list(self.bars)[-self.window :]
         low = min(b.low for b in recent)
         high = max(b.high for b in recent)
         rise, fall = c.close / low - 1.0, 1.0 - c.close / high
