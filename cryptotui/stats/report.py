@@ -106,10 +106,10 @@ def build_report(
     group = np.zeros(len(table.time), dtype=np.int64)
     for codes, values in coded:
         group = group * len(values) + codes
-    order = np.lexsort((table.rank, table.time, group))
+    order = np.lexsort((_narrow(table.rank), table.time, _narrow(group)))
     group = group[order]
     columns = {f: getattr(table, f)[order] for f in _Group.__slots__ if f not in _SCALARS}
-    starts = np.flatnonzero(np.diff(group, prepend=-1)).tolist()
+    starts = [0, *(np.flatnonzero(group[1:] != group[:-1]) + 1).tolist()]
     interval_codes, intervals = table.keys["interval"]
     rows: list[dict] = []
     equity: dict[tuple, list[tuple[int, float]]] = {}
@@ -136,6 +136,11 @@ def build_report(
         row["q_value"] = q
     rows = sorted((r for r in rows if r["n"] >= min_n), key=_rank)
     return Report(rows, equity, candles, len(results), bounds)
+
+
+def _narrow(codes: np.ndarray) -> np.ndarray:
+    """Codes as 16-bit integers when they fit: numpy sorts those by radix, several times faster."""
+    return codes.astype(np.int16) if codes.max() < 1 << 15 else codes
 
 
 _SCALARS = ("interval", "directional")
@@ -279,20 +284,30 @@ def _independent(g: _Group, h: int) -> _Group:
     (entry index ≥ previous entry + h). Greedy in time order, which keeps the most signals.
 
     Within a series entries grow with time, so the signal kept after the one at i is the first
-    with an entry ≥ entry[i] + h: a binary search, done for every signal at once; the chain is
-    then followed through the kept ones only. Series are laid end to end (`_SERIES_STRIDE`
-    apart), so a chain that ends in one series continues at the first signal of the next."""
+    with an entry ≥ entry[i] + h: a binary search, done for every signal at once. Series are
+    laid end to end (`_SERIES_STRIDE` apart), so a chain that ends in one series continues at
+    the first signal of the next. The chain is followed a run at a time: where each signal's
+    successor is the very next one (every signal kept, as at h = 1), the whole run is kept."""
     by_series = np.argsort(g.series, kind="stable")
     key = g.series[by_series] * _SERIES_STRIDE + g.entry[by_series]
-    following = np.searchsorted(key, key + h, side="left").tolist()
-    kept = []
-    i, n = 0, len(following)
+    n = len(key)
+    following = np.searchsorted(key, key + h, side="left")
+    breaks = np.flatnonzero(following != np.arange(1, n + 1))
+    run_end = np.append(breaks, n - 1)[np.searchsorted(breaks, np.arange(n))].tolist()
+    after = following.tolist()
+    starts, ends = [], []
+    i = 0
     while i < n:
-        kept.append(i)
-        i = following[i]
-    keep = np.zeros(len(g), dtype=bool)
-    keep[by_series[kept]] = True
-    return g.take(keep)
+        end = run_end[i]
+        starts.append(i)
+        ends.append(end + 1)
+        i = after[end]
+    edges = np.zeros(n + 1, dtype=np.int64)
+    edges[starts] = 1
+    edges[ends] -= 1
+    kept = np.zeros(len(g), dtype=bool)
+    kept[by_series] = np.cumsum(edges[:-1]) > 0
+    return g.take(kept)
 
 
 _SERIES_STRIDE = 1 << 40

@@ -5,12 +5,13 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
 import pytest
 
 from cryptotui.alerts.rules import parse_rules
 from cryptotui.models import Candle
 from cryptotui.stats.backtest import Job, run_many, run_series
-from cryptotui.stats.report import build_report
+from cryptotui.stats.report import _Group, _independent, build_report
 from cryptotui.stats.significance import wilson
 from tests.stats.candles import sawtooth, walk
 
@@ -108,3 +109,34 @@ def test_a_pattern_that_stopped_working_is_flagged_degrading() -> None:
     one = rows[("up100", 1)]
     assert one["trend"] == "degrading" and one["trend_p"] < 0.05
     assert math.isclose(one["hit_rate"], 40 / 70)
+
+
+def greedy(entries: list[int], series: list[int], h: int) -> list[bool]:
+    """The definition: in time order, a signal is kept when its series' last kept signal's
+    horizon has ended."""
+    last: dict[int, int] = {}
+    keep = []
+    for e, s in zip(entries, series, strict=True):
+        keep.append(e >= last.get(s, -(1 << 62)) + h)
+        if keep[-1]:
+            last[s] = e
+    return keep
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("h", [1, 2, 5, 20])
+def test_independent_signals_are_the_greedy_choice(seed: int, h: int) -> None:
+    """Interleaved series, repeated entries (several signals on a candle), dense and sparse."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    series = rng.integers(0, 1 + seed % 4, n)
+    entries = np.zeros(n, dtype=np.int64)
+    for s in np.unique(series):  # growing with time within each series
+        mine = series == s
+        entries[mine] = np.cumsum(rng.integers(0, 1 + 3 * (seed % 3), mine.sum()))
+    nan = np.full(n, np.nan)
+    group = _Group(np.arange(n), nan, nan, nan, nan, nan, np.zeros(n, np.int64), nan,
+                   entries, series.astype(np.int64), "1m", True)  # fmt: skip
+    kept = _independent(group, h)
+    want = greedy(entries.tolist(), series.tolist(), h)
+    assert kept.time.tolist() == [i for i, k in enumerate(want) if k]
