@@ -146,12 +146,13 @@ async def test_log_jsonl_reports_injected_scenarios_once_each(tmp_path):
         db = tmp_path / "history.db"
         argv = daemon_args(sim, cfg, db, "BTCUSDT,ETHUSDT", "--format", "jsonl")
         async with stopping(await cryptotui(*argv)) as d:
-            # late enough for the client to have started
+            # The rule's alert says the daemon is warm and streaming: the scenarios come after.
+            await d.read_until(lambda lines: bool(lines), 30)
             now = sim.sim_time_ms()
             truths = [
-                sim.inject("whale_trade", "BTCUSDT", now + 25 * 60_000, side="buy"),
-                sim.inject("volume_spike", "ETHUSDT", now + 26 * 60_000, mult=20.0),
-                sim.inject("round_number_cross", "BTCUSDT", now + 28 * 60_000),
+                sim.inject("whale_trade", "BTCUSDT", now + 1 * 60_000, side="buy"),
+                sim.inject("volume_spike", "ETHUSDT", now + 2 * 60_000, mult=20.0),
+                sim.inject("round_number_cross", "BTCUSDT", now + 4 * 60_000),
             ]
             wanted = {"whale_trade", "volume_spike", "round_number_cross", "eth-up"}
             await d.read_until(lambda lines: wanted <= {json.loads(ln)["name"] for ln in lines}, 40)
