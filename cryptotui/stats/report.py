@@ -154,19 +154,28 @@ class _Table:
     def __init__(self, results: Sequence[SeriesResult], bounds: list[tuple[int, int]]) -> None:
         frames = [r.outcomes for r in results]
         sizes = [len(f) for f in frames]
-        outcomes = pd.concat(frames, ignore_index=True)
-        self.time = outcomes["time"].to_numpy(dtype=np.int64)
-        self.hit = outcomes["hit"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
-        self.r = outcomes["forward_return"].to_numpy(dtype=np.float64)
-        self.mfe = outcomes["mfe"].to_numpy(dtype=np.float64)
-        self.mae = outcomes["mae"].to_numpy(dtype=np.float64)
-        self.entry = outcomes["entry"].to_numpy(dtype=np.int64)
+
+        def column(name: str, dtype: type) -> np.ndarray:
+            """One column of every series' outcomes (a frame of all of them would copy the
+            text columns too, the largest)."""
+            if not frames:
+                return np.empty(0, dtype)
+            return np.concatenate([f[name].to_numpy(dtype=dtype) for f in frames])
+
+        self.time = column("time", np.int64)
+        self.hit = np.concatenate(
+            [np.empty(0)] + [f["hit"].to_numpy(dtype=np.float64, na_value=np.nan) for f in frames]
+        )
+        self.r = column("forward_return", np.float64)
+        self.mfe = column("mfe", np.float64)
+        self.mae = column("mae", np.float64)
+        self.entry = column("entry", np.int64)
         self.fold = _fold_of(self.time, bounds)
-        horizon = outcomes["horizon"].to_numpy(dtype=np.int64)
+        horizon = column("horizon", np.int64)
         self.keys = {
-            "name": _codes(outcomes["name"]),
-            "direction": _codes(outcomes["direction"]),
-            "horizon": _codes(pd.Series(horizon)),
+            "name": _codes([f["name"] for f in frames]),
+            "direction": _codes([f["direction"] for f in frames]),
+            "horizon": _codes([pd.Series(horizon)]),
         }
         # Symbol and interval are one per series: coded per series, then repeated.
         per_series = [(r.symbol, r.interval) for r in results]
@@ -185,9 +194,17 @@ class _Table:
         )
 
 
-def _codes(column: pd.Series) -> tuple[np.ndarray, list]:
-    codes, uniques = pd.factorize(column, sort=True)
-    return codes.astype(np.int64), [v.item() if hasattr(v, "item") else v for v in uniques]
+def _codes(columns: list[pd.Series]) -> tuple[np.ndarray, list]:
+    """Codes into the sorted distinct values of the columns, end to end: each column coded on
+    its own (few distinct values, many rows), then its codes mapped to the common ones."""
+    parts = [pd.factorize(c, sort=True) for c in columns]
+    values = sorted({v.item() if hasattr(v, "item") else v for _, u in parts for v in u})
+    index = {v: n for n, v in enumerate(values)}
+    mapped = [
+        np.array([index[v.item() if hasattr(v, "item") else v] for v in u], np.int64)[c]
+        for c, u in parts
+    ]
+    return np.concatenate([np.empty(0, np.int64), *mapped]), values
 
 
 def _baselines(
