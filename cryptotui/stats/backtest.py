@@ -92,18 +92,17 @@ def run_series(job: Job, progress: Callable[[int], None] | None = None) -> Serie
     sids: dict[int, int] = {}
     outcomes: list[tuple] = []
     entries: list[int] = []
-    """Per signal: index of the candle that completed it in `kept`."""
-    kept: list[Candle] = []
-    """The candles the engine commits: the first of each open time (it skips repeats)."""
+    """Per signal: index of the candle that completed it."""
     candles = job.candles or _stored(job)
     keep = job.keep_factors
-    close_times = np.fromiter((c.close_time for c in candles), np.int64, len(candles))
+    at = 0
+    """Index of the candle being fed."""
 
     def emit(ev: object) -> None:
         cls = type(ev)
         if cls is Signal or (cls is Alert and ev.kind == "rule"):  # type: ignore[union-attr]
             sids[id(ev)] = len(signals)
-            entries.append(len(kept) - 1)
+            entries.append(at)
             if cls is Signal:
                 s: Signal = ev  # type: ignore[assignment]
                 signals.append(("pattern", s.name, str(s.direction), s.time, s.price,
@@ -135,47 +134,60 @@ def run_series(job: Job, progress: Callable[[int], None] | None = None) -> Serie
         tracker=OutcomeTracker(job.horizons, TrackRecord()) if keep else None,
     )
     on_candle = engine.on_candle
-    last_open = -1
-    for i, c in enumerate(candles, 1):
-        if c.open_time > last_open:
-            last_open = c.open_time
-            kept.append(c)
+    for at, c in enumerate(candles):
         on_candle(c)
-        if progress is not None and i % PROGRESS_EVERY == 0:
+        if progress is not None and (at + 1) % PROGRESS_EVERY == 0:
             progress(PROGRESS_EVERY)
     if progress is not None:
         progress(len(candles) % PROGRESS_EVERY)
+    columns = _Columns(candles)
+    signal_frame = _signal_frame(signals, job.symbol, job.interval)
     if keep:
         resolved = pd.DataFrame(outcomes, columns=list(RESOLVED_COLUMNS))
     else:
-        resolved = _resolve(kept, job, signals, entries)
-    signal_frame = _signal_frame(signals, job.symbol, job.interval)
+        resolved = _resolve(columns, job, signal_frame, entries)
     return SeriesResult(
         job.symbol,
         job.interval,
-        np.fromiter((c.open_time for c in candles), np.int64, len(candles)),
-        _signs([c.close for c in candles], job.horizons),
+        columns.open_time,
+        _signs(columns.close, job.horizons),
         signal_frame,
-        _outcome_frame(resolved, signal_frame, close_times),
+        _outcome_frame(resolved, signal_frame, columns.close_time),
         factors,
     )
 
 
+class _Columns:
+    """The series' candles as arrays, and which of them the engine committed: the first of
+    each open time (it skips repeats)."""
+
+    def __init__(self, candles: Sequence[Candle]) -> None:
+        n = len(candles)
+        self.open_time = np.fromiter((c.open_time for c in candles), np.int64, n)
+        self.close_time = np.fromiter((c.close_time for c in candles), np.int64, n)
+        self.high = np.fromiter((c.high for c in candles), np.float64, n)
+        self.low = np.fromiter((c.low for c in candles), np.float64, n)
+        self.close = np.fromiter((c.close for c in candles), np.float64, n)
+        before = np.maximum.accumulate(np.concatenate(([-1], self.open_time[:-1])))
+        self.committed = self.open_time > before
+
+
 def _resolve(
-    kept: list[Candle], job: Job, signals: list[tuple], entries: list[int]
+    columns: _Columns, job: Job, signals: pd.DataFrame, entries: list[int]
 ) -> pd.DataFrame:
     """The outcomes of every signal, from the committed candles."""
-    n = len(kept)
-    sign_of = {"bullish": 1, "bearish": -1}
+    committed = columns.committed
+    position = np.cumsum(committed) - 1  # a candle's index among the committed ones
+    direction = signals["direction"].to_numpy(dtype=object)
     return resolve(
-        np.fromiter((c.open_time for c in kept), np.int64, n),
-        np.fromiter((c.close for c in kept), np.float64, n),
-        np.fromiter((c.high for c in kept), np.float64, n),
-        np.fromiter((c.low for c in kept), np.float64, n),
+        columns.open_time[committed],
+        columns.close[committed],
+        columns.high[committed],
+        columns.low[committed],
         INTERVAL_MS.get(job.interval, 0),
-        np.asarray(entries, dtype=np.int64),
-        np.fromiter((sign_of.get(s[2], 0) for s in signals), np.int64, len(signals)),
-        np.fromiter((s[3] for s in signals), np.int64, len(signals)),
+        position[np.asarray(entries, dtype=np.int64)],
+        (direction == "bullish").astype(np.int64) - (direction == "bearish"),
+        signals["time"].to_numpy(dtype=np.int64),
         job.horizons,
     )
 
@@ -193,8 +205,7 @@ def _stored(job: Job) -> tuple[Candle, ...]:
     return tuple(c for c in candles if job.until is None or c.open_time < job.until)
 
 
-def _signs(closes: Sequence[float], horizons: Iterable[int]) -> dict[int, np.ndarray]:
-    c = np.asarray(closes, dtype=np.float64)
+def _signs(c: np.ndarray, horizons: Iterable[int]) -> dict[int, np.ndarray]:
     return {h: np.sign(c[h:] / c[:-h] - 1.0).astype(np.int8) for h in horizons if len(c) > h}
 
 

@@ -55,22 +55,24 @@ def resolve(
     entry_close = closes[entries]
     up_counts, down_counts, totals = _baseline_counts(closes, run, horizons)
     parts: list[tuple[np.ndarray, ...]] = []
-    hi = np.full(len(entries), -np.inf)
-    lo = np.full(len(entries), np.inf)
+    # Per candle t, the highest high and lowest low of candles t+1 … t+k, for k = 1, 2, …
+    # (fmax/fmin: a NaN never wins, as in the tracker's comparisons).
+    hi = np.full(n, -np.inf)
+    lo = np.full(n, np.inf)
     for k in range(1, horizons[-1] + 1):
+        hi = np.fmax(hi[:-1], highs[k:])  # n - k values: none once k ≥ n
+        lo = np.fmin(lo[:-1], lows[k:])
+        if k not in horizons:
+            continue
         ahead = entries + k
         alive = ahead < n
         at = np.where(alive, ahead, 0)
-        alive &= run[at] == run[entries]
-        hi = np.where(alive, np.fmax(hi, highs[at]), hi)  # fmax/fmin: a NaN never wins, as in
-        lo = np.where(alive, np.fmin(lo, lows[at]), lo)  # the tracker's comparisons
-        if k not in horizons:
-            continue
+        alive &= run[at] == run[entries]  # runs are contiguous: no hole in between either
         i = horizons.index(k)
         mask = alive & (entry_close != 0.0)
         e, close0, sign = entries[mask], entry_close[mask], signs[mask]
         r = closes[ahead[mask]] / close0 - 1.0
-        up, down = hi[mask] / close0 - 1.0, lo[mask] / close0 - 1.0
+        up, down = hi[e] / close0 - 1.0, lo[e] / close0 - 1.0
         bear = sign < 0
         mfe, mae = np.where(bear, -down, up), np.where(bear, -up, down)
         total = totals[i][e]
