@@ -44,10 +44,15 @@ compile: $(DEVSTAMP)  ## compile the hot path (indicators, patterns, scoring) wi
 	$(HOTPATH_BUILD)
 
 # The whole suite on the compiled hot path (when a compiler is available), then the indicator and
-# pattern suites again on the pure-Python one: both builds must give the same results.
+# pattern suites again on the pure-Python one: both builds must give the same results. The whole
+# suite runs on TEST_WORKERS pytest-xdist workers, more than the cores as most of its tests wait
+# on a simulator or a subprocess (`make test TEST_WORKERS=0`: one process); the second run is
+# all computation, where starting workers costs more than it saves.
+TEST_WORKERS ?= 3
+
 test: lint  ## install dev extras, lint, compile, run the whole suite (pattern/indicator suites on both builds)
 	$(HOTPATH_BUILD) || echo "hot path not compiled: the suite runs on the pure-Python path only"
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 	CRYPTOTUI_PURE=1 $(BIN)/python -m pytest tests/indicators tests/patterns
 
 bench: $(DEVSTAMP)  ## speed tables against stdlib json / talipp / TA-Lib
