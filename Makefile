@@ -35,12 +35,12 @@ format: $(DEVSTAMP)
 	$(BIN)/ruff check --fix cryptotui tests benchmarks
 	$(BIN)/ruff format cryptotui tests benchmarks
 
-# The indicators, candlestick rules, detectors and scoring compiled with mypyc, in place
+# The indicators, detectors, scoring and engine compiled with mypyc, in place
 # (cryptotui/hotpath.py: MODULES). Not part of `make demo`: compiling takes a minute or two.
 # A build older than its sources is ignored.
 HOTPATH_BUILD := $(BIN)/python -c 'import cryptotui.hotpath as h; raise SystemExit(h.build())'
 
-compile: $(DEVSTAMP)  ## compile the hot path (indicators, patterns, scoring) with mypyc
+compile: $(DEVSTAMP)  ## compile the hot path (indicators, detectors, engine) with mypyc
 	$(HOTPATH_BUILD)
 
 # The whole suite on the compiled hot path (when a compiler is available), then the indicator and

@@ -1,10 +1,10 @@
 """Which build of the per-candle hot path runs: mypyc-compiled or pure Python.
 
 The indicators, the candlestick rules, the swing-point detectors (chart formations, levels,
-trendlines, divergences), the candlestick detector with the detector framework and the scoring
-(what every signal costs: building it and its confidence) and the outcome tracking with its track
-record (a signal's outcomes, the largest share of a backtest after the detectors) are plain
-typed Python. `make compile`
+trendlines, divergences), the other candle and trade detectors with their framework, the
+scoring and the engine that runs them per candle (what every signal costs: building it and its
+confidence) and the outcome tracking with its track record (a signal's outcomes, the largest
+share of a backtest after the detectors) are plain typed Python. `make compile`
 (`build()`) compiles the same source with mypyc into extension modules next to it, which
 Python then imports instead of the `.py` files; nothing else changes, and the pure path stays
 the reference the compiled one is tested against (`make test` runs the indicator and pattern
@@ -27,6 +27,21 @@ from importlib.machinery import EXTENSION_SUFFIXES, ModuleSpec
 from importlib.util import spec_from_file_location
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+# `@mypyc_attr(allow_interpreted_subclasses=True)` lets interpreted code subclass a class that
+# mypyc compiles (tests do). mypy comes with mypyc; without it nothing is compiled and the
+# decorator has nothing to say.
+if TYPE_CHECKING:
+    from mypy_extensions import mypyc_attr
+else:
+    try:
+        from mypy_extensions import mypyc_attr
+    except ImportError:
+
+        def mypyc_attr(*_attrs, **_kwattrs):
+            return lambda cls: cls
+
 
 PURE_ENV = "CRYPTOTUI_PURE"
 """Set (non-empty) to run the pure-Python modules even when a compiled build is present."""
@@ -49,7 +64,9 @@ MODULES: tuple[str, ...] = (
     "cryptotui.patterns.divergence",
     "cryptotui.patterns.base",
     "cryptotui.patterns.candlestick",
+    "cryptotui.patterns.crypto",
     "cryptotui.scoring",
+    "cryptotui.engine",
     "cryptotui.stats.record",
     "cryptotui.stats.outcomes",
 )

@@ -12,6 +12,7 @@ from bisect import bisect_left, insort
 from collections import deque
 from dataclasses import dataclass
 
+from cryptotui.hotpath import mypyc_attr
 from cryptotui.indicators import VolumeSpike
 from cryptotui.models import AggTrade, Candle, Direction, Signal, Ticker
 from cryptotui.patterns.base import candle_detector, candle_signal, market_detector
@@ -128,6 +129,7 @@ class VolumeSpikeDetector:
 # ------------------------------------------------------------------------------- pump / dump
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # a test subclasses it: the old median
 class PumpAndDump:
     """Fast move on surging volume, and whether it reverses.
 
