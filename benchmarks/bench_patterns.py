@@ -9,6 +9,10 @@ value of a window it is handed: it gets views of the trailing `STREAM_WINDOW` ca
 longest lookback of the default 25 is 13). The "TA-Lib on a trailing window" row is every batch
 CDL function re-run on the last `lookback + 1` candles at each new candle (and not even
 bit-identical to full-history results, since the rolling totals then start at a different index).
+
+A second table is what a closed candle costs the `Engine` with the detectors on top of its base
+indicators (EMA 20, RSI 14, volume z): each signal is built, scored and handed on (to nothing:
+a backtest keeps only what it reads off it), on the same walk with log-normal volumes.
 """
 
 from __future__ import annotations
@@ -22,14 +26,24 @@ import talib
 from talib import stream
 
 from benchmarks.builds import builds
+from cryptotui.alerts.router import AlertRouter
+from cryptotui.engine import Engine
 from cryptotui.models import Candle
 from cryptotui.patterns.candles import PATTERNS, CandlestickScanner
 from cryptotui.patterns.candlestick import DEFAULT_PATTERNS
+from cryptotui.stats.backtest import DEFAULT_DETECTORS
 
 CANDLES = 20_000
 STREAM_WINDOW = 16
 CORE = list(DEFAULT_PATTERNS)
 """The 25 the candlestick detector runs by default."""
+ENGINE_SETS: dict[str, tuple[str, ...]] = {
+    "none (base indicators)": (),
+    "volume_spike": ("volume_spike",),
+    "volume_spike, pump_and_dump": ("volume_spike", "pump_and_dump"),
+    "candlestick": ("candlestick",),
+    f"{', '.join(DEFAULT_DETECTORS)} (backtest default)": tuple(DEFAULT_DETECTORS),
+}
 
 
 def _walk(n: int) -> tuple[np.ndarray, ...]:
@@ -105,12 +119,35 @@ def _ferro(candles: list[Candle]) -> Callable[[], None]:
     return run
 
 
-def _candles() -> list[Candle]:
+def _candles(volume: bool = False) -> list[Candle]:
     ohlc = _walk(CANDLES)
+    rng = np.random.default_rng(7)
+    volumes = rng.lognormal(2.0, 0.6, CANDLES).tolist() if volume else [1.0] * CANDLES
     return [
-        Candle("BTCUSDT", "1m", i * 60_000, i * 60_000 + 59_999, o, h, lo, c, 1.0)
-        for i, (o, h, lo, c) in enumerate(zip(*(a.tolist() for a in ohlc), strict=True))
+        Candle("BTCUSDT", "1m", i * 60_000, i * 60_000 + 59_999, o, h, lo, c, v)
+        for i, (o, h, lo, c, v) in enumerate(zip(*(a.tolist() for a in ohlc), volumes, strict=True))
     ]
+
+
+def _engine(candles: list[Candle], detectors: tuple[str, ...]) -> Callable[[], None]:
+    def run() -> None:
+        engine = Engine(
+            ["BTCUSDT"], ["1m"], emit=lambda _ev: None, detectors=detectors,
+            router=AlertRouter(min_confidence=2.0),  # no alerts: signals only
+        )  # fmt: skip
+        for c in candles:
+            engine.on_candle(c)
+
+    return run
+
+
+def engine_figures() -> dict[str, float]:
+    """µs per closed candle of the loaded build's engine with each set of `ENGINE_SETS`."""
+    candles = _candles(volume=True)
+    return {
+        label: _best_us_per_candle(_engine(candles, detectors), CANDLES)
+        for label, detectors in ENGINE_SETS.items()
+    }
 
 
 def hot_path_figures() -> dict[str, float]:
@@ -162,3 +199,8 @@ def main() -> None:
     print("|---|---:|---:|")
     for label, count, us in rows:
         print(f"| {label} | {count} | {us:.2f} |")
+    engine = builds(__name__, "engine_figures")
+    print(f"\n| Engine per closed candle, detectors | {' | '.join(f'{b} µs' for b in engine)} |")
+    print("|---|" + "---:|" * len(engine))
+    for label in ENGINE_SETS:
+        print(f"| {label} | {' | '.join(f'{f[label]:.2f}' for f in engine.values())} |")
