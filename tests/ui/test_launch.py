@@ -202,10 +202,17 @@ def test_the_command_line_tui_says_what_runs_and_offers_reload_configuration(tmp
     cfg = tmp_path / "config.toml"
     cfg.write_text("[demo]\nspeed = 20.0\n")
     said: list[str] = []
+    # Every toast from the app's start on: the feed (a child process) may announce itself
+    # before the session below gets control.
+    show = CryptoTUI.notify
+
+    def notify(app: CryptoTUI, message, **kw) -> None:
+        said.append(str(message))
+        show(app, message, **kw)
+
+    monkeypatch.setattr(CryptoTUI, "notify", notify)
 
     async def session(app, pilot) -> None:
-        show = app.notify
-        app.notify = lambda message, **kw: (said.append(str(message)), show(message, **kw))
         await until(lambda: app.feed_thread.running, timeout=30, what="the feed")
         await until(lambda: any("first candles close" in s for s in said), what="the intro")
         (intro,) = [s for s in said if "first candles close" in s]
