@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo run test lint format bench compile clean
+.PHONY: demo run test test-build test-pure lint format bench compile clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,16 +43,21 @@ HOTPATH_BUILD := $(BIN)/python -c 'import cryptotui.hotpath as h; raise SystemEx
 compile: $(DEVSTAMP)  ## compile the hot path (indicators, detectors, engine) with mypyc
 	$(HOTPATH_BUILD)
 
-# The whole suite on the compiled hot path (when a compiler is available), then the indicator and
-# pattern suites again on the pure-Python one: both builds must give the same results. The whole
-# suite runs on TEST_WORKERS pytest-xdist workers, more than the cores as most of its tests wait
-# on a simulator or a subprocess (`make test TEST_WORKERS=0`: one process); the second run is
-# all computation, where starting workers costs more than it saves.
+# The whole suite on the compiled hot path (when a compiler is available), and the indicator and
+# pattern suites again on the pure-Python one: both builds must give the same results. The pure
+# run needs no build, so it runs while the compiler works (one core each). The whole suite runs
+# on TEST_WORKERS pytest-xdist workers, more than the cores as most of its tests wait on a
+# simulator or a subprocess (`make test TEST_WORKERS=0`: one process).
 TEST_WORKERS ?= 3
 
 test: lint  ## install dev extras, lint, compile, run the whole suite (pattern/indicator suites on both builds)
-	$(HOTPATH_BUILD) || echo "hot path not compiled: the suite runs on the pure-Python path only"
+	$(MAKE) --no-print-directory --output-sync=target -j2 test-build test-pure
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+
+test-build: $(DEVSTAMP)
+	$(HOTPATH_BUILD) || echo "hot path not compiled: the suite runs on the pure-Python path only"
+
+test-pure: $(DEVSTAMP)
 	CRYPTOTUI_PURE=1 $(BIN)/python -m pytest tests/indicators tests/patterns
 
 bench: $(DEVSTAMP)  ## speed tables against stdlib json / talipp / TA-Lib
