@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# Re-exported: every consumer imports them from here.
+from cryptotui.direction import Direction as Direction
+from cryptotui.signals import Signal as Signal
+
 
 @dataclass(slots=True)
 class Candle:
@@ -234,35 +238,6 @@ class Notice:
     level: str
     text: str
     kind: str = field(default="")
-
-
-class Direction(StrEnum):
-    BULLISH = "bullish"
-    BEARISH = "bearish"
-    NEUTRAL = "neutral"
-
-
-@dataclass(slots=True)
-class Signal:
-    """Something a detector found, with the raw inputs the confidence score is built from.
-
-    `factors` holds raw observations (a robust z-score, a volume ratio, …); `scoring.py` turns
-    them into the named 0–1 `scores` and the weighted `confidence`.
-    """
-
-    name: str
-    direction: Direction
-    symbol: str
-    interval: str | None
-    time: int
-    """Exchange time (ms) of the event that triggered it."""
-    price: float
-    span_start: int
-    span_end: int
-    factors: dict[str, float] = field(default_factory=dict)
-    scores: dict[str, float] = field(default_factory=dict)
-    confidence: float = 0.0
-    description: str = ""
 
 
 @dataclass(slots=True, kw_only=True)
