@@ -14,6 +14,7 @@ from cryptotui.ui.widgets.health import Health
 from cryptotui.ui.widgets.keys_footer import KeysFooter, key_cells
 from cryptotui.ui.widgets.overview import MarketOverview
 from cryptotui.ui.widgets.watchlist import Watchlist
+from tests.conftest import until
 from tests.ui.helpers import screen_lines, widget_text
 
 
@@ -129,7 +130,8 @@ async def test_the_footer_fits_80_columns_with_help_whatever_is_focused(sim_app)
             line = screen_lines(app)[-1]
             assert "? Help" in line and line.rstrip().endswith("^p palette"), line
     app = sim_app()
-    async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
+    async with app.run_test(size=(160, 48)):
+        # The footer is composed after the first refresh: on a loaded machine, later.
+        await until(lambda: "? Help" in screen_lines(app)[-1], what="the footer at 160 columns")
         line = screen_lines(app)[-1]
         assert all(k in line for k in ("q Quit", "w Lists", "t Theme")), line
