@@ -93,6 +93,8 @@ def compiled_state(root: Path = ROOT, env: Mapping[str, str] = os.environ) -> st
     """None when the compiled build can run; otherwise why the pure path runs instead."""
     if env.get(PURE_ENV):
         return f"{PURE_ENV} is set"
+    if strays(root):
+        return "a module compiled by an older build is left: make compile"
     built = [extension(m, root) for m in MODULES]
     if not any(p.exists() for p in built):
         return "not compiled: make compile"
@@ -102,13 +104,25 @@ def compiled_state(root: Path = ROOT, env: Mapping[str, str] = os.environ) -> st
     return None
 
 
+def strays(root: Path = ROOT) -> list[Path]:
+    """Compiled modules no longer in `MODULES` (left by a build of another checkout): Python
+    would import one instead of its `.py`, so they mean pure until `build()` removes them."""
+    wanted = {extension(m, root) for m in MODULES}
+    return [
+        p
+        for p in root.joinpath("cryptotui").rglob(f"*{EXTENSION_SUFFIXES[0]}")
+        if p not in wanted and not p.name.startswith(GROUP.rpartition(".")[2])
+    ]
+
+
 class _SourceFirst(MetaPathFinder):
-    """Imports the hot-path modules from their `.py` files, whatever extension sits beside them."""
+    """Imports the package's modules from their `.py` files, whatever extension sits beside
+    them (a build of another checkout may have compiled modules this one does not list)."""
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
-        if fullname not in MODULES:
+        if not fullname.startswith("cryptotui."):
             return None
         leaf = fullname.rpartition(".")[2]
         for entry in path or ():
@@ -157,6 +171,8 @@ def build() -> int:
         print(f"hot path: cannot compile ({exc}); pip install -e '.[dev]'")
         return 1
     os.chdir(ROOT)
+    for stray in strays():
+        stray.unlink()
     started = time.time()
     paths = [str(source(m).relative_to(ROOT)) for m in MODULES]
     setup(

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from dataclasses import replace
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 from cryptotui import hotpath
@@ -143,3 +144,18 @@ def test_compiled_build_runs_only_when_complete_fresh_and_not_refused(tmp_path):
     assert hotpath.compiled_state(tmp_path / "part", {}) == "compiled build is stale: make compile"
     _tree(tmp_path / "old", hotpath.MODULES, newer=False)
     assert hotpath.compiled_state(tmp_path / "old", {}) == "compiled build is stale: make compile"
+
+
+def test_a_module_compiled_by_another_checkout_means_pure_and_is_imported_from_source(tmp_path):
+    """A build of a checkout that compiled more modules leaves their extensions behind: Python
+    would load one instead of this checkout's `.py`."""
+    _tree(tmp_path, hotpath.MODULES)
+    stray = tmp_path / "cryptotui" / f"fmt{EXTENSION_SUFFIXES[0]}"
+    stray.write_text("")
+    (tmp_path / "cryptotui" / "fmt.py").write_text("")
+    assert hotpath.strays(tmp_path) == [stray]
+    assert hotpath.compiled_state(tmp_path, {}) == (
+        "a module compiled by an older build is left: make compile"
+    )
+    spec = hotpath._SourceFirst().find_spec("cryptotui.fmt", [str(tmp_path / "cryptotui")])
+    assert spec is not None and spec.origin == str(tmp_path / "cryptotui" / "fmt.py")
