@@ -178,7 +178,7 @@ def _resolve(
     """The outcomes of every signal, from the committed candles."""
     committed = columns.committed
     position = np.cumsum(committed) - 1  # a candle's index among the committed ones
-    direction = signals["direction"].to_numpy(dtype=object)
+    direction = signals["direction"]
     return resolve(
         columns.open_time[committed],
         columns.close[committed],
@@ -186,7 +186,7 @@ def _resolve(
         columns.low[committed],
         INTERVAL_MS.get(job.interval, 0),
         position[np.asarray(entries, dtype=np.int64)],
-        (direction == "bullish").astype(np.int64) - (direction == "bearish"),
+        (direction == "bullish").to_numpy(np.int64) - (direction == "bearish").to_numpy(np.int64),
         signals["time"].to_numpy(dtype=np.int64),
         job.horizons,
     )
