@@ -2,9 +2,9 @@
 
 Each rule is a transcription of the corresponding `ta_CDL*.c` loop body: same comparisons, same
 arithmetic in the same order (so float rounding matches), same output values. A rule sees the
-recent candles (`b`, newest last) and `avg(setting, k)`: TA-Lib's candle average for `setting` as
-seen by the candle `k` bars back, i.e. over the `avg_period` candles *before* that one. The
-scanner (`candles.py`) keeps those rolling totals; rules only compare.
+recent candles (`b`, newest last) and `avg.get(setting, k)`: TA-Lib's candle average for
+`setting` as seen by the candle `k` bars back, i.e. over the `avg_period` candles *before* that
+one. The scanner (`candles.py`) keeps those rolling totals; rules only compare.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeVar
 
+from cryptotui.hotpath import mypyc_attr
 from cryptotui.patterns.candle_settings import (
     BODY_DOJI,
     BODY_LONG,
@@ -89,8 +90,17 @@ def gap_down(later: Bar, earlier: Bar) -> bool:
     return later.top < earlier.bottom
 
 
-Avg = Callable[[CandleSetting, int], float]
-"""`avg(setting, k)`: the setting's threshold for the candle `k` bars back (0 = newest)."""
+@mypyc_attr(allow_interpreted_subclasses=True)
+class Avg:
+    """`avg.get(setting, k)`: the setting's threshold for the candle `k` bars back (0 = newest).
+
+    Implemented by the scanner's rolling totals (`candles._Averages`). A class, not a callable:
+    compiled rules then call `get` natively, and a rule reads a dozen averages per candle."""
+
+    def get(self, setting: CandleSetting, k: int) -> float:
+        raise NotImplementedError
+
+
 Detect = Callable[[list[Bar], Avg], int]
 """A rule: the recent bars (newest last; a list, which compiled rules index natively) and the
 averages in, TA-Lib's output value out."""
@@ -121,7 +131,7 @@ class PatternSpec:
     lookback: int
     """TA-Lib's `_Lookback()`: the first `lookback` candles always yield 0."""
     averages: tuple[tuple[CandleSetting, int], ...]
-    """Every `avg(setting, k)` the rule may read; the scanner keeps a rolling total for each."""
+    """Every `avg.get(setting, k)` the rule may read; the scanner keeps a rolling total for each."""
     make: Callable[[], Detect]
     """A fresh detector: the rule itself, or a new state machine for stateful rules."""
     warmup: int = 0
@@ -194,7 +204,7 @@ def _pattern(
     description="Open and close (almost) equal: indecision.",
 )
 def _doji(b: list[Bar], avg: Avg) -> int:
-    return 100 if b[-1].body <= avg(BODY_DOJI, 0) else 0
+    return 100 if b[-1].body <= avg.get(BODY_DOJI, 0) else 0
 
 
 @_pattern(
@@ -210,9 +220,9 @@ def _dragonflydoji(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     return (
         100
-        if c.body <= avg(BODY_DOJI, 0)
-        and c.upper < avg(SHADOW_VERY_SHORT, 0)
-        and c.lower > avg(SHADOW_VERY_SHORT, 0)
+        if c.body <= avg.get(BODY_DOJI, 0)
+        and c.upper < avg.get(SHADOW_VERY_SHORT, 0)
+        and c.lower > avg.get(SHADOW_VERY_SHORT, 0)
         else 0
     )
 
@@ -230,9 +240,9 @@ def _gravestonedoji(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     return (
         100
-        if c.body <= avg(BODY_DOJI, 0)
-        and c.lower < avg(SHADOW_VERY_SHORT, 0)
-        and c.upper > avg(SHADOW_VERY_SHORT, 0)
+        if c.body <= avg.get(BODY_DOJI, 0)
+        and c.lower < avg.get(SHADOW_VERY_SHORT, 0)
+        and c.upper > avg.get(SHADOW_VERY_SHORT, 0)
         else 0
     )
 
@@ -250,8 +260,8 @@ def _longleggeddoji(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     return (
         100
-        if c.body <= avg(BODY_DOJI, 0)
-        and (c.lower > avg(SHADOW_LONG, 0) or c.upper > avg(SHADOW_LONG, 0))
+        if c.body <= avg.get(BODY_DOJI, 0)
+        and (c.lower > avg.get(SHADOW_LONG, 0) or c.upper > avg.get(SHADOW_LONG, 0))
         else 0
     )
 
@@ -269,11 +279,11 @@ def _rickshawman(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     return (
         100
-        if c.body <= avg(BODY_DOJI, 0)
-        and c.lower > avg(SHADOW_LONG, 0)
-        and c.upper > avg(SHADOW_LONG, 0)
-        and c.bottom <= c.low + c.height / 2 + avg(NEAR, 0)
-        and c.top >= c.low + c.height / 2 - avg(NEAR, 0)
+        if c.body <= avg.get(BODY_DOJI, 0)
+        and c.lower > avg.get(SHADOW_LONG, 0)
+        and c.upper > avg.get(SHADOW_LONG, 0)
+        and c.bottom <= c.low + c.height / 2 + avg.get(NEAR, 0)
+        and c.top >= c.low + c.height / 2 - avg.get(NEAR, 0)
         else 0
     )
 
@@ -290,9 +300,9 @@ def _takuri(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     return (
         100
-        if c.body <= avg(BODY_DOJI, 0)
-        and c.upper < avg(SHADOW_VERY_SHORT, 0)
-        and c.lower > avg(SHADOW_VERY_LONG, 0)
+        if c.body <= avg.get(BODY_DOJI, 0)
+        and c.upper < avg.get(SHADOW_VERY_SHORT, 0)
+        and c.lower > avg.get(SHADOW_VERY_LONG, 0)
         else 0
     )
 
@@ -308,7 +318,7 @@ def _takuri(b: list[Bar], avg: Avg) -> int:
 )
 def _spinningtop(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
-    if c.upper > c.body and c.lower > c.body and c.body < avg(BODY_SHORT, 0):
+    if c.upper > c.body and c.lower > c.body and c.body < avg.get(BODY_SHORT, 0):
         return c.color * 100
     return 0
 
@@ -325,9 +335,9 @@ def _spinningtop(b: list[Bar], avg: Avg) -> int:
 def _highwave(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     if (
-        c.body < avg(BODY_SHORT, 0)
-        and c.upper > avg(SHADOW_VERY_LONG, 0)
-        and c.lower > avg(SHADOW_VERY_LONG, 0)
+        c.body < avg.get(BODY_SHORT, 0)
+        and c.upper > avg.get(SHADOW_VERY_LONG, 0)
+        and c.lower > avg.get(SHADOW_VERY_LONG, 0)
     ):
         return c.color * 100
     return 0
@@ -345,9 +355,9 @@ def _highwave(b: list[Bar], avg: Avg) -> int:
 def _shortline(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     if (
-        c.body < avg(BODY_SHORT, 0)
-        and c.upper < avg(SHADOW_SHORT, 0)
-        and c.lower < avg(SHADOW_SHORT, 0)
+        c.body < avg.get(BODY_SHORT, 0)
+        and c.upper < avg.get(SHADOW_SHORT, 0)
+        and c.lower < avg.get(SHADOW_SHORT, 0)
     ):
         return c.color * 100
     return 0
@@ -364,9 +374,9 @@ def _shortline(b: list[Bar], avg: Avg) -> int:
 def _longline(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     if (
-        c.body > avg(BODY_LONG, 0)
-        and c.upper < avg(SHADOW_SHORT, 0)
-        and c.lower < avg(SHADOW_SHORT, 0)
+        c.body > avg.get(BODY_LONG, 0)
+        and c.upper < avg.get(SHADOW_SHORT, 0)
+        and c.lower < avg.get(SHADOW_SHORT, 0)
     ):
         return c.color * 100
     return 0
@@ -383,9 +393,9 @@ def _longline(b: list[Bar], avg: Avg) -> int:
 def _marubozu(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
     if (
-        c.body > avg(BODY_LONG, 0)
-        and c.upper < avg(SHADOW_VERY_SHORT, 0)
-        and c.lower < avg(SHADOW_VERY_SHORT, 0)
+        c.body > avg.get(BODY_LONG, 0)
+        and c.upper < avg.get(SHADOW_VERY_SHORT, 0)
+        and c.lower < avg.get(SHADOW_VERY_SHORT, 0)
     ):
         return c.color * 100
     return 0
@@ -401,9 +411,9 @@ def _marubozu(b: list[Bar], avg: Avg) -> int:
 )
 def _closingmarubozu(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
-    if c.body > avg(BODY_LONG, 0) and (
-        (c.color == 1 and c.upper < avg(SHADOW_VERY_SHORT, 0))
-        or (c.color == -1 and c.lower < avg(SHADOW_VERY_SHORT, 0))
+    if c.body > avg.get(BODY_LONG, 0) and (
+        (c.color == 1 and c.upper < avg.get(SHADOW_VERY_SHORT, 0))
+        or (c.color == -1 and c.lower < avg.get(SHADOW_VERY_SHORT, 0))
     ):
         return c.color * 100
     return 0
@@ -419,9 +429,9 @@ def _closingmarubozu(b: list[Bar], avg: Avg) -> int:
 )
 def _belthold(b: list[Bar], avg: Avg) -> int:
     c = b[-1]
-    if c.body > avg(BODY_LONG, 0) and (
-        (c.color == 1 and c.lower < avg(SHADOW_VERY_SHORT, 0))
-        or (c.color == -1 and c.upper < avg(SHADOW_VERY_SHORT, 0))
+    if c.body > avg.get(BODY_LONG, 0) and (
+        (c.color == 1 and c.lower < avg.get(SHADOW_VERY_SHORT, 0))
+        or (c.color == -1 and c.upper < avg.get(SHADOW_VERY_SHORT, 0))
     ):
         return c.color * 100
     return 0
@@ -442,10 +452,10 @@ def _hammer(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     return (
         100
-        if c.body < avg(BODY_SHORT, 0)
-        and c.lower > avg(SHADOW_LONG, 0)
-        and c.upper < avg(SHADOW_VERY_SHORT, 0)
-        and c.bottom <= p.low + avg(NEAR, 1)
+        if c.body < avg.get(BODY_SHORT, 0)
+        and c.lower > avg.get(SHADOW_LONG, 0)
+        and c.upper < avg.get(SHADOW_VERY_SHORT, 0)
+        and c.bottom <= p.low + avg.get(NEAR, 1)
         else 0
     )
 
@@ -462,10 +472,10 @@ def _hangingman(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     return (
         -100
-        if c.body < avg(BODY_SHORT, 0)
-        and c.lower > avg(SHADOW_LONG, 0)
-        and c.upper < avg(SHADOW_VERY_SHORT, 0)
-        and c.bottom >= p.high - avg(NEAR, 1)
+        if c.body < avg.get(BODY_SHORT, 0)
+        and c.lower > avg.get(SHADOW_LONG, 0)
+        and c.upper < avg.get(SHADOW_VERY_SHORT, 0)
+        and c.bottom >= p.high - avg.get(NEAR, 1)
         else 0
     )
 
@@ -483,9 +493,9 @@ def _invertedhammer(b: list[Bar], avg: Avg) -> int:
     return (
         100
         if gap_down(c, p)
-        and c.body < avg(BODY_SHORT, 0)
-        and c.upper > avg(SHADOW_LONG, 0)
-        and c.lower < avg(SHADOW_VERY_SHORT, 0)
+        and c.body < avg.get(BODY_SHORT, 0)
+        and c.upper > avg.get(SHADOW_LONG, 0)
+        and c.lower < avg.get(SHADOW_VERY_SHORT, 0)
         else 0
     )
 
@@ -503,9 +513,9 @@ def _shootingstar(b: list[Bar], avg: Avg) -> int:
     return (
         -100
         if gap_up(c, p)
-        and c.body < avg(BODY_SHORT, 0)
-        and c.upper > avg(SHADOW_LONG, 0)
-        and c.lower < avg(SHADOW_VERY_SHORT, 0)
+        and c.body < avg.get(BODY_SHORT, 0)
+        and c.upper > avg.get(SHADOW_LONG, 0)
+        and c.lower < avg.get(SHADOW_VERY_SHORT, 0)
         else 0
     )
 
@@ -556,7 +566,7 @@ def _harami_value(p: Bar, c: Bar) -> int:
 )
 def _harami(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
-    if p.body > avg(BODY_LONG, 1) and c.body <= avg(BODY_SHORT, 0):
+    if p.body > avg.get(BODY_LONG, 1) and c.body <= avg.get(BODY_SHORT, 0):
         return _harami_value(p, c)
     return 0
 
@@ -572,7 +582,7 @@ def _harami(b: list[Bar], avg: Avg) -> int:
 )
 def _haramicross(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
-    if p.body > avg(BODY_LONG, 1) and c.body <= avg(BODY_DOJI, 0):
+    if p.body > avg.get(BODY_LONG, 1) and c.body <= avg.get(BODY_DOJI, 0):
         return _harami_value(p, c)
     return 0
 
@@ -590,9 +600,9 @@ def _piercing(b: list[Bar], avg: Avg) -> int:
     return (
         100
         if p.color == -1
-        and p.body > avg(BODY_LONG, 1)
+        and p.body > avg.get(BODY_LONG, 1)
         and c.color == 1
-        and c.body > avg(BODY_LONG, 0)
+        and c.body > avg.get(BODY_LONG, 0)
         and c.open < p.low
         and c.close < p.open
         and c.close > p.close + p.body * 0.5
@@ -613,7 +623,7 @@ def _darkcloudcover(b: list[Bar], avg: Avg) -> int:
     return (
         -100
         if p.color == 1
-        and p.body > avg(BODY_LONG, 1)
+        and p.body > avg.get(BODY_LONG, 1)
         and c.color == -1
         and c.open > p.high
         and c.close > p.open
@@ -633,8 +643,8 @@ def _darkcloudcover(b: list[Bar], avg: Avg) -> int:
 def _dojistar(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     if (
-        p.body > avg(BODY_LONG, 1)
-        and c.body <= avg(BODY_DOJI, 0)
+        p.body > avg.get(BODY_LONG, 1)
+        and c.body <= avg.get(BODY_DOJI, 0)
         and ((p.color == 1 and gap_up(c, p)) or (p.color == -1 and gap_down(c, p)))
     ):
         return -p.color * 100
@@ -655,8 +665,8 @@ def _matchinglow(b: list[Bar], avg: Avg) -> int:
         100
         if p.color == -1
         and c.color == -1
-        and c.close <= p.close + avg(EQUAL, 1)
-        and c.close >= p.close - avg(EQUAL, 1)
+        and c.close <= p.close + avg.get(EQUAL, 1)
+        and c.close >= p.close - avg.get(EQUAL, 1)
         else 0
     )
 
@@ -675,8 +685,8 @@ def _homingpigeon(b: list[Bar], avg: Avg) -> int:
         100
         if p.color == -1
         and c.color == -1
-        and p.body > avg(BODY_LONG, 1)
-        and c.body <= avg(BODY_SHORT, 0)
+        and p.body > avg.get(BODY_LONG, 1)
+        and c.body <= avg.get(BODY_SHORT, 0)
         and c.open < p.open
         and c.close > p.close
         else 0
@@ -686,9 +696,9 @@ def _homingpigeon(b: list[Bar], avg: Avg) -> int:
 def _is_marubozu(c: Bar, avg: Avg, k: int) -> bool:
     """Long body and very short shadows, for the candle `k` bars back (kicking patterns)."""
     return (
-        c.body > avg(BODY_LONG, k)
-        and c.upper < avg(SHADOW_VERY_SHORT, k)
-        and c.lower < avg(SHADOW_VERY_SHORT, k)
+        c.body > avg.get(BODY_LONG, k)
+        and c.upper < avg.get(SHADOW_VERY_SHORT, k)
+        and c.lower < avg.get(SHADOW_VERY_SHORT, k)
     )
 
 
@@ -745,10 +755,10 @@ def _counterattack(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     if (
         p.color == -c.color
-        and p.body > avg(BODY_LONG, 1)
-        and c.body > avg(BODY_LONG, 0)
-        and c.close <= p.close + avg(EQUAL, 1)
-        and c.close >= p.close - avg(EQUAL, 1)
+        and p.body > avg.get(BODY_LONG, 1)
+        and c.body > avg.get(BODY_LONG, 0)
+        and c.close <= p.close + avg.get(EQUAL, 1)
+        and c.close >= p.close - avg.get(EQUAL, 1)
     ):
         return c.color * 100
     return 0
@@ -766,12 +776,12 @@ def _separatinglines(b: list[Bar], avg: Avg) -> int:
     p, c = b[-2], b[-1]
     if (
         p.color == -c.color
-        and c.open <= p.open + avg(EQUAL, 1)
-        and c.open >= p.open - avg(EQUAL, 1)
-        and c.body > avg(BODY_LONG, 0)
+        and c.open <= p.open + avg.get(EQUAL, 1)
+        and c.open >= p.open - avg.get(EQUAL, 1)
+        and c.body > avg.get(BODY_LONG, 0)
         and (
-            (c.color == 1 and c.lower < avg(SHADOW_VERY_SHORT, 0))
-            or (c.color == -1 and c.upper < avg(SHADOW_VERY_SHORT, 0))
+            (c.color == 1 and c.lower < avg.get(SHADOW_VERY_SHORT, 0))
+            or (c.color == -1 and c.upper < avg.get(SHADOW_VERY_SHORT, 0))
         )
     ):
         return c.color * 100
@@ -794,10 +804,10 @@ def _inneck(b: list[Bar], avg: Avg) -> int:
     return (
         -100
         if p.color == -1
-        and p.body > avg(BODY_LONG, 1)
+        and p.body > avg.get(BODY_LONG, 1)
         and c.color == 1
         and c.open < p.low
-        and c.close <= p.close + avg(EQUAL, 1)
+        and c.close <= p.close + avg.get(EQUAL, 1)
         and c.close >= p.close
         else 0
     )
@@ -816,11 +826,11 @@ def _onneck(b: list[Bar], avg: Avg) -> int:
     return (
         -100
         if p.color == -1
-        and p.body > avg(BODY_LONG, 1)
+        and p.body > avg.get(BODY_LONG, 1)
         and c.color == 1
         and c.open < p.low
-        and c.close <= p.low + avg(EQUAL, 1)
-        and c.close >= p.low - avg(EQUAL, 1)
+        and c.close <= p.low + avg.get(EQUAL, 1)
+        and c.close >= p.low - avg.get(EQUAL, 1)
         else 0
     )
 
@@ -838,10 +848,10 @@ def _thrusting(b: list[Bar], avg: Avg) -> int:
     return (
         -100
         if p.color == -1
-        and p.body > avg(BODY_LONG, 1)
+        and p.body > avg.get(BODY_LONG, 1)
         and c.color == 1
         and c.open < p.low
-        and c.close > p.close + avg(EQUAL, 1)
+        and c.close > p.close + avg.get(EQUAL, 1)
         and c.close <= p.close + p.body * 0.5
         else 0
     )
@@ -869,9 +879,9 @@ def _morningstar(b: list[Bar], avg: Avg) -> int:
         and c3.color == 1
         and gap_down(c2, c1)
         and c3.close > c1.close + c1.body * _STAR_PENETRATION
-        and c1.body > avg(BODY_LONG, 2)
-        and c2.body <= avg(BODY_SHORT, 1)
-        and c3.body > avg(BODY_SHORT, 0)
+        and c1.body > avg.get(BODY_LONG, 2)
+        and c2.body <= avg.get(BODY_SHORT, 1)
+        and c3.body > avg.get(BODY_SHORT, 0)
         else 0
     )
 
@@ -892,9 +902,9 @@ def _eveningstar(b: list[Bar], avg: Avg) -> int:
         and c3.color == -1
         and gap_up(c2, c1)
         and c3.close < c1.close - c1.body * _STAR_PENETRATION
-        and c1.body > avg(BODY_LONG, 2)
-        and c2.body <= avg(BODY_SHORT, 1)
-        and c3.body > avg(BODY_SHORT, 0)
+        and c1.body > avg.get(BODY_LONG, 2)
+        and c2.body <= avg.get(BODY_SHORT, 1)
+        and c3.body > avg.get(BODY_SHORT, 0)
         else 0
     )
 
@@ -918,9 +928,9 @@ def _morningdojistar(b: list[Bar], avg: Avg) -> int:
         and c3.color == 1
         and gap_down(c2, c1)
         and c3.close > c1.close + c1.body * _STAR_PENETRATION
-        and c1.body > avg(BODY_LONG, 2)
-        and c2.body <= avg(BODY_DOJI, 1)
-        and c3.body > avg(BODY_SHORT, 0)
+        and c1.body > avg.get(BODY_LONG, 2)
+        and c2.body <= avg.get(BODY_DOJI, 1)
+        and c3.body > avg.get(BODY_SHORT, 0)
         else 0
     )
 
@@ -941,9 +951,9 @@ def _eveningdojistar(b: list[Bar], avg: Avg) -> int:
         and c3.color == -1
         and gap_up(c2, c1)
         and c3.close < c1.close - c1.body * _STAR_PENETRATION
-        and c1.body > avg(BODY_LONG, 2)
-        and c2.body <= avg(BODY_DOJI, 1)
-        and c3.body > avg(BODY_SHORT, 0)
+        and c1.body > avg.get(BODY_LONG, 2)
+        and c2.body <= avg.get(BODY_DOJI, 1)
+        and c3.body > avg.get(BODY_SHORT, 0)
         else 0
     )
 
@@ -959,9 +969,9 @@ def _eveningdojistar(b: list[Bar], avg: Avg) -> int:
 def _abandonedbaby(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
     if (
-        c1.body > avg(BODY_LONG, 2)
-        and c2.body <= avg(BODY_DOJI, 1)
-        and c3.body > avg(BODY_SHORT, 0)
+        c1.body > avg.get(BODY_LONG, 2)
+        and c2.body <= avg.get(BODY_DOJI, 1)
+        and c3.body > avg.get(BODY_SHORT, 0)
         and (
             (
                 c1.color == 1
@@ -993,7 +1003,7 @@ def _abandonedbaby(b: list[Bar], avg: Avg) -> int:
 )
 def _tristar(b: list[Bar], avg: Avg) -> int:
     c1, c2, c3 = b[-3], b[-2], b[-1]
-    doji = avg(BODY_DOJI, 2)  # TA-Lib judges all three against the first one's average
+    doji = avg.get(BODY_DOJI, 2)  # TA-Lib judges all three against the first one's average
     if not (c1.body <= doji and c2.body <= doji and c3.body <= doji):
         return 0
     value = 0
@@ -1026,20 +1036,20 @@ def _3whitesoldiers(b: list[Bar], avg: Avg) -> int:
     return (
         100
         if c1.color == 1
-        and c1.upper < avg(SHADOW_VERY_SHORT, 2)
+        and c1.upper < avg.get(SHADOW_VERY_SHORT, 2)
         and c2.color == 1
-        and c2.upper < avg(SHADOW_VERY_SHORT, 1)
+        and c2.upper < avg.get(SHADOW_VERY_SHORT, 1)
         and c3.color == 1
-        and c3.upper < avg(SHADOW_VERY_SHORT, 0)
+        and c3.upper < avg.get(SHADOW_VERY_SHORT, 0)
         and c3.close > c2.close
         and c2.close > c1.close
         and c2.open > c1.open
-        and c2.open <= c1.close + avg(NEAR, 2)
+        and c2.open <= c1.close + avg.get(NEAR, 2)
         and c3.open > c2.open
-        and c3.open <= c2.close + avg(NEAR, 1)
-        and c2.body > c1.body - avg(FAR, 2)
-        and c3.body > c2.body - avg(FAR, 1)
-        and c3.body > avg(BODY_SHORT, 0)
+        and c3.open <= c2.close + avg.get(NEAR, 1)
+        and c2.body > c1.body - avg.get(FAR, 2)
+        and c3.body > c2.body - avg.get(FAR, 1)
+        and c3.body > avg.get(BODY_SHORT, 0)
         else 0
     )
 
@@ -1067,9 +1077,9 @@ def _3blackcrows(b: list[Bar], avg: Avg) -> int:
         and c0.high > c1.close
         and c1.close > c2.close
         and c2.close > c3.close
-        and c1.lower < avg(SHADOW_VERY_SHORT, 2)
-        and c2.lower < avg(SHADOW_VERY_SHORT, 1)
-        and c3.lower < avg(SHADOW_VERY_SHORT, 0)
+        and c1.lower < avg.get(SHADOW_VERY_SHORT, 2)
+        and c2.lower < avg.get(SHADOW_VERY_SHORT, 1)
+        and c3.lower < avg.get(SHADOW_VERY_SHORT, 0)
         else 0
     )
 
@@ -1093,17 +1103,17 @@ def _identical3crows(b: list[Bar], avg: Avg) -> int:
     return (
         -100
         if c1.color == -1
-        and c1.lower < avg(SHADOW_VERY_SHORT, 2)
+        and c1.lower < avg.get(SHADOW_VERY_SHORT, 2)
         and c2.color == -1
-        and c2.lower < avg(SHADOW_VERY_SHORT, 1)
+        and c2.lower < avg.get(SHADOW_VERY_SHORT, 1)
         and c3.color == -1
-        and c3.lower < avg(SHADOW_VERY_SHORT, 0)
+        and c3.lower < avg.get(SHADOW_VERY_SHORT, 0)
         and c1.close > c2.close
         and c2.close > c3.close
-        and c2.open <= c1.close + avg(EQUAL, 2)
-        and c2.open >= c1.close - avg(EQUAL, 2)
-        and c3.open <= c2.close + avg(EQUAL, 1)
-        and c3.open >= c2.close - avg(EQUAL, 1)
+        and c2.open <= c1.close + avg.get(EQUAL, 2)
+        and c2.open >= c1.close - avg.get(EQUAL, 2)
+        and c3.open <= c2.close + avg.get(EQUAL, 1)
+        and c3.open >= c2.close - avg.get(EQUAL, 1)
         else 0
     )
 
@@ -1125,8 +1135,8 @@ def _3inside(b: list[Bar], avg: Avg) -> int:
             (c1.color == 1 and c3.color == -1 and c3.close < c1.open)
             or (c1.color == -1 and c3.color == 1 and c3.close > c1.open)
         )
-        and c1.body > avg(BODY_LONG, 2)
-        and c2.body <= avg(BODY_SHORT, 1)
+        and c1.body > avg.get(BODY_LONG, 2)
+        and c2.body <= avg.get(BODY_SHORT, 1)
     ):
         return -c1.color * 100
     return 0
@@ -1171,7 +1181,7 @@ def _2crows(b: list[Bar], avg: Avg) -> int:
     return (
         -100
         if c1.color == 1
-        and c1.body > avg(BODY_LONG, 2)
+        and c1.body > avg.get(BODY_LONG, 2)
         and c2.color == -1
         and gap_up(c2, c1)
         and c3.color == -1
@@ -1196,9 +1206,9 @@ def _upsidegap2crows(b: list[Bar], avg: Avg) -> int:
     return (
         -100
         if c1.color == 1
-        and c1.body > avg(BODY_LONG, 2)
+        and c1.body > avg.get(BODY_LONG, 2)
         and c2.color == -1
-        and c2.body <= avg(BODY_SHORT, 1)
+        and c2.body <= avg.get(BODY_SHORT, 1)
         and gap_up(c2, c1)
         and c3.color == -1
         and c3.open > c2.open
@@ -1229,17 +1239,17 @@ def _3starsinsouth(b: list[Bar], avg: Avg) -> int:
         if c1.color == -1
         and c2.color == -1
         and c3.color == -1
-        and c1.body > avg(BODY_LONG, 2)
-        and c1.lower > avg(SHADOW_LONG, 2)
+        and c1.body > avg.get(BODY_LONG, 2)
+        and c1.lower > avg.get(SHADOW_LONG, 2)
         and c2.body < c1.body
         and c2.open > c1.close
         and c2.open <= c1.high
         and c2.low < c1.close
         and c2.low >= c1.low
-        and c2.lower > avg(SHADOW_VERY_SHORT, 1)
-        and c3.body < avg(BODY_SHORT, 0)
-        and c3.lower < avg(SHADOW_VERY_SHORT, 0)
-        and c3.upper < avg(SHADOW_VERY_SHORT, 0)
+        and c2.lower > avg.get(SHADOW_VERY_SHORT, 1)
+        and c3.body < avg.get(BODY_SHORT, 0)
+        and c3.lower < avg.get(SHADOW_VERY_SHORT, 0)
+        and c3.upper < avg.get(SHADOW_VERY_SHORT, 0)
         and c3.low > c2.low
         and c3.high < c2.high
         else 0
@@ -1274,11 +1284,11 @@ def _advanceblock(b: list[Bar], avg: Avg) -> int:
         and c3.close > c2.close
         and c2.close > c1.close
         and c2.open > c1.open
-        and c2.open <= c1.close + avg(NEAR, 2)
+        and c2.open <= c1.close + avg.get(NEAR, 2)
         and c3.open > c2.open
-        and c3.open <= c2.close + avg(NEAR, 1)
-        and c1.body > avg(BODY_LONG, 2)
-        and c1.upper < avg(SHADOW_SHORT, 2)
+        and c3.open <= c2.close + avg.get(NEAR, 1)
+        and c1.body > avg.get(BODY_LONG, 2)
+        and c1.upper < avg.get(SHADOW_SHORT, 2)
         and _advance_blocked(c1, c2, c3, avg)
         else 0
     )
@@ -1287,14 +1297,14 @@ def _advanceblock(b: list[Bar], avg: Avg) -> int:
 def _advance_blocked(c1: Bar, c2: Bar, c3: Bar, avg: Avg) -> bool:
     """The four ways TA-Lib lets the advance stall (second/third candle weakening)."""
     return (
-        (c2.body < c1.body - avg(FAR, 2) and c3.body < c2.body + avg(NEAR, 1))
-        or c3.body < c2.body - avg(FAR, 1)
+        (c2.body < c1.body - avg.get(FAR, 2) and c3.body < c2.body + avg.get(NEAR, 1))
+        or c3.body < c2.body - avg.get(FAR, 1)
         or (
             c3.body < c2.body
             and c2.body < c1.body
-            and (c3.upper > avg(SHADOW_SHORT, 0) or c2.upper > avg(SHADOW_SHORT, 1))
+            and (c3.upper > avg.get(SHADOW_SHORT, 0) or c2.upper > avg.get(SHADOW_SHORT, 1))
         )
-        or (c3.body < c2.body and c3.upper > avg(SHADOW_LONG, 0))
+        or (c3.body < c2.body and c3.upper > avg.get(SHADOW_LONG, 0))
     )
 
 
@@ -1315,13 +1325,13 @@ def _stalledpattern(b: list[Bar], avg: Avg) -> int:
         and c3.color == 1
         and c3.close > c2.close
         and c2.close > c1.close
-        and c1.body > avg(BODY_LONG, 2)
-        and c2.body > avg(BODY_LONG, 1)
-        and c2.upper < avg(SHADOW_VERY_SHORT, 1)
+        and c1.body > avg.get(BODY_LONG, 2)
+        and c2.body > avg.get(BODY_LONG, 1)
+        and c2.upper < avg.get(SHADOW_VERY_SHORT, 1)
         and c2.open > c1.open
-        and c2.open <= c1.close + avg(NEAR, 2)
-        and c3.body < avg(BODY_SHORT, 0)
-        and c3.open >= c2.close - c3.body - avg(NEAR, 1)
+        and c2.open <= c1.close + avg.get(NEAR, 2)
+        and c3.body < avg.get(BODY_SHORT, 0)
+        and c3.open >= c2.close - c3.body - avg.get(NEAR, 1)
         else 0
     )
 
@@ -1342,8 +1352,8 @@ def _sticksandwich(b: list[Bar], avg: Avg) -> int:
         and c2.color == 1
         and c3.color == -1
         and c2.low > c1.close
-        and c3.close <= c1.close + avg(EQUAL, 2)
-        and c3.close >= c1.close - avg(EQUAL, 2)
+        and c3.close <= c1.close + avg.get(EQUAL, 2)
+        and c3.close >= c1.close - avg.get(EQUAL, 2)
         else 0
     )
 
@@ -1367,8 +1377,8 @@ def _unique3river(b: list[Bar], avg: Avg) -> int:
         and c2.open <= c1.open
         and c2.low < c1.low
         and c3.open > c2.low
-        and c1.body > avg(BODY_LONG, 2)
-        and c3.body < avg(BODY_SHORT, 0)
+        and c1.body > avg.get(BODY_LONG, 2)
+        and c3.body < avg.get(BODY_SHORT, 0)
         else 0
     )
 
@@ -1387,10 +1397,10 @@ def _gapsidesidewhite(b: list[Bar], avg: Avg) -> int:
         ((gap_up(c2, c1) and gap_up(c3, c1)) or (gap_down(c2, c1) and gap_down(c3, c1)))
         and c2.color == 1
         and c3.color == 1
-        and c3.body >= c2.body - avg(NEAR, 1)
-        and c3.body <= c2.body + avg(NEAR, 1)
-        and c3.open >= c2.open - avg(EQUAL, 1)
-        and c3.open <= c2.open + avg(EQUAL, 1)
+        and c3.body >= c2.body - avg.get(NEAR, 1)
+        and c3.body <= c2.body + avg.get(NEAR, 1)
+        and c3.open >= c2.open - avg.get(EQUAL, 1)
+        and c3.open <= c2.open + avg.get(EQUAL, 1)
     ):
         return 100 if gap_up(c2, c1) else -100
     return 0
@@ -1414,7 +1424,7 @@ def _tasukigap(b: list[Bar], avg: Avg) -> int:
         and c3.open > c2.open
         and c3.close < c2.open
         and c3.close > c1.top
-        and abs(c2.body - c3.body) < avg(NEAR, 1)
+        and abs(c2.body - c3.body) < avg.get(NEAR, 1)
     ) or (
         gap_down(c2, c1)
         and c2.color == -1
@@ -1423,7 +1433,7 @@ def _tasukigap(b: list[Bar], avg: Avg) -> int:
         and c3.open > c2.close
         and c3.close > c2.open
         and c3.close < c1.bottom
-        and abs(c2.body - c3.body) < avg(NEAR, 1)
+        and abs(c2.body - c3.body) < avg.get(NEAR, 1)
     ):
         return c2.color * 100
     return 0
@@ -1468,10 +1478,10 @@ def _3linestrike(b: list[Bar], avg: Avg) -> int:
         c1.color == c2.color
         and c2.color == c3.color
         and c4.color == -c3.color
-        and c2.open >= c1.bottom - avg(NEAR, 3)
-        and c2.open <= c1.top + avg(NEAR, 3)
-        and c3.open >= c2.bottom - avg(NEAR, 2)
-        and c3.open <= c2.top + avg(NEAR, 2)
+        and c2.open >= c1.bottom - avg.get(NEAR, 3)
+        and c2.open <= c1.top + avg.get(NEAR, 3)
+        and c3.open >= c2.bottom - avg.get(NEAR, 2)
+        and c3.open <= c2.top + avg.get(NEAR, 2)
         and (
             (
                 c3.color == 1
@@ -1509,12 +1519,12 @@ def _concealbabyswall(b: list[Bar], avg: Avg) -> int:
         and c2.color == -1
         and c3.color == -1
         and c4.color == -1
-        and c1.lower < avg(SHADOW_VERY_SHORT, 3)
-        and c1.upper < avg(SHADOW_VERY_SHORT, 3)
-        and c2.lower < avg(SHADOW_VERY_SHORT, 2)
-        and c2.upper < avg(SHADOW_VERY_SHORT, 2)
+        and c1.lower < avg.get(SHADOW_VERY_SHORT, 3)
+        and c1.upper < avg.get(SHADOW_VERY_SHORT, 3)
+        and c2.lower < avg.get(SHADOW_VERY_SHORT, 2)
+        and c2.upper < avg.get(SHADOW_VERY_SHORT, 2)
         and gap_down(c3, c2)
-        and c3.upper > avg(SHADOW_VERY_SHORT, 1)
+        and c3.upper > avg.get(SHADOW_VERY_SHORT, 1)
         and c3.high > c2.close
         and c4.high > c3.high
         and c4.low < c3.low
@@ -1536,7 +1546,7 @@ def _breakaway(b: list[Bar], avg: Avg) -> int:
         c1.color == c2.color
         and c2.color == c4.color
         and c4.color == -c5.color
-        and c1.body > avg(BODY_LONG, 4)
+        and c1.body > avg.get(BODY_LONG, 4)
         and (
             (
                 c1.color == -1
@@ -1584,7 +1594,7 @@ def _ladderbottom(b: list[Bar], avg: Avg) -> int:
         and c1.close > c2.close
         and c2.close > c3.close
         and c4.color == -1
-        and c4.upper > avg(SHADOW_VERY_SHORT, 1)
+        and c4.upper > avg.get(SHADOW_VERY_SHORT, 1)
         and c5.color == 1
         and c5.open > c4.open
         and c5.close > c4.high
@@ -1621,10 +1631,10 @@ def _mathold(b: list[Bar], avg: Avg) -> int:
         and c4.top < c3.top
         and c5.open > c4.close
         and c5.close > max(c2.high, c3.high, c4.high)
-        and c1.body > avg(BODY_LONG, 4)
-        and c2.body < avg(BODY_SHORT, 3)
-        and c3.body < avg(BODY_SHORT, 2)
-        and c4.body < avg(BODY_SHORT, 1)
+        and c1.body > avg.get(BODY_LONG, 4)
+        and c2.body < avg.get(BODY_SHORT, 3)
+        and c3.body < avg.get(BODY_SHORT, 2)
+        and c4.body < avg.get(BODY_SHORT, 1)
         else 0
     )
 
@@ -1655,11 +1665,11 @@ def _risefall3methods(b: list[Bar], avg: Avg) -> int:
         and c4.close * k < c3.close * k
         and c5.open * k > c4.close * k
         and c5.close * k > c1.close * k
-        and c1.body > avg(BODY_LONG, 4)
-        and c2.body < avg(BODY_SHORT, 3)
-        and c3.body < avg(BODY_SHORT, 2)
-        and c4.body < avg(BODY_SHORT, 1)
-        and c5.body > avg(BODY_LONG, 0)
+        and c1.body > avg.get(BODY_LONG, 4)
+        and c2.body < avg.get(BODY_SHORT, 3)
+        and c3.body < avg.get(BODY_SHORT, 2)
+        and c4.body < avg.get(BODY_SHORT, 1)
+        and c5.body > avg.get(BODY_LONG, 0)
     ):
         return 100 * k
     return 0
@@ -1741,7 +1751,7 @@ class _HikkakeMod(_Confirmable):
         signal = 0
         if c2.high < c1.high and c2.low > c1.low and c3.high < c2.high and c3.low > c2.low:
             signal = _breakout(c3, c4)
-            if signal and not _closes_at_extreme(c2, signal, avg(NEAR, 2)):
+            if signal and not _closes_at_extreme(c2, signal, avg.get(NEAR, 2)):
                 signal = 0
         return self.step(signal, c3, c4.close)
 

@@ -74,7 +74,7 @@ _DEPTH: Final = 1 + max((k for spec in PATTERNS.values() for _, k in spec.averag
 """Candles back any rule reads an average for, plus one: the stride of `_Averages`' table."""
 
 
-class _Averages:
+class _Averages(Avg):
     """TA_CANDLEAVERAGE for one pattern: `get(setting, k)` reads that pattern's own totals.
 
     The hottest call in the scanner, so each (setting, k) the pattern declares has its numbers
@@ -203,7 +203,7 @@ class CandlestickScanner:
             _Runner(
                 spec.name,
                 spec.make(),
-                _Averages(self._bars, _own_totals(spec, totals)).get,
+                _Averages(self._bars, _own_totals(spec, totals)),
                 spec.first,
                 spec.lookback,
             )

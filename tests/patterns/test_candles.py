@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,7 +12,7 @@ from talib import abstract
 
 import cryptotui.patterns
 from cryptotui.models import Candle
-from cryptotui.patterns.candle_rules import Direction
+from cryptotui.patterns.candle_rules import Avg, Direction
 from cryptotui.patterns.candle_settings import CandleSetting
 from cryptotui.patterns.candles import PATTERNS, CandlestickScanner
 from tests.patterns.agreement import candles, scan
@@ -38,12 +37,16 @@ def test_rules_read_exactly_the_averages_they_declare() -> None:
     fail (KeyError) on the branch that reads it. Record every read over the engineered series."""
     read: dict[str, set] = {name: set() for name in PATTERNS}
 
-    def recording(name: str, avg: Callable[[CandleSetting, int], float]):
-        def wrapped(setting: CandleSetting, k: int) -> float:
-            read[name].add((setting, k))
-            return avg(setting, k)
+    class Recording(Avg):
+        def __init__(self, name: str, avg: Avg) -> None:
+            self.name, self.avg = name, avg
 
-        return wrapped
+        def get(self, setting: CandleSetting, k: int) -> float:
+            read[self.name].add((setting, k))
+            return self.avg.get(setting, k)
+
+    def recording(name: str, avg: Avg) -> Avg:
+        return Recording(name, avg)
 
     scanner = CandlestickScanner()
     scanner._runners = tuple(r._replace(avg=recording(r.name, r.avg)) for r in scanner._runners)
