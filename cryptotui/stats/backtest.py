@@ -101,7 +101,8 @@ def run_series(job: Job, progress: Callable[[int], None] | None = None) -> Serie
     def emit(ev: object) -> None:
         cls = type(ev)
         if cls is Signal or (cls is Alert and ev.kind == "rule"):  # type: ignore[union-attr]
-            sids[id(ev)] = len(signals)
+            if keep:  # the tracker's outcomes name their signal by object
+                sids[id(ev)] = len(signals)
             entries.append(at)
             if cls is Signal:
                 s: Signal = ev  # type: ignore[assignment]

@@ -60,8 +60,9 @@ def resolve(
     hi = np.full(n, -np.inf)
     lo = np.full(n, np.inf)
     for k in range(1, horizons[-1] + 1):
-        hi = np.fmax(hi[:-1], highs[k:])  # n - k values: none once k ≥ n
-        lo = np.fmin(lo[:-1], lows[k:])
+        m = max(n - k, 0)  # candles with k after them; in place: no new array per step
+        np.fmax(hi[:m], highs[k:], out=hi[:m])
+        np.fmin(lo[:m], lows[k:], out=lo[:m])
         if k not in horizons:
             continue
         ahead = entries + k
