@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from cryptotui.models import Candle, Direction, Signal
-from cryptotui.patterns.base import candle_detector
+from cryptotui.patterns.base import candle_detector, candle_signal
 from cryptotui.patterns.candles import PATTERNS, CandlestickScanner
 from cryptotui.patterns.candles import Direction as Reading
 
@@ -76,32 +76,12 @@ class CandlestickDetector:
             return []
         z = 2.0 * size / mean if mean > 0 else 0.0
         ratio = size / mean if mean else 0.0
-        symbol, interval, start, end, price = (
-            c.symbol,
-            c.interval,
-            c.open_time,
-            c.close_time,
-            c.close,
-        )
         out = []
         for pattern, value in fired.items():
             label = _LABELS[pattern]
-            out.append(
-                Signal(
-                    label.name,
-                    label.up if value > 0 else label.down,
-                    symbol,
-                    interval,
-                    end,
-                    price,
-                    start,
-                    end,
-                    {"z": z, "talib": float(value), "range_ratio": ratio},
-                    {},
-                    0.0,
-                    label.title,
-                )
-            )
+            direction = label.up if value > 0 else label.down
+            factors = {"z": z, "talib": float(value), "range_ratio": ratio}
+            out.append(candle_signal(label.name, direction, c, factors, label.title))
         return out
 
 

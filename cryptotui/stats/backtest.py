@@ -24,7 +24,7 @@ from cryptotui.alerts.rules import Rule
 from cryptotui.engine import Engine
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Alert, Candle, Signal
-from cryptotui.stats.outcomes import HORIZONS, Outcome, OutcomeTracker
+from cryptotui.stats.outcomes import HORIZONS, Outcome, OutcomeTracker, direction_sign
 from cryptotui.stats.record import TrackRecord
 from cryptotui.stats.resolved import RESOLVED_COLUMNS, resolve
 
@@ -104,18 +104,11 @@ def run_series(job: Job, progress: Callable[[int], None] | None = None) -> Serie
             if keep:  # the tracker's outcomes name their signal by object
                 sids[id(ev)] = len(signals)
             entries.append(at)
-            if cls is Signal:
-                s: Signal = ev  # type: ignore[assignment]
-                signals.append(("pattern", s.name, str(s.direction), s.time, s.price,
-                                s.confidence, s.span_start, s.span_end))  # fmt: skip
-                if keep:
-                    factors.append(dict(s.factors))
-            else:
-                a: Alert = ev  # type: ignore[assignment]
-                signals.append(("rule", a.name, str(a.direction), a.time, a.price,
-                                a.confidence, a.span_start, a.span_end))  # fmt: skip
-                if keep:
-                    factors.append(dict(a.factors))
+            s: Signal | Alert = ev  # type: ignore[assignment]
+            signals.append(("pattern" if cls is Signal else "rule", s.name, str(s.direction),
+                            s.time, s.price, s.confidence, s.span_start, s.span_end))  # fmt: skip
+            if keep:
+                factors.append(dict(s.factors))
         elif cls is Outcome:
             o: Outcome = ev  # type: ignore[assignment]
             outcomes.append((sids[id(o.signal)], o.time, o.horizon, o.forward_return,
@@ -179,7 +172,7 @@ def _resolve(
     """The outcomes of every signal, from the committed candles."""
     committed = columns.committed
     position = np.cumsum(committed) - 1  # a candle's index among the committed ones
-    direction = signals["direction"]
+    codes, directions = pd.factorize(signals["direction"])
     return resolve(
         columns.open_time[committed],
         columns.close[committed],
@@ -187,7 +180,7 @@ def _resolve(
         columns.low[committed],
         INTERVAL_MS.get(job.interval, 0),
         position[np.asarray(entries, dtype=np.int64)],
-        (direction == "bullish").to_numpy(np.int64) - (direction == "bearish").to_numpy(np.int64),
+        np.array([direction_sign(d) for d in directions], np.int64)[codes],
         signals["time"].to_numpy(dtype=np.int64),
         job.horizons,
     )

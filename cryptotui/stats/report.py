@@ -32,6 +32,7 @@ import pandas as pd
 
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.stats.backtest import SeriesResult, candles_per_year
+from cryptotui.stats.outcomes import direction_sign
 from cryptotui.stats.significance import bh_qvalues, binom_sf, two_proportions, wilson
 
 MIN_TREND_N = 10
@@ -155,17 +156,14 @@ class _Table:
         frames = [r.outcomes for r in results]
         sizes = [len(f) for f in frames]
 
-        def column(name: str, dtype: type) -> np.ndarray:
+        def column(name: str, dtype: type, **missing: float) -> np.ndarray:
             """One column of every series' outcomes (a frame of all of them would copy the
             text columns too, the largest)."""
-            if not frames:
-                return np.empty(0, dtype)
-            return np.concatenate([f[name].to_numpy(dtype=dtype) for f in frames])
+            parts = [f[name].to_numpy(dtype=dtype, **missing) for f in frames]
+            return np.concatenate([np.empty(0, dtype), *parts])
 
         self.time = column("time", np.int64)
-        self.hit = np.concatenate(
-            [np.empty(0)] + [f["hit"].to_numpy(dtype=np.float64, na_value=np.nan) for f in frames]
-        )
+        self.hit = column("hit", np.float64, na_value=np.nan)
         self.r = column("forward_return", np.float64)
         self.mfe = column("mfe", np.float64)
         self.mae = column("mae", np.float64)
@@ -188,7 +186,7 @@ class _Table:
         ids = {s: n for n, s in enumerate(dict.fromkeys(per_series))}
         self.series = np.repeat(np.array([ids[s] for s in per_series], np.int64), sizes)
         codes, directions = self.keys["direction"]
-        sign = np.array([1 if d == "bullish" else -1 if d == "bearish" else 0 for d in directions])
+        sign = np.array([direction_sign(d) for d in directions], np.int64)
         self.baseline, self.fold_baseline = _baselines(
             results, sizes, bounds, horizon, self.fold, sign[codes]
         )
@@ -198,11 +196,12 @@ def _codes(columns: list[pd.Series]) -> tuple[np.ndarray, list]:
     """Codes into the sorted distinct values of the columns, end to end: each column coded on
     its own (few distinct values, many rows), then its codes mapped to the common ones."""
     parts = [pd.factorize(c, sort=True) for c in columns]
-    values = sorted({v.item() if hasattr(v, "item") else v for _, u in parts for v in u})
+    plain = [[v.item() if hasattr(v, "item") else v for v in u] for _, u in parts]
+    values = sorted({v for part in plain for v in part})
     index = {v: n for n, v in enumerate(values)}
     mapped = [
-        np.array([index[v.item() if hasattr(v, "item") else v] for v in u], np.int64)[c]
-        for c, u in parts
+        np.array([index[v] for v in part], np.int64)[c]
+        for (c, _), part in zip(parts, plain, strict=True)
     ]
     return np.concatenate([np.empty(0, np.int64), *mapped]), values
 

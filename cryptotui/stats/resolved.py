@@ -83,12 +83,10 @@ def resolve(
         hit = np.where(sign > 0, r > 0.0, r < 0.0)
         parts.append((sid[mask], times[mask], np.full(len(e), k, np.int64), r, hit, sign == 0,
                       mfe, mae, baseline, ahead[mask]))  # fmt: skip
-    if not parts:
-        cols = [np.empty(0, t) for t in (np.int64, np.int64, np.int64, float, bool, bool, float,
-                                         float, float, np.int64)]  # fmt: skip
-    else:
-        cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
-    sids, time_, horizon, r, hit, neutral, mfe, mae, baseline, resolved_at = cols
+    # One part per horizon, so never none (the tracker refuses an empty set of horizons).
+    sids, time_, horizon, r, hit, neutral, mfe, mae, baseline, resolved_at = (
+        np.concatenate(c) for c in zip(*parts, strict=True)
+    )
     order = np.lexsort((sids, resolved_at))
     return pd.DataFrame(
         {
