@@ -19,9 +19,7 @@ or stdout).
 from __future__ import annotations
 
 import csv
-import gc
 import io
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -32,6 +30,7 @@ from typing import TextIO
 import numpy as np
 from rich.console import Console
 
+from cryptotui.batch import batch_run
 from cryptotui.bulkio import arrow, rows
 from cryptotui.indicators import DEFAULT_SPEC, Indicator, SpecError, build
 from cryptotui.models import Candle, Direction
@@ -91,7 +90,7 @@ def analyze(
     with (
         open_output(output, binary=True) as out,
         ThreadPoolExecutor(1) as writer,
-        _batch_run(),
+        batch_run(),
     ):
         text = io.StringIO()
         csv.writer(text, lineterminator="\n").writerow(header)
@@ -115,30 +114,6 @@ def analyze(
                 advance(done)
             if written is not None:
                 written.result()
-
-
-@contextmanager
-def _batch_run() -> Iterator[None]:
-    """The interpreter tuned for one long computation with a writer thread beside it, and put
-    back as it was after. The cyclic garbage collector is off: a run makes millions of candles
-    and indicator values, none in a reference cycle (reference counting frees them all), yet
-    each collector pass walks every live one, a third of the run's CPU time by measurement. And
-    the GIL's switch interval is short: the writer needs the GIL for a moment after each of its
-    calls that run without it, and would otherwise wait up to 5 ms for this thread to let go,
-    a few times per chunk."""
-    collecting, interval = gc.isenabled(), sys.getswitchinterval()
-    gc.disable()
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(interval)
-        if collecting:
-            gc.enable()
-
-
-SWITCH_INTERVAL = 0.0005
-"""Seconds (Python's default is 0.005)."""
 
 
 def _outputs(indicator: Indicator, chunk: Sequence[Candle]) -> list[Sequence[object]]:

@@ -4,8 +4,8 @@ The indicators, the candlestick rules, the swing-point detectors (chart formatio
 trendlines, divergences), the other candle and trade detectors with their framework, the
 `Signal` they build, the scoring and the engine that runs them per candle (what every signal
 costs: building it and its confidence) and the outcome tracking with its track record (a
-signal's outcomes, the largest share of a backtest after the detectors) are plain typed
-Python. `make compile` (`build()`) compiles the same source with mypyc into extension modules
+signal's outcomes, the largest share of a backtest after the detectors) and a backtest's
+signal log are plain typed Python. `make compile` (`build()`) compiles the same source with mypyc into extension modules
 next to it, which Python then imports instead of the `.py` files; nothing else changes, and the
 pure path stays the reference the compiled one is tested against (`make test` runs the
 indicator and pattern suites on both).
@@ -70,6 +70,7 @@ MODULES: tuple[str, ...] = (
     "cryptotui.engine",
     "cryptotui.stats.record",
     "cryptotui.stats.outcomes",
+    "cryptotui.stats.signal_log",
 )
 """Compiled together as one mypyc group (calls between them are native C calls)."""
 
