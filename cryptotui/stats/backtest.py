@@ -25,6 +25,7 @@ from cryptotui.batch import batch_run
 from cryptotui.engine import Engine
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Candle
+from cryptotui.stats.grouped import Grouped, group
 from cryptotui.stats.outcomes import HORIZONS, OutcomeTracker, direction_sign
 from cryptotui.stats.record import TrackRecord
 from cryptotui.stats.resolved import RESOLVED_COLUMNS, resolve
@@ -81,6 +82,12 @@ class SeriesResult:
     outcomes: pd.DataFrame
     factors: list[dict[str, float]] = field(default_factory=list)
     """Each signal's factors, by `sid`, when the job asked to keep them."""
+    grouped: Grouped = field(init=False)
+    """The outcomes as the report reads them, made with the result: in the worker process that
+    ran the series, so the report's per-series work is done in parallel."""
+
+    def __post_init__(self) -> None:
+        self.grouped = group(self.outcomes, self.signs)
 
 
 def run_series(job: Job, progress: Callable[[int], None] | None = None) -> SeriesResult:

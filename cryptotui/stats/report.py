@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.stats.backtest import SeriesResult, candles_per_year
@@ -58,30 +57,40 @@ class Report:
 
 @dataclass(slots=True)
 class _Group:
-    """One row's outcomes as numpy arrays, in time order (pandas per-group slicing costs more
-    than all of the statistics)."""
+    """One row's outcomes as numpy arrays, in time order (then symbol, then series)."""
 
     time: np.ndarray
     hit: np.ndarray
-    """1.0 hit, 0.0 miss, NaN for neutral signals."""
+    """Bool (read only for directional rows)."""
     r: np.ndarray
     mfe: np.ndarray
     mae: np.ndarray
     baseline: np.ndarray
-    fold: np.ndarray
-    fold_baseline: np.ndarray
-    entry: np.ndarray
-    series: np.ndarray
-    """Code of the (symbol, interval) each outcome belongs to."""
+    fold_baseline: np.ndarray | None
+    """Each outcome's baseline over its fold's candles (with more than one fold)."""
+    edges: list[int]
+    """Fold k's outcomes are `edges[k]:edges[k + 1]` (folds are spans of time)."""
+    kept: np.ndarray
+    """Bool: an independent signal (`grouped.independent`)."""
+    series: int
+    """How many series have outcomes in the row."""
     interval: str
     directional: bool
 
-    def take(self, mask: np.ndarray) -> _Group:
-        return _Group(
-            self.time[mask], self.hit[mask], self.r[mask], self.mfe[mask], self.mae[mask],
-            self.baseline[mask], self.fold[mask], self.fold_baseline[mask], self.entry[mask],
-            self.series[mask], self.interval, self.directional,
-        )  # fmt: skip
+    def __len__(self) -> int:
+        return len(self.time)
+
+
+@dataclass(slots=True)
+class _Trades:
+    """A row's independent signals, in time order."""
+
+    time: np.ndarray
+    hit: np.ndarray
+    r: np.ndarray
+    baseline: np.ndarray
+    interval: str
+    directional: bool
 
     def __len__(self) -> int:
         return len(self.time)
@@ -95,39 +104,34 @@ def build_report(
     min_n: int = 1,
     by_symbol: bool = False,
 ) -> Report:
+    """The rows of every group of outcomes of `results` (distinct series), each series' part of
+    them already sorted and selected where it was run (`SeriesResult.grouped`)."""
     bounds = _fold_bounds(results, folds)
     keys = KEYS + (["symbol", "interval"] if by_symbol else [])
     candles = sum(len(r.open_times) for r in results)
-    table = _Table(results, bounds)
-    if not len(table.time):
-        return Report([], {}, candles, len(results), bounds)
-    # One stable sort puts each group's outcomes together, in time order (then symbol), and
-    # the groups in the order of their keys: every column is then sliced per group.
-    coded = [table.keys[k] for k in keys]
-    group = np.zeros(len(table.time), dtype=np.int64)
-    for codes, values in coded:
-        group = group * len(values) + codes
-    order = np.lexsort((_narrow(table.rank), table.time, _narrow(group)))
-    group = group[order]
-    columns = {f: getattr(table, f)[order] for f in _Group.__slots__ if f not in _SCALARS}
-    starts = [0, *(np.flatnonzero(group[1:] != group[:-1]) + 1).tolist()]
-    interval_codes, intervals = table.keys["interval"]
+    # Each row's slices of the series, in symbol order (stable): outcomes at the same time are
+    # taken in that order.
+    slices: dict[tuple, list[tuple[int, int]]] = {}
+    for i in sorted(range(len(results)), key=lambda i: results[i].symbol):
+        r = results[i]
+        extra = (r.symbol, r.interval) if by_symbol else ()
+        for j, key in enumerate(r.grouped.keys):
+            slices.setdefault(key + extra, []).append((i, j))
+    shares = _FoldShares(results, bounds) if len(bounds) > 1 else None
     rows: list[dict] = []
     equity: dict[tuple, list[tuple[int, float]]] = {}
     fee = fee_bps / 10_000.0
-    for start, end in zip(starts, [*starts[1:], len(group)], strict=True):
-        first = order[start]
-        row = {k: values[codes[first]] for k, (codes, values) in zip(keys, coded, strict=True)}
-        h = row["horizon"]
-        g = _Group(**{k: v[start:end] for k, v in columns.items()},
-                   interval=intervals[interval_codes[first]],
-                   directional=row["direction"] != "neutral")  # fmt: skip
+    for key in sorted(slices):
+        row = dict(zip(keys, key, strict=True))
+        direction, h = key[1], key[2]
+        g = _merge(results, slices[key], bounds, shares, direction != "neutral")
         row.update(_row_stats(g))
-        trades = _independent(g, h)
+        trades = _Trades(g.time[g.kept], g.hit[g.kept], g.r[g.kept], g.baseline[g.kept],
+                         g.interval, g.directional)  # fmt: skip
         row.update(_independent_stats(trades))
-        curve, strategy = _strategy(trades, row["direction"], fee, h)
+        curve, strategy = _strategy(trades, direction, fee, h)
         row.update(strategy)
-        equity[tuple(row[k] for k in keys)] = curve
+        equity[key] = curve
         row.update(_trend(g, bounds))
         if len(bounds) > 1:
             row["folds"] = _fold_rows(g, bounds)
@@ -139,105 +143,69 @@ def build_report(
     return Report(rows, equity, candles, len(results), bounds)
 
 
-def _narrow(codes: np.ndarray) -> np.ndarray:
-    """Codes as 16-bit integers when they fit: numpy sorts those by radix, several times faster."""
-    return codes.astype(np.int16) if codes.max() < 1 << 15 else codes
+def _merge(
+    results: Sequence[SeriesResult],
+    slices: list[tuple[int, int]],
+    bounds: list[tuple[int, int]],
+    shares: _FoldShares | None,
+    directional: bool,
+) -> _Group:
+    """One row's outcomes: the slices (series i, group j) of its series, each in time order,
+    merged by time (a stable sort, so ties stay in the slices' order: symbol, then series)."""
+    parts = [(results[i].grouped, slice(*results[i].grouped.starts[j : j + 2])) for i, j in slices]
+    columns = ("time", "hit", "r", "mfe", "mae", "kept")
+    if len(parts) == 1:
+        grouped, rows = parts[0]
+        time, hit, r, mfe, mae, kept = (getattr(grouped, c)[rows] for c in columns)
+        source = np.zeros(len(time), np.int64)
+    else:
+        time = np.concatenate([p.time[rows] for p, rows in parts])
+        order = np.argsort(time, kind="stable")
+        time = time[order]
+        hit, r, mfe, mae, kept = (
+            np.concatenate([getattr(p, c)[rows] for p, rows in parts])[order] for c in columns[1:]
+        )
+        sizes = [rows.stop - rows.start for _, rows in parts]
+        source = np.repeat(np.arange(len(parts)), sizes)[order]
+    # `source`: which slice each outcome comes from, for its series' baselines.
+    edges = [0, *np.searchsorted(time, [b[0] for b in bounds[1:]]).tolist(), len(time)]
+    fold_baseline = None
+    if shares is not None:
+        fold = np.repeat(np.arange(len(bounds)), np.diff(edges))
+        table = np.array([shares.of(i, *results[i].grouped.keys[j][1:]) for i, j in slices])
+        fold_baseline = table[source, fold]
+    baselines = np.array([p.baseline[j] for (p, _), (_, j) in zip(parts, slices, strict=True)])
+    first = results[slices[source[0]][0]]  # the row's candles are its first outcome's interval
+    return _Group(time, hit, r, mfe, mae, baselines[source], fold_baseline, edges, kept,
+                  len(parts), first.interval, directional)  # fmt: skip
 
 
-_SCALARS = ("interval", "directional")
-"""`_Group` fields that are one value per group, not a column."""
-
-
-class _Table:
-    """Every outcome of every series as numpy columns, with its baselines and fold, and its
-    keys coded (`keys[k]`: per-outcome codes into the sorted distinct values)."""
+class _FoldShares:
+    """Per series and horizon, the share of its candles in each fold whose forward return had
+    each sign (computed when a row first needs it: fold spans are the whole run's)."""
 
     def __init__(self, results: Sequence[SeriesResult], bounds: list[tuple[int, int]]) -> None:
-        frames = [r.outcomes for r in results]
-        sizes = [len(f) for f in frames]
+        self.results, self.bounds = results, bounds
+        self.folds: dict[int, np.ndarray] = {}
+        """Per series, each candle's fold."""
+        self.shares: dict[tuple[int, int], np.ndarray] = {}
 
-        def column(name: str, dtype: type, **missing: float) -> np.ndarray:
-            """One column of every series' outcomes (a frame of all of them would copy the
-            text columns too, the largest)."""
-            parts = [f[name].to_numpy(dtype=dtype, **missing) for f in frames]
-            return np.concatenate([np.empty(0, dtype), *parts])
-
-        self.time = column("time", np.int64)
-        self.hit = column("hit", np.float64, na_value=np.nan)
-        self.r = column("forward_return", np.float64)
-        self.mfe = column("mfe", np.float64)
-        self.mae = column("mae", np.float64)
-        self.entry = column("entry", np.int64)
-        self.fold = _fold_of(self.time, bounds)
-        horizon = column("horizon", np.int64)
-        self.keys = {
-            "name": _codes([f["name"] for f in frames]),
-            "direction": _codes([f["direction"] for f in frames]),
-            "horizon": _codes([pd.Series(horizon)]),
-        }
-        # Symbol and interval are one per series: coded per series, then repeated.
-        per_series = [(r.symbol, r.interval) for r in results]
-        for i, key in enumerate(("symbol", "interval")):
-            values = sorted({s[i] for s in per_series})
-            code = {v: n for n, v in enumerate(values)}
-            self.keys[key] = (np.repeat([code[s[i]] for s in per_series], sizes), values)
-        self.rank = self.keys["symbol"][0]
-        """Ties in time are taken in symbol order."""
-        ids = {s: n for n, s in enumerate(dict.fromkeys(per_series))}
-        self.series = np.repeat(np.array([ids[s] for s in per_series], np.int64), sizes)
-        codes, directions = self.keys["direction"]
-        sign = np.array([direction_sign(d) for d in directions], np.int64)
-        self.baseline, self.fold_baseline = _baselines(
-            results, sizes, bounds, horizon, self.fold, sign[codes]
-        )
-
-
-def _codes(columns: list[pd.Series]) -> tuple[np.ndarray, list]:
-    """Codes into the sorted distinct values of the columns, end to end: each column coded on
-    its own (few distinct values, many rows), then its codes mapped to the common ones."""
-    parts = [pd.factorize(c, sort=True) for c in columns]
-    plain = [[v.item() if hasattr(v, "item") else v for v in u] for _, u in parts]
-    values = sorted({v for part in plain for v in part})
-    index = {v: n for n, v in enumerate(values)}
-    mapped = [
-        np.array([index[v] for v in part], np.int64)[c]
-        for (c, _), part in zip(parts, plain, strict=True)
-    ]
-    return np.concatenate([np.empty(0, np.int64), *mapped]), values
-
-
-def _baselines(
-    results: Sequence[SeriesResult],
-    sizes: list[int],
-    bounds: list[tuple[int, int]],
-    horizon: np.ndarray,
-    fold: np.ndarray,
-    sign: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each outcome's full-sample baseline and its fold's baseline: the shares of its series'
-    candles whose forward return over the same horizon had the signal's sign (NaN for neutral
-    signals, and for a fold without candles)."""
-    n = len(horizon)
-    whole = np.full(n, np.nan)
-    per_fold = np.full(n, np.nan)
-    start = 0
-    for r, size in zip(results, sizes, strict=True):
-        part = slice(start, start + size)
-        start += size
-        for h, signs in r.signs.items():
-            at = np.flatnonzero(horizon[part] == h) + part.start
-            if not len(at):
-                continue
-            folds = _fold_of(r.open_times[: len(signs)], bounds)
-            count = np.bincount(folds, minlength=len(bounds)).astype(np.float64)
-            for want in (1, -1):
-                hits = signs == want
-                mine = at[sign[at] == want]
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    share = np.bincount(folds, weights=hits, minlength=len(bounds)) / count
-                whole[mine] = hits.sum() / len(hits)
-                per_fold[mine] = share[fold[mine]]
-    return whole, per_fold
+    def of(self, series: int, direction: str, h: int) -> np.ndarray:
+        """Fold baselines of a (direction, h) signal of `series` (NaN for neutral signals, for
+        h not shorter than the series, and for a fold without candles)."""
+        sign = direction_sign(direction)
+        signs = self.results[series].signs.get(h)
+        if sign == 0 or signs is None:
+            return np.full(len(self.bounds), np.nan)
+        if (series, h) not in self.shares:
+            if series not in self.folds:
+                self.folds[series] = _fold_of(self.results[series].open_times, self.bounds)
+            k = len(self.bounds)
+            counts = np.bincount(self.folds[series][: len(signs)] * 3 + signs + 1, minlength=3 * k)
+            counts = counts.reshape(k, 3)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                self.shares[series, h] = counts / counts.sum(axis=1, keepdims=True)
+        return self.shares[series, h][:, sign + 1]
 
 
 def _rank(row: dict) -> tuple:
@@ -291,46 +259,11 @@ def _row_stats(g: _Group) -> dict:
     row["mean_abs_return"] = float(np.abs(g.r).mean())
     row["mean_mfe"] = float(g.mfe.mean())
     row["mean_mae"] = float(g.mae.mean())
-    row["symbols"] = len(np.unique(g.series))
+    row["symbols"] = g.series
     return row
 
 
-def _independent(g: _Group, h: int) -> _Group:
-    """Per (symbol, interval): the next signal only once the previous one's horizon ended
-    (entry index ≥ previous entry + h). Greedy in time order, which keeps the most signals.
-
-    Within a series entries grow with time, so the signal kept after the one at i is the first
-    with an entry ≥ entry[i] + h: a binary search, done for every signal at once. Series are
-    laid end to end (`_SERIES_STRIDE` apart), so a chain that ends in one series continues at
-    the first signal of the next. The chain is followed a run at a time: where each signal's
-    successor is the very next one (every signal kept, as at h = 1), the whole run is kept."""
-    by_series = np.argsort(g.series, kind="stable")
-    key = g.series[by_series] * _SERIES_STRIDE + g.entry[by_series]
-    n = len(key)
-    following = np.searchsorted(key, key + h, side="left")
-    breaks = np.flatnonzero(following != np.arange(1, n + 1))
-    run_end = np.append(breaks, n - 1)[np.searchsorted(breaks, np.arange(n))].tolist()
-    after = following.tolist()
-    starts, ends = [], []
-    i = 0
-    while i < n:
-        end = run_end[i]
-        starts.append(i)
-        ends.append(end + 1)
-        i = after[end]
-    edges = np.zeros(n + 1, dtype=np.int64)
-    edges[starts] = 1
-    edges[ends] -= 1
-    kept = np.zeros(len(g), dtype=bool)
-    kept[by_series] = np.cumsum(edges[:-1]) > 0
-    return g.take(kept)
-
-
-_SERIES_STRIDE = 1 << 40
-"""Larger than any entry index plus horizon."""
-
-
-def _independent_stats(t: _Group) -> dict:
+def _independent_stats(t: _Trades) -> dict:
     if not t.directional:
         return {"n_independent": len(t), "hits_independent": None, "p_value_independent": None}
     hits = int(t.hit.sum())
@@ -347,7 +280,7 @@ _NO_STRATEGY = dict.fromkeys(
 
 
 def _strategy(
-    t: _Group, direction: str, fee: float, h: int
+    t: _Trades, direction: str, fee: float, h: int
 ) -> tuple[list[tuple[int, float]], dict]:
     """Follow each independent signal for h candles, paying `fee` on entry and on exit."""
     sign = 1.0 if direction == "bullish" else -1.0 if direction == "bearish" else 0.0
@@ -380,16 +313,12 @@ def _finite(x: float) -> float | None:
 def _trend(g: _Group, bounds: list[tuple[int, int]]) -> dict:
     if not g.directional:
         return {"trend": None, "trend_p": None}
-    if len(bounds) > 1:
-        recent = g.fold == len(bounds) - 1
-    else:
-        cut = math.ceil(len(g) * (1.0 - RECENT_SHARE))
-        recent = np.arange(len(g)) >= cut
-    hits = g.hit == 1.0
-    n_new, n_old = int(recent.sum()), int((~recent).sum())
+    # The recent outcomes are the last ones: the last fold's, or the last `RECENT_SHARE`.
+    cut = g.edges[-2] if len(bounds) > 1 else math.ceil(len(g) * (1.0 - RECENT_SHARE))
+    n_new, n_old = len(g) - cut, cut
     if n_new < MIN_TREND_N or n_old < MIN_TREND_N:
         return {"trend": None, "trend_p": None}
-    h_new, h_old = int(hits[recent].sum()), int(hits[~recent].sum())
+    h_new, h_old = int(g.hit[cut:].sum()), int(g.hit[:cut].sum())
     p = two_proportions(h_new, n_new, h_old, n_old)
     if p is None or p >= TREND_ALPHA:
         return {"trend": "stable", "trend_p": p}
@@ -398,19 +327,21 @@ def _trend(g: _Group, bounds: list[tuple[int, int]]) -> dict:
 
 def _fold_rows(g: _Group, bounds: list[tuple[int, int]]) -> list[dict]:
     """Each fold's own (out-of-sample) statistics next to those of all earlier folds."""
+    fold_baseline = g.fold_baseline
+    assert fold_baseline is not None  # there are folds
     out = []
     for k, (start, end) in enumerate(bounds):
-        part, earlier = g.fold == k, g.fold < k
-        n = int(part.sum())
+        part, earlier = slice(g.edges[k], g.edges[k + 1]), slice(0, g.edges[k])
+        n = part.stop - part.start
         row: dict = {"fold": k + 1, "start": start, "end": end, "n": n}
         if g.directional and n:
-            row.update(_test(int(g.hit[part].sum()), n, float(g.fold_baseline[part].mean())))
+            row.update(_test(int(g.hit[part].sum()), n, float(fold_baseline[part].mean())))
         else:
             row.update(_NO_TEST)
-        prior = int(earlier.sum())
+        prior = earlier.stop
         row["prior_n"] = prior
         row["prior_edge"] = (
-            float(g.hit[earlier].mean() - g.fold_baseline[earlier].mean())
+            float(g.hit[earlier].mean() - fold_baseline[earlier].mean())
             if g.directional and prior
             else None
         )

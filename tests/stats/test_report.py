@@ -6,12 +6,14 @@ import itertools
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from cryptotui.alerts.rules import parse_rules
 from cryptotui.models import Candle
 from cryptotui.stats.backtest import Job, run_many, run_series
-from cryptotui.stats.report import _Group, _independent, build_report
+from cryptotui.stats.grouped import group
+from cryptotui.stats.report import build_report
 from cryptotui.stats.significance import wilson
 from tests.stats.candles import sawtooth, walk
 
@@ -126,17 +128,32 @@ def greedy(entries: list[int], series: list[int], h: int) -> list[bool]:
 @pytest.mark.parametrize("seed", range(8))
 @pytest.mark.parametrize("h", [1, 2, 5, 20])
 def test_independent_signals_are_the_greedy_choice(seed: int, h: int) -> None:
-    """Interleaved series, repeated entries (several signals on a candle), dense and sparse."""
+    """Interleaved patterns, repeated entries (several signals on a candle), dense and sparse."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 400))
-    series = rng.integers(0, 1 + seed % 4, n)
+    pattern = rng.integers(0, 1 + seed % 4, n)
     entries = np.zeros(n, dtype=np.int64)
-    for s in np.unique(series):  # growing with time within each series
-        mine = series == s
+    for p in np.unique(pattern):  # growing with time within each pattern's signals
+        mine = pattern == p
         entries[mine] = np.cumsum(rng.integers(0, 1 + 3 * (seed % 3), mine.sum()))
-    nan = np.full(n, np.nan)
-    group = _Group(np.arange(n), nan, nan, nan, nan, nan, np.zeros(n, np.int64), nan,
-                   entries, series.astype(np.int64), "1m", True)  # fmt: skip
-    kept = _independent(group, h)
-    want = greedy(entries.tolist(), series.tolist(), h)
-    assert kept.time.tolist() == [i for i, k in enumerate(want) if k]
+    outcomes = pd.DataFrame({
+        "name": pd.Categorical([f"p{p}" for p in pattern]), "direction": "bullish",
+        "time": np.arange(n), "entry": entries, "horizon": h, "forward_return": 0.0,
+        "hit": pd.array([True] * n, dtype="boolean"), "mfe": 0.0, "mae": 0.0,
+    })  # fmt: skip
+    grouped = group(outcomes, {})
+    want = greedy(entries.tolist(), pattern.tolist(), h)
+    by_pattern = np.argsort(pattern, kind="stable")  # the groups' order, each in time order
+    assert grouped.time.tolist() == by_pattern.tolist()
+    assert grouped.kept.tolist() == [want[i] for i in by_pattern]
+
+
+def test_the_order_of_the_series_does_not_change_the_rows() -> None:
+    """Outcomes at the same time in several series are taken in symbol order, however the
+    series are listed."""
+    jobs = [Job(s, "1h", tuple(walk(600, seed=i, symbol=s))) for i, s in enumerate("CAB")]
+    results = run_many(jobs)
+    report = build_report(results, folds=3, min_n=1)
+    again = build_report(results[::-1], folds=3, min_n=1)
+    assert again.rows == report.rows and again.equity == report.equity
+    assert any(r["symbols"] == 3 for r in report.rows)
