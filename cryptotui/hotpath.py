@@ -3,12 +3,12 @@
 The indicators, the candlestick rules, the swing-point detectors (chart formations, levels,
 trendlines, divergences), the other candle and trade detectors with their framework, the
 `Signal` they build, the scoring and the engine that runs them per candle (what every signal
-costs: building it and its confidence) and the outcome tracking with its track record (a
+costs: building it and its confidence), the outcome tracking with its track record (a
 signal's outcomes, the largest share of a backtest after the detectors) and a backtest's
-signal log are plain typed Python. `make compile` (`build()`) compiles the same source with mypyc into extension modules
-next to it, which Python then imports instead of the `.py` files; nothing else changes, and the
-pure path stays the reference the compiled one is tested against (`make test` runs the
-indicator and pattern suites on both).
+signal log are plain typed Python. `make compile` (`build()`) compiles the same source with
+mypyc into extension modules next to it, which Python then imports instead of the `.py`
+files; nothing else changes, and the pure path stays the reference the compiled one is tested
+against (`make test` runs the indicator and pattern suites on both).
 
 The compiled modules are used only when every one of them is present and newer than its source:
 an edited source, a checkout that moved it, or `CRYPTOTUI_PURE=1` in the environment loads the

@@ -90,17 +90,13 @@ class SeriesResult:
         self.grouped = group(self.outcomes, self.signs)
 
 
+@batch_run()
 def run_series(job: Job, progress: Callable[[int], None] | None = None) -> SeriesResult:
     """Feed `job.candles` (closed, in order, one series) through a fresh live Engine.
 
     With `keep_factors` the engine tracks outcomes as it goes (its track record scores each
     signal's history factor); without, nothing in the run reads an outcome, and they are
     resolved after it, all at once (`stats.resolved`: the same values, in the same order)."""
-    with batch_run():
-        return _run_series(job, progress)
-
-
-def _run_series(job: Job, progress: Callable[[int], None] | None) -> SeriesResult:
     candles = job.candles or _stored(job)
     keep = job.keep_factors
     log = SignalLog(keep)
