@@ -176,9 +176,9 @@ def plots(
     plt.title("equity, follow-the-signal after fees (compounded, per trade)")
     for r in chosen:
         key = tuple(r[k] for k in ("name", "direction", "horizon", "symbol", "interval") if k in r)
-        curve = report.equity.get(key, [])
-        if curve:
-            plt.plot(list(range(1, len(curve) + 1)), [e for _, e in curve],
+        _, curve = report.equity[key]
+        if len(curve):
+            plt.plot(list(range(1, len(curve) + 1)), curve.tolist(),
                      label=f"{r['name']} {r['direction'][:4]} h{r['horizon']}")  # fmt: skip
     plt.xlabel("trade")
     first = plt.build()

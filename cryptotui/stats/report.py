@@ -47,8 +47,9 @@ KEYS = ["name", "direction", "horizon"]
 class Report:
     rows: list[dict]
     """One dict per (name, direction, horizon) (+ symbol, interval with `by_symbol`), ranked."""
-    equity: dict[tuple, list[tuple[int, float]]]
-    """Per row key: the strategy's compounded equity after each trade (exit time ms, equity)."""
+    equity: dict[tuple, tuple[np.ndarray, np.ndarray]]
+    """Per row key: the strategy's compounded equity after each trade, as arrays (signal time
+    ms, equity), empty without trades (arrays: ten symbol-years make millions of trades)."""
     candles: int
     series: int
     folds: list[tuple[int, int]]
@@ -119,7 +120,7 @@ def build_report(
             slices.setdefault(key + extra, []).append((i, j))
     shares = _FoldShares(results, bounds) if len(bounds) > 1 else None
     rows: list[dict] = []
-    equity: dict[tuple, list[tuple[int, float]]] = {}
+    equity: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
     fee = fee_bps / 10_000.0
     for key in sorted(slices):
         row = dict(zip(keys, key, strict=True))
@@ -281,11 +282,11 @@ _NO_STRATEGY = dict.fromkeys(
 
 def _strategy(
     t: _Trades, direction: str, fee: float, h: int
-) -> tuple[list[tuple[int, float]], dict]:
+) -> tuple[tuple[np.ndarray, np.ndarray], dict]:
     """Follow each independent signal for h candles, paying `fee` on entry and on exit."""
     sign = 1.0 if direction == "bullish" else -1.0 if direction == "bearish" else 0.0
     if sign == 0.0 or not len(t):
-        return [], dict(_NO_STRATEGY)
+        return (t.time[:0], t.r[:0]), dict(_NO_STRATEGY)
     net = sign * t.r - 2.0 * fee  # already in time order
     equity = np.cumprod(1.0 + net)
     peak = np.maximum.accumulate(np.concatenate(([1.0], equity)))[1:]
@@ -296,7 +297,7 @@ def _strategy(
     sd = float(net.std(ddof=1)) if len(net) > 1 else math.nan
     downside = float(np.sqrt(np.mean(np.minimum(net, 0.0) ** 2)))
     gains, losses = float(net[net > 0].sum()), float(-net[net < 0].sum())
-    return list(zip(t.time.tolist(), equity.tolist(), strict=True)), {
+    return (t.time, equity), {
         "trades": len(net),
         "total_return": float(equity[-1] - 1.0),
         "sharpe": _finite(mean / sd * scale) if sd and sd > 0 else None,

@@ -155,5 +155,8 @@ def test_the_order_of_the_series_does_not_change_the_rows() -> None:
     results = run_many(jobs)
     report = build_report(results, folds=3, min_n=1)
     again = build_report(results[::-1], folds=3, min_n=1)
-    assert again.rows == report.rows and again.equity == report.equity
+    assert again.rows == report.rows and list(again.equity) == list(report.equity)
+    for key, (times, equity) in report.equity.items():
+        assert np.array_equal(again.equity[key][0], times)
+        assert np.array_equal(again.equity[key][1], equity)
     assert any(r["symbols"] == 3 for r in report.rows)
