@@ -46,7 +46,7 @@ _NEUTRAL: Final = Direction.NEUTRAL
 """Read on every signal: a module constant, not an attribute of the enum class each time."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)  # a compiled __init__: `cryptotui.hotpath` says why
 class Context:
     """What the engine knows beyond the signal itself, at the moment it was detected."""
 
@@ -56,6 +56,18 @@ class Context:
     breadth: float | None = None
     history: Evidence | None = None
     """The pattern's track record as of the signal (None: no record)."""
+
+    def __init__(
+        self,
+        volume_z: float | None = None,
+        trends: tuple[int, ...] = (),
+        breadth: float | None = None,
+        history: Evidence | None = None,
+    ) -> None:
+        self.volume_z = volume_z
+        self.trends = trends
+        self.breadth = breadth
+        self.history = history
 
 
 def significance(z: float) -> float:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from cryptotui.direction import Direction
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)  # a compiled __init__: `cryptotui.hotpath` says why
 class Signal:
     """Something a detector found, with the raw inputs the confidence score is built from.
 
@@ -35,3 +35,31 @@ class Signal:
     scores: dict[str, float] = field(default_factory=dict)
     confidence: float = 0.0
     description: str = ""
+
+    def __init__(
+        self,
+        name: str,
+        direction: Direction,
+        symbol: str,
+        interval: str | None,
+        time: int,
+        price: float,
+        span_start: int,
+        span_end: int,
+        factors: dict[str, float] | None = None,
+        scores: dict[str, float] | None = None,
+        confidence: float = 0.0,
+        description: str = "",
+    ) -> None:
+        self.name = name
+        self.direction = direction
+        self.symbol = symbol
+        self.interval = interval
+        self.time = time
+        self.price = price
+        self.span_start = span_start
+        self.span_end = span_end
+        self.factors = {} if factors is None else factors
+        self.scores = {} if scores is None else scores
+        self.confidence = confidence
+        self.description = description

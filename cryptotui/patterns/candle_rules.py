@@ -32,7 +32,7 @@ from cryptotui.patterns.candle_settings import (
 )
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)  # a compiled __init__: `cryptotui.hotpath` says why
 class Bar:
     """One committed candle with the derived lengths every rule reads (computed once)."""
 
@@ -51,6 +51,34 @@ class Bar:
     """TA-Lib's candle colour: 1 white (close >= open), -1 black."""
     ranges: tuple[float, float, float]
     """Indexed by `RangeType`: real body, high-low, upper + lower shadow."""
+
+    def __init__(
+        self,
+        open: float,
+        high: float,
+        low: float,
+        close: float,
+        body: float,
+        height: float,
+        upper: float,
+        lower: float,
+        top: float,
+        bottom: float,
+        color: int,
+        ranges: tuple[float, float, float],
+    ) -> None:
+        self.open = open
+        self.high = high
+        self.low = low
+        self.close = close
+        self.body = body
+        self.height = height
+        self.upper = upper
+        self.lower = lower
+        self.top = top
+        self.bottom = bottom
+        self.color = color
+        self.ranges = ranges
 
     @staticmethod
     def of(o: float, h: float, lo: float, c: float) -> Bar:

@@ -18,11 +18,14 @@ from cryptotui.models import AggTrade, Candle, Direction, Signal, Ticker
 from cryptotui.patterns.base import candle_detector, candle_signal, market_detector
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)  # a compiled __init__: `cryptotui.hotpath` says why
 class _Obs:
     """Lets the robust-z indicator score a number that is not a candle's volume."""
 
     volume: float
+
+    def __init__(self, volume: float) -> None:
+        self.volume = volume
 
 
 # ------------------------------------------------------------------------------- whale trades

@@ -40,7 +40,7 @@ HORIZONS: tuple[int, ...] = (1, 5, 10, 20)
 `backtest --horizons`)."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)  # a compiled __init__: `cryptotui.hotpath` says why
 class Outcome:
     """One resolved (signal, horizon): emitted by the engine, stored by the writer."""
 
@@ -59,6 +59,28 @@ class Outcome:
     """As of the signal: share of the series' earlier candles whose h-candle forward return had
     the signal's sign (None for neutral signals or before any candle had an outcome)."""
 
+    def __init__(
+        self,
+        signal: Any,
+        key: RecordKey,
+        time: int,
+        horizon: int,
+        forward_return: float,
+        hit: bool | None,
+        mfe: float,
+        mae: float,
+        baseline: float | None,
+    ) -> None:
+        self.signal = signal
+        self.key = key
+        self.time = time
+        self.horizon = horizon
+        self.forward_return = forward_return
+        self.hit = hit
+        self.mfe = mfe
+        self.mae = mae
+        self.baseline = baseline
+
 
 def direction_sign(direction: str) -> int:
     return 1 if direction == Direction.BULLISH else -1 if direction == Direction.BEARISH else 0
@@ -68,7 +90,7 @@ def is_hit(sign: int, r: float) -> bool | None:
     return None if sign == 0 else (r > 0.0 if sign > 0 else r < 0.0)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)  # a compiled __init__: `cryptotui.hotpath` says why
 class _Pending:
     signal: Any
     key: RecordKey
@@ -81,6 +103,25 @@ class _Pending:
     count: int = 0
     high: float = float("-inf")
     low: float = float("inf")
+
+    def __init__(
+        self,
+        signal: Any,
+        key: RecordKey,
+        time: int,
+        sign: int,
+        baselines: tuple[float | None, ...],
+    ) -> None:
+        self.signal = signal
+        self.key = key
+        self.time = time
+        self.sign = sign
+        self.baselines = baselines
+        self.entry = None
+        self.last_open = -1
+        self.count = 0
+        self.high = float("-inf")
+        self.low = float("inf")
 
 
 @dataclass(slots=True)
