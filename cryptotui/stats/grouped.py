@@ -4,9 +4,9 @@ The report (`stats.report`) reads each (name, direction, horizon)'s outcomes in 
 Everything that looks at one series only is done here, when the series' result is made (in the
 worker process that ran it, so in parallel): the sort into groups, the gather of the columns
 the statistics read, the series' baselines and the independent-signal selection (which never
-crosses series). The parent then only merges each group's slices of the series by time: on one
-series year of 1m candles, sorting and gathering 1.6 M outcome rows of ten series at once cost
-the parent more than all of the statistics.
+crosses series). The parent then only merges each group's slices of the series by time: done
+there for all series at once, sorting and gathering the 16 M outcome rows of ten symbol-years of
+1m candles cost the parent more than all of the statistics, serially.
 """
 
 from __future__ import annotations
