@@ -49,8 +49,10 @@ class Bar:
     bottom: float
     color: int
     """TA-Lib's candle colour: 1 white (close >= open), -1 black."""
-    ranges: tuple[float, float, float]
-    """Indexed by `RangeType`: real body, high-low, upper + lower shadow."""
+    ranges: list[float]
+    """Indexed by `RangeType`: real body, high-low, upper + lower shadow. A list: compiled, a
+    tuple of floats is kept unboxed and rebuilt as a Python tuple on every read (the scanner's
+    totals read ~20 per candle)."""
 
     def __init__(
         self,
@@ -65,7 +67,7 @@ class Bar:
         top: float,
         bottom: float,
         color: int,
-        ranges: tuple[float, float, float],
+        ranges: list[float],
     ) -> None:
         self.open = open
         self.high = high
@@ -104,7 +106,7 @@ class Bar:
             top,
             bottom,
             color,
-            (body, height, upper + lower),
+            [body, height, upper + lower],
         )
 
 

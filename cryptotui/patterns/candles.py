@@ -74,12 +74,33 @@ _DEPTH: Final = 1 + max((k for spec in PATTERNS.values() for _, k in spec.averag
 """Candles back any rule reads an average for, plus one: the stride of `_Averages`' table."""
 
 
+class _Entry:
+    """One (setting, k) of `_Averages`' table: a class, not a tuple, so compiled reads of its
+    numbers are field loads, not a tuple unpacked and unboxed on every call."""
+
+    __slots__ = ("divisor", "factor", "history", "period", "range_type")
+
+    def __init__(
+        self,
+        history: list[float] | None,
+        period: int,
+        factor: float,
+        divisor: float,
+        range_type: int,
+    ) -> None:
+        self.history = history
+        self.period = period
+        self.factor = factor
+        self.divisor = divisor
+        self.range_type = range_type
+
+
 class _Averages(Avg):
     """TA_CANDLEAVERAGE for one pattern: `get(setting, k)` reads that pattern's own totals.
 
     The hottest call in the scanner, so each (setting, k) the pattern declares has its numbers
-    unpacked ahead of time in a flat table indexed by `setting.slot * _DEPTH + k`: one list
-    index, no hashing, no attribute lookups.
+    set out ahead of time in a flat table indexed by `setting.slot * _DEPTH + k`: one list
+    index, no hashing.
     """
 
     __slots__ = ("_bars", "_table")
@@ -88,27 +109,21 @@ class _Averages(Avg):
         self, bars: list[Bar], totals: Mapping[tuple[CandleSetting, int], _PeriodTotal | None]
     ) -> None:
         self._bars = bars
-        self._table: list[tuple[list[float] | None, int, float, float, int] | None] = [None] * (
-            len(DEFAULT_SETTINGS) * _DEPTH
-        )
+        self._table: list[_Entry | None] = [None] * (len(DEFAULT_SETTINGS) * _DEPTH)
         for (s, k), total in totals.items():
             history = None if total is None else total.history
-            self._table[s.slot * _DEPTH + k] = (
-                history,
-                s.avg_period,
-                s.factor,
-                s.divisor,
-                int(s.range_type),
+            self._table[s.slot * _DEPTH + k] = _Entry(
+                history, s.avg_period, s.factor, s.divisor, int(s.range_type)
             )
 
     def get(self, setting: CandleSetting, k: int) -> float:
         entry = self._table[setting.slot * _DEPTH + k]
         if entry is None:
             raise KeyError((setting.name, k))  # a rule read an average it did not declare
-        history, period, factor, divisor, range_type = entry
+        history = entry.history
         if history is None:  # avg_period 0: the candle's own range, not an average
-            return factor * self._bars[-1 - k].ranges[range_type] / divisor
-        return factor * (history[k] / period) / divisor
+            return entry.factor * self._bars[-1 - k].ranges[entry.range_type] / entry.divisor
+        return entry.factor * (history[k] / entry.period) / entry.divisor
 
 
 class _Runner(NamedTuple):
