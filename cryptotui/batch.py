@@ -1,4 +1,4 @@
-"""The interpreter tuned for one long batch computation (`analyze`, a backtest's series).
+"""The interpreter tuned for one long batch run (`analyze`, a backtest's series, its report).
 
 Such a run makes millions of candles, indicator values and signals, none in a reference cycle
 (reference counting frees them all), yet each pass of the cyclic garbage collector walks every

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cryptotui.batch import batch_run
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.stats.backtest import SeriesResult, candles_per_year
 from cryptotui.stats.outcomes import direction_sign
@@ -97,6 +98,7 @@ class _Trades:
         return len(self.time)
 
 
+@batch_run()  # millions of outcomes in numpy arrays: no collector passes, no huge-page waits
 def build_report(
     results: Sequence[SeriesResult],
     *,
