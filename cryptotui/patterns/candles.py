@@ -17,7 +17,7 @@ when all three agree.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Final, NamedTuple, Protocol
+from typing import Final, Protocol
 
 from cryptotui.patterns.candle_rules import PATTERNS, Avg, Bar, Detect, Direction, PatternSpec
 from cryptotui.patterns.candle_settings import DEFAULT_SETTINGS, CandleSetting, RangeType
@@ -126,15 +126,21 @@ class _Averages(Avg):
         return entry.factor * (history[k] / entry.period) / entry.divisor
 
 
-class _Runner(NamedTuple):
-    """One pattern inside a scanner: its detector, its averages, and when it may speak."""
+class _Runner:
+    """One pattern inside a scanner: its detector, its averages, and when it may speak.
 
-    name: str
-    detect: Detect
-    avg: Avg
-    first: int
-    """First candle index the detector sees (earlier than `lookback` for stateful rules)."""
-    lookback: int
+    A class, not a NamedTuple: compiled, its fields are loads, where a tuple is unpacked and
+    each item type-checked, for every pattern on every candle."""
+
+    __slots__ = ("avg", "detect", "first", "lookback", "name")
+
+    def __init__(self, name: str, detect: Detect, avg: Avg, first: int, lookback: int) -> None:
+        self.name = name
+        self.detect = detect
+        self.avg = avg
+        self.first = first
+        """First candle index the detector sees (earlier than `lookback` for stateful rules)."""
+        self.lookback = lookback
 
 
 _TotalKey = tuple[RangeType, int, int]
@@ -235,11 +241,11 @@ class CandlestickScanner:
             del bars[0]
         n = self._count
         fired: dict[str, int] = {}
-        for name, detect, avg, first, lookback in self._runners:
-            if n >= first:
-                value = detect(bars, avg)
-                if value and n >= lookback:
-                    fired[name] = value
+        for runner in self._runners:
+            if n >= runner.first:
+                value = runner.detect(bars, runner.avg)
+                if value and n >= runner.lookback:
+                    fired[runner.name] = value
         for total in self._totals:
             total.push(n, bars)
         self._count = n + 1

@@ -49,7 +49,8 @@ def test_rules_read_exactly_the_averages_they_declare() -> None:
         return Recording(name, avg)
 
     scanner = CandlestickScanner()
-    scanner._runners = tuple(r._replace(avg=recording(r.name, r.avg)) for r in scanner._runners)
+    for runner in scanner._runners:
+        runner.avg = recording(runner.name, runner.avg)
     for candle in candles(engineered(seed=5)):
         scanner.update(candle)
     assert {n: set(s.averages) for n, s in PATTERNS.items()} == read
