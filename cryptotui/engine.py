@@ -19,7 +19,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from cryptotui.alerts.delivery import Dispatcher
 from cryptotui.alerts.router import AlertRouter
@@ -51,11 +51,22 @@ def _spec_for(columns: Iterable[str], extra: str) -> str:
     return ",".join(dict.fromkeys(items))
 
 
+class _Output:
+    """An indicator with its column names: read next to every update, and as a property of the
+    indicator they would be a generic attribute lookup and a call each time."""
+
+    __slots__ = ("columns", "indicator")
+
+    def __init__(self, indicator: Any) -> None:
+        self.indicator = indicator
+        self.columns: tuple[str, ...] = indicator.columns
+
+
 @dataclass(slots=True)
 class _Key:
     symbol: str
     interval: str
-    indicators: list
+    indicators: list[_Output]
     detectors: list[tuple[CandleDetector, str | None]]
     """Each detector with the indicator column it takes its first step from (`ValueDetector`),
     or None when it computes everything itself."""
@@ -81,8 +92,7 @@ def _reads(detector: object, columns: set[str]) -> str | None:
     return reads if reads in columns else None
 
 
-def _store(values: dict, indicator, result) -> None:
-    cols = indicator.columns
+def _store(values: dict, cols: tuple[str, ...], result: Any) -> None:
     if len(cols) == 1:
         values[cols[0]] = result if result is None else float(result)
     elif result is None:
@@ -148,8 +158,8 @@ class Engine:
     def add_symbol(self, symbol: str) -> None:
         self._longer.clear()
         for iv in self.intervals:
-            indicators = build(self.spec)
-            columns = {c for ind in indicators for c in ind.columns}
+            indicators = [_Output(ind) for ind in build(self.spec)]
+            columns = {c for out in indicators for c in out.columns}
             detectors = build_candle_detectors(
                 self.detector_names, symbol, iv, self.detector_options
             )
@@ -209,8 +219,8 @@ class Engine:
             if c.open_time <= key.last_open:
                 return
             preview = dict(key.values)
-            for ind in key.indicators:
-                _store(preview, ind, ind.preview(c))
+            for out in key.indicators:
+                _store(preview, out.columns, out.indicator.preview(c))
             key.live = preview
             if self.router.needs_previews:
                 self._rules(c, preview, False, received_ns)
@@ -232,8 +242,8 @@ class Engine:
             else:
                 self._track(c)
         values = dict(key.values)  # a new dict: readers on other threads keep a consistent one
-        for ind in key.indicators:
-            _store(values, ind, ind.update(c))
+        for out in key.indicators:
+            _store(values, out.columns, out.indicator.update(c))
         key.values = key.live = values
         ema = values.get("ema_20")
         trend, trending = key.trend, ema is not None
@@ -449,11 +459,11 @@ async def reconfigure(engine: Engine, config: Config) -> str:
     """
     router = _router(config, engine.router.decimals)
     first = next(iter(engine.keys.values()), None)
-    have = {c for i in first.indicators for c in i.columns} if first else set()
+    have = {c for out in first.indicators for c in out.columns} if first else set()
     if router.columns - have:
         engine.spec = _spec_for(router.columns, engine.spec)
         for key in engine.keys.values():
-            key.indicators += [i for i in build(engine.spec) if not set(i.columns) & have]
+            key.indicators += [_Output(i) for i in build(engine.spec) if not set(i.columns) & have]
     old = engine.dispatcher
     engine.router = router
     engine.scorer = _scorer(config)
