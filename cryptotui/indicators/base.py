@@ -12,7 +12,10 @@ is compiled with mypyc when a compiler is available (`cryptotui.hotpath`), so it
 mypyc compiles natively: typed attributes, `Final` constants, no class-level mutable state,
 plain loops rather than `sum` over a comprehension (a native loop compiled, as fast
 interpreted). Multi-output values are built with `tuple.__new__(Value, (...))`: a NamedTuple's
-own constructor is a Python function, ~1.5× slower in either build. The
+own constructor is a Python function, ~1.5× slower in either build. Compiled, a float is
+unboxed only where its type is exactly `float`: a `float | None` attribute, return value or
+tuple item is a Python float object, allocated on every write, so state that may be missing is
+a plain float beside a counter or flag saying whether it is set. The
 protocol itself lives in `protocol.py`, which stays interpreted (`runtime_checkable` needs a
 real Protocol class).
 """

@@ -7,7 +7,7 @@ the first one TA-Lib outputs (see docs/indicators.md for the warm-up of each).
 from __future__ import annotations
 
 from collections import deque
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from cryptotui.indicators.base import (
     TA_EPSILON,
@@ -382,6 +382,11 @@ class CCI(IndicatorBase):
         return self._cci(ring, tp)
 
 
+_NO_DX: Final = -1.0
+"""ADX's "no DX on this candle" (a DX is never negative): a float rather than None, because
+compiled a `float | None` in a returned tuple is a Python float allocated per candle."""
+
+
 class ADX(IndicatorBase):
     """Wilder's Average Directional Index, step for step as TA-Lib.
 
@@ -417,10 +422,10 @@ class ADX(IndicatorBase):
         self._minus_dm = self._plus_dm = self._tr = 0.0
         self._adx = 0.0  # the DX sum until the first ADX
 
-    def _step(self, candle: Candle, t: int) -> tuple[float, float, float, float | None]:
-        """(-DM, +DM, TR) smoothed through candle number `t` (t >= 1) and its DX (None when
-        undefined)."""
-        high, low, n = candle.high, candle.low, self.period
+    def _step(self, high: float, low: float, t: int) -> tuple[float, float, float, float]:
+        """(-DM, +DM, TR) smoothed through candle number `t` (t >= 1) and its DX (`_NO_DX`
+        when undefined)."""
+        n = self.period
         diff_p = high - self._high
         diff_m = self._low - low
         minus_dm, plus_dm, tr = self._minus_dm, self._plus_dm, self._tr
@@ -433,7 +438,7 @@ class ADX(IndicatorBase):
         elif diff_p > 0.0 and diff_p > diff_m:
             plus_dm += diff_p
         tr += true_range(high, low, self._close)
-        dx = None
+        dx = _NO_DX
         if tr > 0.0:
             minus_di = 100.0 * (minus_dm / tr)
             plus_di = 100.0 * (plus_dm / tr)
@@ -442,25 +447,26 @@ class ADX(IndicatorBase):
                 dx = 100.0 * (abs(minus_di - plus_di) / di_sum)
         return minus_dm, plus_dm, tr, dx
 
-    def _next_adx(self, t: int, dx: float | None) -> float:
+    def _next_adx(self, t: int, dx: float) -> float:
         """After candle `t` (t >= period): the DX sum until the first ADX, the ADX from then."""
         n = self.period
         adx = self._adx
         if t < 2 * n - 1:
-            return adx + dx if dx is not None else adx
+            return adx + dx if dx != _NO_DX else adx
         if t == 2 * n - 1:
-            return (adx + dx if dx is not None else adx) / n
-        if dx is None:
+            return (adx + dx if dx != _NO_DX else adx) / n
+        if dx == _NO_DX:
             return adx
         return ((adx * (n - 1)) + dx) / n
 
     def update(self, candle: Candle) -> float | None:
         t = self._seen
+        high, low = candle.high, candle.low
         if t:
-            self._minus_dm, self._plus_dm, self._tr, dx = self._step(candle, t)
+            self._minus_dm, self._plus_dm, self._tr, dx = self._step(high, low, t)
             if t >= self.period:
                 self._adx = self._next_adx(t, dx)
-        self._high, self._low, self._close = candle.high, candle.low, candle.close
+        self._high, self._low, self._close = high, low, candle.close
         if t < self.lookback:
             self._seen = t + 1
             return None
@@ -472,4 +478,4 @@ class ADX(IndicatorBase):
         t = self._seen
         if t < self.lookback:
             return None
-        return self._next_adx(t, self._step(candle, t)[3])
+        return self._next_adx(t, self._step(candle.high, candle.low, t)[3])

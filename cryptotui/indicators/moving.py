@@ -50,9 +50,14 @@ class EmaCore:
     TA-Lib seeds the EMA with the simple average of the first `period` inputs (the "classic"
     seed; the first value *is* that SMA), then applies `prev + (x - prev) * k` with
     k = 2 / (period + 1), in that operation order.
+
+    `value` is a plain float, the seed sum until `pending` reaches 0 and the EMA from then:
+    compiled, a `float | None` attribute is a Python float allocated on every write. `update`
+    feeds it and returns the EMA or None; TEMA feeds `seed` while `pending`, then `step`, which
+    returns a plain float (it chains three).
     """
 
-    __slots__ = ("_k", "_pending", "_seed", "period", "value")
+    __slots__ = ("_k", "pending", "period", "value")
 
     def __init__(self, period: int) -> None:
         self.period = period
@@ -60,27 +65,38 @@ class EmaCore:
         self.reset()
 
     def reset(self) -> None:
-        self.value: float | None = None
-        self._seed = 0.0
-        self._pending = self.period
+        self.value = 0.0
+        self.pending = self.period  # inputs still missing from the seed
 
-    def step(self, x: float) -> float | None:
+    def seed(self, x: float) -> float | None:
+        """Push `x` while `pending`: None until the seed is complete, then the first EMA."""
+        value = self.value + x
+        self.pending -= 1
+        if self.pending:
+            self.value = value
+            return None
+        value = self.value = value / self.period
+        return value
+
+    def update(self, x: float) -> float | None:
+        """Push `x`: `seed` while `pending`, then `step` inlined (EMA's update: interpreted, a
+        call less per candle)."""
+        if self.pending:
+            return self.seed(x)
         value = self.value
-        if value is None:
-            self._seed += x
-            self._pending -= 1
-            if self._pending:
-                return None
-            value = self._seed / self.period
-        else:
-            value = ((x - value) * self._k) + value
-        self.value = value
+        value = self.value = ((x - value) * self._k) + value
+        return value
+
+    def step(self, x: float) -> float:
+        """Push `x` once seeded (`pending` is 0) and return the EMA."""
+        value = self.value
+        value = self.value = ((x - value) * self._k) + value
         return value
 
     def peek(self, x: float) -> float | None:
         value = self.value
-        if value is None:
-            return (self._seed + x) / self.period if self._pending == 1 else None
+        if self.pending:
+            return (value + x) / self.period if self.pending == 1 else None
         return ((x - value) * self._k) + value
 
 
@@ -100,7 +116,7 @@ class EMA(IndicatorBase):
         self._core.reset()
 
     def update(self, candle: Candle) -> float | None:
-        return self._core.step(candle.close)
+        return self._core.update(candle.close)
 
     def preview(self, candle: Candle) -> float | None:
         return self._core.peek(candle.close)
@@ -187,8 +203,11 @@ class KAMA(IndicatorBase):
         self._changes.reset()
         self._closes: list[float] = []
         self._i = 0
-        self._last: float | None = None
-        self._value: float | None = None
+        # Plain floats, not `float | None` (compiled, that would allocate on every write): the
+        # previous close once `_closes` holds any, and the previous KAMA, which is the previous
+        # close until the first KAMA (TA-Lib's seed).
+        self._last = 0.0
+        self._value = 0.0
 
     def _kama(self, x: float, changes: float, base: float, prev: float) -> float:
         move = x - base
@@ -200,33 +219,29 @@ class KAMA(IndicatorBase):
 
     def update(self, candle: Candle) -> float | None:
         x = candle.close
-        last = self._last
-        self._last = x
-        if last is None:
-            self._closes.append(x)
-            return None
-        changes = self._changes.push(abs(x - last))
         closes = self._closes
         if len(closes) < self.period:
+            if closes:
+                self._changes.push(abs(x - self._last))
             closes.append(x)
+            self._last = self._value = x
             return None
+        changes = self._changes.push(abs(x - self._last))
+        self._last = x
         # `closes` is a ring of the last `period` closes; slot _i holds the one `period` ago.
         i = self._i
         base = closes[i]
         closes[i] = x
         self._i = 0 if i + 1 == self.period else i + 1
-        prev = self._value if self._value is not None else last
-        self._value = value = self._kama(x, changes, base, prev)
+        self._value = value = self._kama(x, changes, base, self._value)
         return value
 
     def preview(self, candle: Candle) -> float | None:
-        last = self._last
-        if last is None or len(self._closes) < self.period:
+        if len(self._closes) < self.period:
             return None
         x = candle.close
-        changes = self._changes.peek(abs(x - last))
-        prev = self._value if self._value is not None else last
-        return self._kama(x, changes, self._closes[self._i], prev)
+        changes = self._changes.peek(abs(x - self._last))
+        return self._kama(x, changes, self._closes[self._i], self._value)
 
 
 class TEMA(IndicatorBase):
@@ -249,13 +264,23 @@ class TEMA(IndicatorBase):
         self._e3.reset()
 
     def update(self, candle: Candle) -> float | None:
+        if self._e3.pending:
+            return self._warm(candle.close)
         e1 = self._e1.step(candle.close)
+        e2 = self._e2.step(e1)
+        return self._e3.step(e2) + ((3.0 * e1) - (3.0 * e2))
+
+    def _warm(self, x: float) -> float | None:
+        """`update` until the third EMA is seeded: each EMA is fed once the one before it has
+        a value, and the first TEMA comes with the third one's first value."""
+        first, second = self._e1, self._e2
+        e1 = first.seed(x) if first.pending else first.step(x)
         if e1 is None:
             return None
-        e2 = self._e2.step(e1)
+        e2 = second.seed(e1) if second.pending else second.step(e1)
         if e2 is None:
             return None
-        e3 = self._e3.step(e2)
+        e3 = self._e3.seed(e2)
         if e3 is None:
             return None
         return e3 + ((3.0 * e1) - (3.0 * e2))

@@ -87,14 +87,22 @@ class BBands(IndicatorBase):
         return shift, fsum(deviations), fsum(squares), max(squares)
 
     def _variance(
-        self, s1: float, s2: float, peak: float, window: list[float], newest: float
-    ) -> tuple[float, tuple[float, float, float, float] | None]:
-        """The variance, and the exact sums when they had to be recomputed from `window`."""
+        self,
+        s1: float,
+        s2: float,
+        peak: float,
+        window: list[float],
+        newest: float,
+        state: tuple[float, float, float, float],
+    ) -> tuple[float, tuple[float, float, float, float]]:
+        """The variance, and the (shift, Σd, Σd², largest d²) to keep: `state`, or the exact
+        sums of `window` around `newest` when they had to be recomputed (always a tuple of
+        floats, never None: compiled, a `tuple | None` is a Python tuple built per candle)."""
         n = self.period
         m1 = s1 / n
         variance = s2 / n - m1 * m1
         if variance >= _EXACT_BELOW * peak:
-            return variance, None
+            return variance, state
         exact = self._exact(window, newest)
         m1 = exact[1] / n
         return exact[2] / n - m1 * m1, exact
@@ -118,15 +126,14 @@ class BBands(IndicatorBase):
         else:
             total_state = total
             state = (self._shift, s1, s2, peak)
+        self._total = total_state
         if self._pending:
             self._pending -= 1
             if self._pending:
-                self._total = total_state
                 self._shift, self._s1, self._s2, self._peak = state
                 return None
-        variance, exact = self._variance(s1, s2, peak, ring, x)
-        self._total = total_state
-        self._shift, self._s1, self._s2, self._peak = exact or state
+        variance, state = self._variance(s1, s2, peak, ring, x, state)
+        self._shift, self._s1, self._s2, self._peak = state
         return self._bands(total, variance)
 
     def preview(self, candle: Candle) -> BBandsValue | None:
@@ -136,7 +143,8 @@ class BBands(IndicatorBase):
         total, s1, s2, peak = self._sums(x)
         window = self._ring.copy()
         window[self._i] = x
-        return self._bands(total, self._variance(s1, s2, peak, window, x)[0])
+        unchanged = (self._shift, self._s1, self._s2, self._peak)
+        return self._bands(total, self._variance(s1, s2, peak, window, x, unchanged)[0])
 
 
 class ATR(IndicatorBase):
@@ -156,28 +164,33 @@ class ATR(IndicatorBase):
         self.reset()
 
     def reset(self) -> None:
-        self._close: float | None = None
+        self._close = 0.0  # the previous close, once a candle is in
         self._atr = 0.0  # the TR sum until the first ATR
-        self._pending = self.period
+        self._pending = self.period + 1  # candles until the first ATR; the first has no TR
 
     def update(self, candle: Candle) -> float | None:
         prev_close = self._close
         self._close = candle.close
-        if prev_close is None:
-            return None
-        tr = true_range(candle.high, candle.low, prev_close)
         if self._pending:
-            self._atr += tr
-            self._pending -= 1
-            if self._pending:
-                return None
-            atr = self._atr = self._atr / self.period
-            return atr
+            return self._seed(candle, prev_close)
+        tr = true_range(candle.high, candle.low, prev_close)
         atr = self._atr = self._alpha * tr + self._beta * self._atr
         return atr
 
+    def _seed(self, candle: Candle, prev_close: float) -> float | None:
+        """`update` until the first ATR: the first candle has no TR, the next `period` TRs are
+        summed, and their average is the first ATR."""
+        self._pending -= 1
+        if self._pending == self.period:
+            return None
+        self._atr += true_range(candle.high, candle.low, prev_close)
+        if self._pending:
+            return None
+        atr = self._atr = self._atr / self.period
+        return atr
+
     def preview(self, candle: Candle) -> float | None:
-        if self._close is None or self._pending > 1:
+        if self._pending > 1:
             return None
         tr = true_range(candle.high, candle.low, self._close)
         if self._pending:

@@ -42,7 +42,7 @@ class OBV(IndicatorBase):
     first candle's volume."""
 
     name = "obv"
-    __slots__ = ("_carry", "_close", "_total")
+    __slots__ = ("_carry", "_close", "_started", "_total")
 
     def __init__(self) -> None:
         self.params = ()
@@ -50,25 +50,29 @@ class OBV(IndicatorBase):
         self.reset()
 
     def reset(self) -> None:
-        self._close: float | None = None
+        self._started = False
+        self._close = 0.0  # the previous close, once `_started`
         self._total = 0.0
         self._carry = 0.0
 
-    def _signed_volume(self, candle: Candle) -> float:
+    def _signed_volume(self, close: float, volume: float) -> float:
         prev = self._close
-        if prev is None or candle.close > prev:
-            return candle.volume
-        return -candle.volume if candle.close < prev else 0.0
+        if close > prev or not self._started:
+            return volume
+        return -volume if close < prev else 0.0
 
     def update(self, candle: Candle) -> float:
+        close = candle.close
         self._total, self._carry = _compensated_add(
-            self._total, self._carry, self._signed_volume(candle)
+            self._total, self._carry, self._signed_volume(close, candle.volume)
         )
-        self._close = candle.close
+        self._close = close
+        self._started = True
         return self._total + self._carry
 
     def preview(self, candle: Candle) -> float:
-        total, carry = _compensated_add(self._total, self._carry, self._signed_volume(candle))
+        signed = self._signed_volume(candle.close, candle.volume)
+        total, carry = _compensated_add(self._total, self._carry, signed)
         return total + carry
 
 
