@@ -24,8 +24,11 @@ HIGH = 1
 LOW = -1
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True, init=False)  # a compiled __init__: `cryptotui.hotpath` says why
 class Pivot:
+    """A swing point. A value: never changed once made (not `frozen`, whose pure-Python
+    `__setattr__` would refuse the compiled `__init__`'s assignments)."""
+
     kind: int
     """HIGH (+1) or LOW (−1)."""
     index: int
@@ -35,13 +38,19 @@ class Pivot:
     price: float
     """Its high (pivot high) or low (pivot low)."""
 
+    def __init__(self, kind: int, index: int, time: int, price: float) -> None:
+        self.kind = kind
+        self.index = index
+        self.time = time
+        self.price = price
+
     def mirrored(self) -> Pivot:
         """The same point on the price axis turned upside down (highs become lows): lets one
         rule serve a formation and its mirror image (double top and double bottom)."""
         return Pivot(-self.kind, self.index, self.time, -self.price)
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True, init=False)  # a compiled __init__, a value: as `Pivot`
 class Line:
     """A straight line on the (bar number, price) plane: trendlines and formation boundaries."""
 
@@ -49,6 +58,11 @@ class Line:
     y0: float
     slope: float
     """Price change per candle."""
+
+    def __init__(self, x0: int, y0: float, slope: float) -> None:
+        self.x0 = x0
+        self.y0 = y0
+        self.slope = slope
 
     def at(self, x: float) -> float:
         return self.y0 + self.slope * (x - self.x0)
