@@ -5,7 +5,7 @@ high as the `right` highs after it (so a flat top counts once, at its first cand
 likewise. It can only be known once the `right` candles after it have closed, and is reported
 then, never earlier and never revised: a chart detector built on pivots cannot repaint.
 
-`SwingTracker` finds them incrementally, O(1) amortised per candle: one monotonic deque per side
+`SwingTracker` finds them incrementally, O(1) amortised per candle: one monotonic queue per side
 holds the candidates for the window's extreme, each candle entering and leaving once.
 `Zigzag` keeps the last pivots in alternation (high, low, high, ...) for the formations, and
 `Tape` bundles what every chart detector follows per candle (bar count, ATR, pivots, zigzag,
@@ -87,36 +87,49 @@ class Line:
         return Line(x0, y0 + (sy - slope * sx) / n, slope)
 
 
+class _Bar:
+    """One candle's entry in a `_Side`: a class, not a tuple, so compiled code reads its numbers
+    as fields instead of unpacking and unboxing a tuple on every comparison."""
+
+    __slots__ = ("i", "time", "value")
+
+    def __init__(self, i: int, value: float, time: int) -> None:
+        self.i = i
+        self.value = value
+        self.time = time
+
+
 class _Side:
-    """Pivots of one kind: a monotonic deque of (index, value, time), extreme first.
+    """Pivots of one kind: a monotonic queue of candles (index, value, time), extreme first.
 
     Values are compared as `sign * price`, so one implementation finds highs (sign +1) and lows
     (sign −1). Entries with a smaller value than a newcomer can never be the window's extreme
     again and are dropped; an equal earlier one is kept in front of the newcomer, which is what
-    makes the left comparison strict and the right one not.
+    makes the left comparison strict and the right one not. A list, not a deque: it holds at
+    most `left + right + 1` entries, and compiled code indexes a list natively.
     """
 
     __slots__ = ("kind", "queue")
 
     def __init__(self, kind: int) -> None:
         self.kind = kind
-        self.queue: deque[tuple[int, float, int]] = deque()
+        self.queue: list[_Bar] = []
 
     def push(self, i: int, value: float, time: int, left: int, right: int) -> Pivot | None:
         queue = self.queue
         value *= self.kind
-        while queue and queue[-1][1] < value:
+        while queue and queue[-1].value < value:
             queue.pop()
-        queue.append((i, value, time))
+        queue.append(_Bar(i, value, time))
         centre = i - right
-        while queue[0][0] < centre - left:
-            queue.popleft()
+        while queue[0].i < centre - left:
+            del queue[0]
         if centre < left:
             return None  # not a full left side yet
-        index, best, when = queue[0]
-        if index != centre:
+        best = queue[0]
+        if best.i != centre:
             return None
-        return Pivot(self.kind, index, when, best * self.kind)
+        return Pivot(self.kind, best.i, best.time, best.value * self.kind)
 
 
 class SwingTracker:
