@@ -71,6 +71,7 @@ MODULES: tuple[str, ...] = (
     "cryptotui.patterns.base",
     "cryptotui.patterns.candlestick",
     "cryptotui.patterns.crypto",
+    "cryptotui.patterns.trend",
     "cryptotui.scoring",
     "cryptotui.engine",
     "cryptotui.stats.record",
