@@ -11,8 +11,7 @@ float operations, where numpy's per-call overhead would cost more than it saves.
 is compiled with mypyc when a compiler is available (`cryptotui.hotpath`), so it keeps to what
 mypyc compiles natively: typed attributes, `Final` constants, no class-level mutable state,
 plain loops rather than `sum` over a comprehension (a native loop compiled, as fast
-interpreted). Multi-output values are built with `tuple.__new__(Value, (...))`: a NamedTuple's
-own constructor is a Python function, ~1.5× slower in either build. Compiled, a float is
+interpreted). Multi-output values are built with `new_value` (see there). Compiled, a float is
 unboxed only where its type is exactly `float`: a `float | None` attribute, return value or
 tuple item is a Python float object, allocated on every write, so state that may be missing is
 a plain float beside a counter or flag saying whether it is set. The
@@ -26,6 +25,11 @@ from math import fsum
 from typing import Any, ClassVar, Final
 
 from cryptotui.models import Candle
+
+new_value: Final = tuple.__new__
+"""Builds a multi-output value, `new_value(MACDValue, (macd, signal, hist))`: a NamedTuple's own
+constructor is a Python function, ~1.5× slower in either build, and `tuple.__new__` written out
+is a method lookup on every call compiled (a global lookup and an attribute read interpreted)."""
 
 TA_EPSILON: Final = 1e-14
 """TA-Lib's zero band. Used only where TA-Lib applies it to a dimensionless quantity (an

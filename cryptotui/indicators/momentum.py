@@ -6,7 +6,6 @@ the first one TA-Lib outputs (see docs/indicators.md for the warm-up of each).
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Final, NamedTuple
 
 from cryptotui.indicators.base import (
@@ -14,6 +13,7 @@ from cryptotui.indicators.base import (
     IndicatorBase,
     RollingExtremes,
     WindowSum,
+    new_value,
     true_range,
     typical_price,
 )
@@ -166,7 +166,7 @@ class MACD(IndicatorBase):
             signal = self._signal = (self._signal + line) / self.signal
         else:
             signal = self._signal = ((line - self._signal) * self._signal_k) + self._signal
-        return tuple.__new__(MACDValue, (line, signal, line - signal))
+        return new_value(MACDValue, (line, signal, line - signal))
 
     def preview(self, candle: Candle) -> MACDValue | None:
         lines = self._seen + 1 - self.slow + 1
@@ -183,7 +183,7 @@ class MACD(IndicatorBase):
             signal = (self._signal + line) / self.signal
         else:
             signal = ((line - self._signal) * self._signal_k) + self._signal
-        return tuple.__new__(MACDValue, (line, signal, line - signal))
+        return new_value(MACDValue, (line, signal, line - signal))
 
 
 def _fast_k(close: float, highest: float, lowest: float) -> float:
@@ -236,14 +236,14 @@ class Stoch(IndicatorBase):
         d = self._d_sum.push(k) / self.slowd
         if seen <= self.lookback:
             return None
-        return tuple.__new__(StochValue, (k, d))
+        return new_value(StochValue, (k, d))
 
     def preview(self, candle: Candle) -> StochValue | None:
         if self._seen < self.lookback:
             return None
         highest, lowest = self._extremes.peek(candle.high, candle.low)
         k = self._k_sum.peek(_fast_k(candle.close, highest, lowest)) / self.slowk
-        return tuple.__new__(StochValue, (k, self._d_sum.peek(k) / self.slowd))
+        return new_value(StochValue, (k, self._d_sum.peek(k) / self.slowd))
 
 
 class WillR(IndicatorBase):
@@ -292,7 +292,7 @@ class ROC(IndicatorBase):
 
     name = "roc"
     source = "close"
-    __slots__ = ("_window", "period")
+    __slots__ = ("_i", "_pending", "_ring", "period")
 
     def __init__(self, period: int = 10) -> None:
         self.period = period
@@ -301,27 +301,33 @@ class ROC(IndicatorBase):
         self.reset()
 
     def reset(self) -> None:
-        self._window: deque[float] = deque(maxlen=self.period + 1)
+        # The last `period` values in a ring (a list: compiled, its reads and writes are native,
+        # where a deque's are generic calls); slot `_i` holds the one `period` candles back.
+        self._ring = [0.0] * self.period
+        self._i = 0
+        self._pending = self.period + 1  # candles until the first value
 
     @staticmethod
     def _roc(x: float, base: float) -> float:
         return ((x / base) - 1.0) * 100.0 if base != 0.0 else 0.0
 
     def update(self, candle: Candle) -> float | None:
-        window = self._window
-        window.append(getattr(candle, self.source))
-        if len(window) <= self.period:
-            return None
-        return self._roc(window[-1], window[0])
+        x: float = getattr(candle, self.source)
+        ring = self._ring
+        i = self._i
+        base = ring[i]
+        ring[i] = x
+        self._i = 0 if i + 1 == self.period else i + 1
+        if self._pending:
+            self._pending -= 1
+            if self._pending:
+                return None
+        return self._roc(x, base)
 
     def preview(self, candle: Candle) -> float | None:
-        window = self._window
-        if len(window) < self.period:
+        if self._pending > 1:
             return None
-        # The base is the value `period` candles before this one: the oldest kept value once the
-        # window is full (it is about to leave), else the first one.
-        base = window[1] if len(window) > self.period else window[0]
-        return self._roc(getattr(candle, self.source), base)
+        return self._roc(getattr(candle, self.source), self._ring[self._i])
 
 
 class CCI(IndicatorBase):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from math import fsum, sqrt
 from typing import Final, NamedTuple
 
-from cryptotui.indicators.base import IndicatorBase, true_range
+from cryptotui.indicators.base import IndicatorBase, new_value, true_range
 from cryptotui.models import Candle
 
 _EXACT_BELOW: Final = 1e-6
@@ -110,7 +110,7 @@ class BBands(IndicatorBase):
     def _bands(self, total: float, variance: float) -> BBandsValue:
         middle = total / self.period
         width = (sqrt(variance) if variance > 0.0 else 0.0) * self.nbdev
-        return tuple.__new__(BBandsValue, (middle + width, middle, middle - width))
+        return new_value(BBandsValue, (middle + width, middle, middle - width))
 
     def update(self, candle: Candle) -> BBandsValue | None:
         x = candle.close
