@@ -146,24 +146,27 @@ class WindowSum:
 class _MaxQueue:
     """Maximum of the last `size` pushed values, O(1) amortised per push: a monotonic queue.
 
-    `_values` is non-increasing from `_head` on (a value is dropped from the back when a value at
+    `_values[_head:_tail]` is non-increasing (a value is dropped from the back when a value at
     least as large arrives, so it never leaves by position while a larger one is kept), and
-    `_at` holds each kept value's push index; the front is the window's maximum. The queue lives
-    in two plain lists with a moving head, compacted once the dead prefix reaches `size`:
-    appends and pops at the end only, which are C calls interpreted and native list operations
-    compiled (a deque of tuples would allocate a tuple per push and go through generic calls).
+    `_at` holds each kept value's push index; the front is the window's maximum. The queue
+    lives in two preallocated lists of `2 * size` slots, moved back to the start (a slice
+    assignment of the same length) when the tail reaches the end: the queue never holds more
+    than `size` values, so that happens at most once per `size` pushes, and the lists never
+    change size (compiled, growing and shrinking lists reallocated their memory every few
+    pushes; a deque of tuples would allocate a tuple per push and go through generic calls).
     """
 
-    __slots__ = ("_at", "_count", "_head", "_values", "size")
+    __slots__ = ("_at", "_count", "_head", "_tail", "_values", "size")
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.reset()
 
     def reset(self) -> None:
-        self._values: list[float] = []
-        self._at: list[int] = []
+        self._values = [0.0] * (2 * self.size)
+        self._at = [0] * (2 * self.size)
         self._head = 0
+        self._tail = 0
         self._count = 0
 
     def push(self, x: float) -> float:
@@ -171,20 +174,22 @@ class _MaxQueue:
         values = self._values
         at = self._at
         head = self._head
-        while len(values) > head and values[-1] <= x:
-            values.pop()
-            at.pop()
+        tail = self._tail
+        while tail > head and values[tail - 1] <= x:
+            tail -= 1
+        if tail == len(values):
+            kept = tail - head
+            values[:kept] = values[head:tail]
+            at[:kept] = at[head:tail]
+            head, tail = 0, kept
         i = self._count
-        values.append(x)
-        at.append(i)
+        values[tail] = x
+        at[tail] = i
+        self._tail = tail + 1
         self._count = i + 1
         if at[head] <= i - self.size:  # the front has left the window
             head += 1
-            if head >= self.size:
-                del values[:head]
-                del at[:head]
-                head = 0
-            self._head = head
+        self._head = head
         return values[head]
 
     def peek(self, x: float) -> float:
@@ -195,10 +200,11 @@ class _MaxQueue:
         """
         values = self._values
         head = self._head
-        if len(values) > head:
+        tail = self._tail
+        if tail > head:
             if self._at[head] <= self._count - self.size:
                 head += 1
-            if len(values) > head and values[head] > x:
+            if tail > head and values[head] > x:
                 return values[head]
         return x
 
