@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections import deque
 from math import copysign, fsum, inf
 from typing import Final, Protocol
 
@@ -278,7 +277,7 @@ class VolumeSpike(IndicatorBase):
     """
 
     name = "volume_spike"
-    __slots__ = ("_median", "_scale", "_sorted", "_window", "period", "warm")
+    __slots__ = ("_held", "_i", "_median", "_ring", "_scale", "_sorted", "period", "warm")
 
     def __init__(self, period: int = 20, warm: int | None = None) -> None:
         self.period = period
@@ -290,7 +289,12 @@ class VolumeSpike(IndicatorBase):
         self.reset()
 
     def reset(self) -> None:
-        self._window: deque[float] = deque()
+        # The baseline window in a ring (a list: compiled, its reads and writes are native,
+        # where a deque's are generic calls); slot `_i` is the next written, the oldest value
+        # once `_held` reaches `period`.
+        self._ring = [0.0] * self.period
+        self._i = 0
+        self._held = 0
         self._sorted: list[float] = []
         self._median = 0.0
         self._scale = 0.0
@@ -298,7 +302,7 @@ class VolumeSpike(IndicatorBase):
     @property
     def held(self) -> int:
         """Values in the baseline window."""
-        return len(self._window)
+        return self._held
 
     def _score(self, volume: float) -> float:
         deviation = volume - self._median
@@ -308,18 +312,25 @@ class VolumeSpike(IndicatorBase):
 
     def update(self, candle: HasVolume) -> float | None:
         volume = candle.volume
-        window = self._window
-        score = self._score(volume) if len(window) >= self.warm else None
-        if len(window) == self.period:
-            del self._sorted[bisect_left(self._sorted, window.popleft())]
-        window.append(volume)
-        insort(self._sorted, volume)
-        if len(window) >= self.warm:
-            self._median, self._scale = baseline(self._sorted)
+        held = self._held
+        score = self._score(volume) if held >= self.warm else None
+        ordered = self._sorted
+        ring = self._ring
+        i = self._i
+        if held == self.period:
+            del ordered[bisect_left(ordered, ring[i])]
+        else:
+            held += 1
+            self._held = held
+        ring[i] = volume
+        self._i = 0 if i + 1 == self.period else i + 1
+        insort(ordered, volume)
+        if held >= self.warm:
+            self._median, self._scale = baseline(ordered)
         return score
 
     def preview(self, candle: HasVolume) -> float | None:
-        return self._score(candle.volume) if len(self._window) >= self.warm else None
+        return self._score(candle.volume) if self._held >= self.warm else None
 
 
 def baseline(ordered: list[float]) -> tuple[float, float]:
