@@ -195,7 +195,8 @@ class VWAP(IndicatorBase):
     def _sums(self, candle: Candle) -> tuple[int, float, float]:
         day = candle.open_time // DAY
         pv, volume = (self._pv, self._volume) if day == self._day else (0.0, 0.0)
-        return day, pv + typical_price(candle) * candle.volume, volume + candle.volume
+        traded = candle.volume
+        return day, pv + typical_price(candle) * traded, volume + traded
 
     def update(self, candle: Candle) -> float | None:
         self._day, pv, volume = self._sums(candle)
@@ -228,8 +229,9 @@ class RollingVWAP(IndicatorBase):
         self._pending = self.period
 
     def update(self, candle: Candle) -> float | None:
-        pv = self._pv.push(typical_price(candle) * candle.volume)
-        volume = self._volume.push(candle.volume)
+        traded = candle.volume
+        pv = self._pv.push(typical_price(candle) * traded)
+        volume = self._volume.push(traded)
         if self._pending:
             self._pending -= 1
             if self._pending:
@@ -239,10 +241,11 @@ class RollingVWAP(IndicatorBase):
     def preview(self, candle: Candle) -> float | None:
         if self._pending > 1:
             return None
-        volume = self._volume.peek(candle.volume)
+        traded = candle.volume
+        volume = self._volume.peek(traded)
         if volume <= 0.0:
             return None
-        return self._pv.peek(typical_price(candle) * candle.volume) / volume
+        return self._pv.peek(typical_price(candle) * traded) / volume
 
 
 class VolumeROC(ROC):
