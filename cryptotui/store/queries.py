@@ -15,12 +15,14 @@ import sqlite_utils
 
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Candle
-from cryptotui.store.records import CANDLE_COLUMNS, SIGNAL_COLUMNS, SignalRow
+from cryptotui.store.records import (
+    SERIES_CANDLE_COLUMNS,
+    SIGNAL_COLUMNS,
+    SignalRow,
+    series_candles,
+)
 from cryptotui.store.schema import schema_version
 
-_CANDLES = ", ".join(CANDLE_COLUMNS)
-_CANDLE_NUMBERS = ", ".join(CANDLE_COLUMNS[2:])
-"""Every column after the series' symbol and interval."""
 _SIGNALS = ", ".join(SIGNAL_COLUMNS)
 
 
@@ -36,10 +38,9 @@ def load_candles(
 
     `since` (ms) keeps candles opening at or after it and `until` those opening before it;
     `limit` keeps the most recent `limit` of those (what an analysis over "the last N candles"
-    wants). The series' symbol and interval are not read back from every row: a backtest loads
-    a year of 1m candles per symbol, and two text values per row were a tenth of that.
+    wants).
     """
-    sql = f"SELECT {_CANDLE_NUMBERS} FROM candles WHERE symbol = ? AND interval = ?"
+    sql = f"SELECT {SERIES_CANDLE_COLUMNS} FROM candles WHERE symbol = ? AND interval = ?"
     params: list[object] = [symbol, interval]
     if since is not None:
         sql += " AND open_time >= ?"
@@ -52,7 +53,7 @@ def load_candles(
     else:
         rows = db.execute(sql + " ORDER BY open_time DESC LIMIT ?", [*params, limit]).fetchall()
         rows.reverse()
-    return [Candle(symbol, interval, *row) for row in rows]
+    return series_candles(symbol, interval, rows)
 
 
 def latest_open_time(db: sqlite_utils.Database, symbol: str, interval: str) -> int | None:

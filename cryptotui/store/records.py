@@ -9,6 +9,7 @@ from `models.Candle`; the engine's `Signal`s and `Alert`s are converted by `sign
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, NamedTuple
@@ -57,9 +58,15 @@ SIGNAL_COLUMNS = (
 )
 
 
-def candle_from_row(row: tuple) -> Candle:
-    """A stored candle (columns in `CANDLE_COLUMNS` order) as a closed `Candle`."""
-    return Candle(*row)
+SERIES_CANDLE_COLUMNS = ", ".join(CANDLE_COLUMNS[2:])
+"""What a read of one series selects: every column after its symbol and interval, which the
+caller knows (a backtest reads a year of 1m candles per symbol; two text values per row were a
+tenth of that)."""
+
+
+def series_candles(symbol: str, interval: str, rows: Iterable[tuple]) -> list[Candle]:
+    """Stored candles of one series (rows of `SERIES_CANDLE_COLUMNS`) as closed `Candle`s."""
+    return [Candle(symbol, interval, *row) for row in rows]
 
 
 @dataclass(slots=True)

@@ -15,12 +15,10 @@ import sqlite_utils
 
 from cryptotui.models import Candle
 from cryptotui.stats.record import RecordKey, Tally
-from cryptotui.store.records import CANDLE_COLUMNS, OutcomeRow, SignalRow, candle_from_row
+from cryptotui.store.records import SERIES_CANDLE_COLUMNS, OutcomeRow, SignalRow, series_candles
 
 if TYPE_CHECKING:
     from cryptotui.stats.backtest import SeriesResult
-
-_CANDLES = ", ".join(CANDLE_COLUMNS)
 
 
 def track_record_rows(db: sqlite_utils.Database) -> list[tuple[RecordKey, int, Tally]]:
@@ -82,11 +80,11 @@ def candles_after(
 ) -> list[Candle]:
     """The first `limit` stored candles closing at or after `time`, oldest first."""
     rows = db.execute(
-        f"SELECT {_CANDLES} FROM candles WHERE symbol = ? AND interval = ? AND close_time >= ? "
-        "ORDER BY open_time LIMIT ?",
+        f"SELECT {SERIES_CANDLE_COLUMNS} FROM candles "
+        "WHERE symbol = ? AND interval = ? AND close_time >= ? ORDER BY open_time LIMIT ?",
         (symbol, interval, time, limit),
     ).fetchall()
-    return [candle_from_row(row) for row in rows]
+    return series_candles(symbol, interval, rows)
 
 
 def save_backtest(db: sqlite_utils.Database, results: Sequence[SeriesResult]) -> tuple[int, int]:
