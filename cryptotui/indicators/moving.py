@@ -54,8 +54,8 @@ class EmaCore:
 
     `value` is a plain float, the seed sum until `pending` reaches 0 and the EMA from then:
     compiled, a `float | None` attribute is a Python float allocated on every write. `update`
-    feeds it and returns the EMA or None; TEMA feeds `seed` while `pending`, then `step`, which
-    returns a plain float (it chains three).
+    feeds it and returns the EMA or None (`seed`, then `step`); once seeded, TEMA calls `step`,
+    which returns a plain float (it chains three).
     """
 
     __slots__ = ("_k", "pending", "period", "value")
@@ -80,13 +80,8 @@ class EmaCore:
         return value
 
     def update(self, x: float) -> float | None:
-        """Push `x`: `seed` while `pending`, then `step` inlined (EMA's update: interpreted, a
-        call less per candle)."""
-        if self.pending:
-            return self.seed(x)
-        value = self.value
-        value = self.value = ((x - value) * self._k) + value
-        return value
+        """Push `x`: `seed` while `pending`, then `step`."""
+        return self.seed(x) if self.pending else self.step(x)
 
     def step(self, x: float) -> float:
         """Push `x` once seeded (`pending` is 0) and return the EMA."""
@@ -277,11 +272,10 @@ class TEMA(IndicatorBase):
     def _warm(self, x: float) -> float | None:
         """`update` until the third EMA is seeded: each EMA is fed once the one before it has
         a value, and the first TEMA comes with the third one's first value."""
-        first, second = self._e1, self._e2
-        e1 = first.seed(x) if first.pending else first.step(x)
+        e1 = self._e1.update(x)
         if e1 is None:
             return None
-        e2 = second.seed(e1) if second.pending else second.step(e1)
+        e2 = self._e2.update(e1)
         if e2 is None:
             return None
         e3 = self._e3.seed(e2)

@@ -87,9 +87,10 @@ class Line:
         return Line(x0, y0 + (sy - slope * sx) / n, slope)
 
 
-class _Bar:
-    """One candle's entry in a `_Side`: a class, not a tuple, so compiled code reads its numbers
-    as fields instead of unpacking and unboxing a tuple on every comparison."""
+class _Candidate:
+    """A candle that may still be its window's extreme, in a `_Side`: a class, not a tuple, so
+    compiled code reads its numbers as fields instead of unpacking and unboxing a tuple on every
+    comparison."""
 
     __slots__ = ("i", "time", "value")
 
@@ -113,14 +114,14 @@ class _Side:
 
     def __init__(self, kind: int) -> None:
         self.kind = kind
-        self.queue: list[_Bar] = []
+        self.queue: list[_Candidate] = []
 
     def push(self, i: int, value: float, time: int, left: int, right: int) -> Pivot | None:
         queue = self.queue
         value *= self.kind
         while queue and queue[-1].value < value:
             queue.pop()
-        queue.append(_Bar(i, value, time))
+        queue.append(_Candidate(i, value, time))
         centre = i - right
         while queue[0].i < centre - left:
             del queue[0]
