@@ -83,7 +83,7 @@ def main() -> None:
     wall, cpu = time.perf_counter(), _cpu()
     anchor(one)
     floor = time.perf_counter() - wall, _cpu() - cpu
-    n, signals = len(one), len(results[0].signals)
+    n, signals = len(one), results[0].signal_count
     del one, results
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -3,9 +3,9 @@
 `run_series` is the whole method: the same `Engine` class the app runs (indicators, detectors,
 scoring, user rules, the outcome tracker) is fed one closed candle at a time, so a backtest
 measures exactly what the live app would have signalled; nothing here re-implements detection.
-It returns compact columns (pandas frames, cheap to send back from a worker process) that
-`stats.report` turns into statistics. `run_many` spreads series over processes; the rows do not
-depend on how the work was split.
+It returns the outcomes grouped as `stats.report` reads them (compact numpy columns, cheap to
+send back from a worker process), and with `--save` every signal and outcome as pandas frames.
+`run_many` spreads series over processes; the rows do not depend on how the work was split.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -25,10 +26,10 @@ from cryptotui.batch import batch_run
 from cryptotui.engine import Engine
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Candle
-from cryptotui.stats.grouped import Grouped, group
+from cryptotui.stats.grouped import Grouped, Keys, group, keys
 from cryptotui.stats.outcomes import HORIZONS, OutcomeTracker, direction_sign
 from cryptotui.stats.record import TrackRecord
-from cryptotui.stats.resolved import RESOLVED_COLUMNS, resolve
+from cryptotui.stats.resolved import Resolved, resolve
 from cryptotui.stats.signal_log import SignalLog
 
 DEFAULT_DETECTORS = ("candlestick", "volume_spike", "pump_and_dump")
@@ -39,6 +40,9 @@ PROGRESS_EVERY = 20_000
 
 SIGNAL_COLUMNS = ("sid", "kind", "name", "direction", "symbol", "interval", "time", "price",
                   "confidence", "span_start", "span_end")  # fmt: skip
+TRACKED_COLUMNS = ("sid", "time", "horizon", "forward_return", "hit", "mfe", "mae",
+                    "asof_baseline")  # fmt: skip
+"""The columns of the live tracker's outcomes (`SignalLog.outcomes`)."""
 OUTCOME_COLUMNS = ("sid", "name", "direction", "symbol", "interval", "time", "entry", "horizon",
                    "forward_return", "hit", "mfe", "mae", "asof_baseline")  # fmt: skip
 
@@ -78,16 +82,16 @@ class SeriesResult:
     """Open time (ms) of every candle, in order."""
     signs: dict[int, np.ndarray]
     """Per horizon h: sign (−1, 0, 1) of close[t+h]/close[t] − 1 for every t with t + h."""
-    signals: pd.DataFrame
-    outcomes: pd.DataFrame
+    grouped: Grouped
+    """The outcomes as the report reads them, made in the worker process that ran the series,
+    so the report's per-series work is done in parallel."""
+    signal_count: int
+    signals: pd.DataFrame | None = None
+    """`SIGNAL_COLUMNS`, when the job kept its factors (only `--save` stores signals)."""
+    outcomes: pd.DataFrame | None = None
+    """`OUTCOME_COLUMNS`, when the job kept its factors."""
     factors: list[dict[str, float]] = field(default_factory=list)
-    """Each signal's factors, by `sid`, when the job asked to keep them."""
-    grouped: Grouped = field(init=False)
-    """The outcomes as the report reads them, made with the result: in the worker process that
-    ran the series, so the report's per-series work is done in parallel."""
-
-    def __post_init__(self) -> None:
-        self.grouped = group(self.outcomes, self.signs)
+    """Each signal's factors, by `sid`, when the job kept them."""
 
 
 @batch_run()
@@ -95,8 +99,9 @@ def run_series(job: Job, progress: Callable[[int], None] | None = None) -> Serie
     """Feed `job.candles` (closed, in order, one series) through a fresh live Engine.
 
     With `keep_factors` the engine tracks outcomes as it goes (its track record scores each
-    signal's history factor); without, nothing in the run reads an outcome, and they are
-    resolved after it, all at once (`stats.resolved`: the same values, in the same order)."""
+    signal's history factor) and the result carries every signal and outcome, to be saved.
+    Without, nothing in the run reads an outcome: they are resolved after it, all at once
+    (`stats.resolved`: the same values), and only what the report reads is kept."""
     candles = job.candles or _stored(job)
     keep = job.keep_factors
     log = SignalLog(keep)
@@ -115,20 +120,27 @@ def run_series(job: Job, progress: Callable[[int], None] | None = None) -> Serie
     )
     log.feed(engine, candles, progress, PROGRESS_EVERY)
     columns = _Columns(candles)
-    signal_frame = _signal_frame(log, job.symbol, job.interval)
-    if keep:
-        resolved = pd.DataFrame(log.outcomes, columns=list(RESOLVED_COLUMNS))
-    else:
-        resolved = _resolve(columns, job, signal_frame, log.entries)
-    return SeriesResult(
-        job.symbol,
-        job.interval,
-        columns.open_time,
-        _signs(columns.close, job.horizons),
-        signal_frame,
-        _outcome_frame(resolved, signal_frame, columns.close_time),
-        log.factors,
+    signs = _signs(columns.close, job.horizons)
+    result = partial(SeriesResult, job.symbol, job.interval, columns.open_time, signs)
+    if not keep:
+        names, directions = _categories(log.names), _categories(log.directions)
+        signal_keys = keys(names, directions, np.array(log.times, np.int64), columns.close_time)
+        outcomes = _resolve(columns, job, signal_keys, directions, log.entries)
+        return result(group(signal_keys, outcomes, signs), len(log.times))
+    signals = _signal_frame(log, job.symbol, job.interval)
+    frame = _outcome_frame(log.outcomes, signals, columns.close_time)
+    signal_keys = keys(signals["name"].array, signals["direction"].array,
+                       signals["time"].to_numpy(np.int64), columns.close_time)  # fmt: skip
+    tracked = Resolved(
+        frame["sid"].to_numpy(np.int64),
+        frame["horizon"].to_numpy(np.int64),
+        frame["forward_return"].to_numpy(np.float64),
+        frame["hit"].to_numpy(dtype=bool, na_value=False),
+        frame["mfe"].to_numpy(np.float64),
+        frame["mae"].to_numpy(np.float64),
     )
+    grouped = group(signal_keys, tracked, signs)
+    return result(grouped, len(signals), signals, frame, log.factors)
 
 
 class _Columns:
@@ -147,23 +159,30 @@ class _Columns:
 
 
 def _resolve(
-    columns: _Columns, job: Job, signals: pd.DataFrame, entries: list[int]
-) -> pd.DataFrame:
-    """The outcomes of every signal, from the committed candles."""
+    columns: _Columns,
+    job: Job,
+    signals: Keys,
+    directions: pd.Categorical,
+    entries: list[int],
+) -> Resolved:
+    """The outcomes of every signal, from the committed candles. They are resolved in the
+    order grouping sorts them into (`Keys.order`), which then finds them sorted."""
     committed = columns.committed
     position = np.cumsum(committed) - 1  # a candle's index among the committed ones
-    direction = signals["direction"].array
-    return resolve(
+    sign = np.array([direction_sign(d) for d in directions.categories], np.int64)[directions.codes]
+    order = signals.order
+    resolved = resolve(
         columns.open_time[committed],
         columns.close[committed],
         columns.high[committed],
         columns.low[committed],
         INTERVAL_MS.get(job.interval, 0),
-        position[np.asarray(entries, dtype=np.int64)],
-        np.array([direction_sign(d) for d in direction.categories], np.int64)[direction.codes],
-        signals["time"].to_numpy(dtype=np.int64),
+        position[np.asarray(entries, dtype=np.int64)][order],
+        sign[order],
         job.horizons,
     )
+    resolved.sid = order[resolved.sid]
+    return resolved
 
 
 def _stored(job: Job) -> list[Candle]:
@@ -213,11 +232,12 @@ def _categories(values: list[str]) -> pd.Categorical:
 
 
 def _outcome_frame(
-    df: pd.DataFrame, signals: pd.DataFrame, close_times: np.ndarray
+    rows: list[tuple], signals: pd.DataFrame, close_times: np.ndarray
 ) -> pd.DataFrame:
-    """The resolved outcomes with their signal's name and direction, the series, and the entry
-    candle. The text columns are categories: a few distinct values over ~3 rows per candle
-    (as text they were a third of a backtest's time after the engine)."""
+    """The tracker's outcomes (`SignalLog.outcomes`) with their signal's name and direction,
+    the series, and the entry candle. The text columns are categories: a few distinct values
+    over ~3 rows per candle."""
+    df = pd.DataFrame(rows, columns=list(TRACKED_COLUMNS))
     sid = df["sid"].to_numpy(dtype=np.int64)
     for column in ("name", "direction", "symbol", "interval"):
         text = signals[column].array  # categorical, as `_signal_frame` makes it

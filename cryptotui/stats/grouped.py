@@ -11,18 +11,19 @@ there for all series at once, sorting and gathering the 16 M outcome rows of ten
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from cryptotui.stats.outcomes import direction_sign
+from cryptotui.stats.resolved import Resolved
 
 
 @dataclass(slots=True)
 class Grouped:
     """Compact numpy columns (they travel back from the worker), one row per outcome, sorted by
-    group and then by time (stable: ties keep the outcomes' order)."""
+    group, then by time, then by signal."""
 
     keys: list[tuple[str, str, int]]
     """(name, direction, horizon) of each group, in sorted order."""
@@ -42,49 +43,99 @@ class Grouped:
     """Bool: the outcome is one of the group's independent signals (`independent`)."""
 
 
-def group(outcomes: pd.DataFrame, signs: dict[int, np.ndarray]) -> Grouped:
-    """The outcomes (`backtest.OUTCOME_COLUMNS`) of one series, with its forward-return signs
-    per horizon (`SeriesResult.signs`), grouped for the report."""
-    names, name_values = _codes(outcomes["name"])
-    directions, direction_values = _codes(outcomes["direction"])
-    horizons, horizon_values = _codes(outcomes["horizon"])
-    n_directions, n_horizons = len(direction_values), len(horizon_values)
-    code = (names * n_directions + directions) * n_horizons + horizons
-    time = outcomes["time"].to_numpy(dtype=np.int64)
-    # 16-bit codes when they fit: numpy sorts those by radix, several times faster.
-    fits = len(name_values) * n_directions * n_horizons < 1 << 15
-    order = np.lexsort((time, code.astype(np.int16) if fits else code))
-    code = code[order]
-    counts = np.bincount(code)
-    present = np.flatnonzero(counts)
-    keys = [
-        (name_values[c // n_horizons // n_directions],
-         direction_values[c // n_horizons % n_directions], horizon_values[c % n_horizons])
-        for c in present.tolist()
-    ]  # fmt: skip
-    h = np.array(horizon_values, np.int64)[horizons[order]]
-    entry = outcomes["entry"].to_numpy(dtype=np.int64)[order]
-    return Grouped(
-        keys,
-        np.concatenate(([0], np.cumsum(counts[present]))),
-        np.array([_baseline(signs, h, d) for _, d, h in keys], np.float64),
-        time[order],
-        outcomes["hit"].to_numpy(dtype=bool, na_value=False)[order],
-        outcomes["forward_return"].to_numpy(dtype=np.float64)[order],
-        outcomes["mfe"].to_numpy(dtype=np.float64)[order],
-        outcomes["mae"].to_numpy(dtype=np.float64)[order],
-        independent(code * _GROUP_STRIDE + entry, h),
+@dataclass(slots=True)
+class Keys:
+    """What grouping reads of each signal of a series, by `sid`."""
+
+    names: list[str]
+    name: np.ndarray
+    """Per signal: index into `names`."""
+    directions: list[str]
+    direction: np.ndarray
+    """Per signal: index into `directions`."""
+    time: np.ndarray
+    entry: np.ndarray
+    """Per signal: index among the series' candles of its entry candle, the first closing at
+    or after its time (the module docstring of `stats.outcomes`)."""
+    code: np.ndarray = field(init=False)
+    """Per signal: its (name, direction) in sorted order, as a number."""
+    order: np.ndarray = field(init=False)
+    """The sids by `code`, then time, then sid: the order of a group's outcomes."""
+
+    def __post_init__(self) -> None:
+        self.code = (
+            _ranks(self.names)[self.name] * len(self.directions)
+            + _ranks(self.directions)[self.direction]
+        )
+        self.order = np.lexsort((self.time, self.code))
+
+
+def keys(
+    names: pd.Categorical, directions: pd.Categorical, time: np.ndarray, close_times: np.ndarray
+) -> Keys:
+    """The keys of signals given as columns, with the close time of each of their series'
+    candles."""
+    return Keys(
+        list(names.categories),
+        names.codes,
+        list(directions.categories),
+        directions.codes,
+        time,
+        np.searchsorted(close_times, time, side="left"),
     )
 
 
-def _codes(column: pd.Series) -> tuple[np.ndarray, list]:
-    """Codes into the column's distinct values (plain Python values) sorted by value (a
-    categorical's own sort follows its categories' order)."""
-    codes, found = pd.factorize(column)
-    plain = [v.item() if hasattr(v, "item") else v for v in found]
-    values = sorted(plain)
-    rank = {v: n for n, v in enumerate(values)}
-    return np.array([rank[v] for v in plain], np.int64)[codes], values
+def group(signals: Keys, outcomes: Resolved, signs: dict[int, np.ndarray]) -> Grouped:
+    """The outcomes of one series' signals, with its forward-return signs per horizon
+    (`SeriesResult.signs`), grouped for the report: by (name, direction, horizon), each in time
+    order (ties by sid: the order the live tracker resolves them in)."""
+    sid = outcomes.sid
+    horizon_values = np.flatnonzero(np.bincount(outcomes.horizon)) if len(sid) else np.zeros(0)
+    horizon_index = np.zeros(int(horizon_values[-1]) + 1 if len(horizon_values) else 1, np.int64)
+    horizon_index[horizon_values] = np.arange(len(horizon_values))
+    n_horizons = len(horizon_values)
+    code = signals.code[sid] * n_horizons + horizon_index[outcomes.horizon]
+    rank = np.empty(len(signals.order), np.int64)
+    rank[signals.order] = np.arange(len(signals.order))
+    # 16-bit codes when they fit: numpy sorts those by radix, several times faster. Rows
+    # already in `signals.order` within each horizon make the sort by rank a merge of runs.
+    fits = len(signals.names) * len(signals.directions) * n_horizons < 1 << 15
+    order = np.lexsort((rank[sid], code.astype(np.int16) if fits else code))
+    code = code[order]
+    counts = np.bincount(code)
+    present = np.flatnonzero(counts)
+    n_directions = len(signals.directions)
+    names, directions = sorted(signals.names), sorted(signals.directions)
+    group_keys = [
+        (names[c // n_horizons // n_directions], directions[c // n_horizons % n_directions],
+         int(horizon_values[c % n_horizons]))
+        for c in present.tolist()
+    ]  # fmt: skip
+    baselines: dict[tuple[int, str], float] = {}
+    for _, d, k in group_keys:
+        if (k, d) not in baselines:
+            baselines[k, d] = _baseline(signs, k, d)
+    horizon = outcomes.horizon[order]
+    sid = sid[order]
+    return Grouped(
+        group_keys,
+        np.concatenate(([0], np.cumsum(counts[present]))),
+        np.array([baselines[k, d] for _, d, k in group_keys], np.float64),
+        signals.time[sid],
+        outcomes.hit[order],
+        outcomes.forward_return[order],
+        outcomes.mfe[order],
+        outcomes.mae[order],
+        independent(code * _GROUP_STRIDE + signals.entry[sid], horizon),
+    )
+
+
+def _ranks(values: list) -> np.ndarray:
+    """Each value's position in `sorted(values)` (a categorical's own order follows its
+    categories, not their values)."""
+    rank = np.empty(len(values), np.int64)
+    rank[sorted(range(len(values)), key=values.__getitem__)] = np.arange(len(values))
+    return rank
 
 
 def _baseline(signs: dict[int, np.ndarray], h: int, direction: str) -> float:

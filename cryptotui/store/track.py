@@ -98,9 +98,12 @@ def save_backtest(db: sqlite_utils.Database, results: Sequence[SeriesResult]) ->
 
     rows: list[SignalRow | OutcomeRow] = []
     for r in results:
-        if r.signals.empty:
+        signals, outcomes = r.signals, r.outcomes
+        if signals is None or outcomes is None:
+            raise ValueError(f"{r.symbol} {r.interval}: run without keep_factors, nothing kept")
+        if signals.empty:
             continue
-        lo, hi = int(r.signals["time"].min()), int(r.signals["time"].max())
+        lo, hi = int(signals["time"].min()), int(signals["time"].max())
         have = set(
             db.execute(
                 "SELECT kind, name, time FROM signals WHERE symbol = ? AND time BETWEEN ? AND ?",
@@ -108,7 +111,7 @@ def save_backtest(db: sqlite_utils.Database, results: Sequence[SeriesResult]) ->
             ).fetchall()
         )
         made: dict[int, SignalRow] = {}
-        for s in r.signals.itertuples(index=False):
+        for s in signals.itertuples(index=False):
             if (s.kind, s.name, s.time) in have:
                 continue
             made[s.sid] = SignalRow(
@@ -117,7 +120,7 @@ def save_backtest(db: sqlite_utils.Database, results: Sequence[SeriesResult]) ->
                 int(s.span_start) or None, int(s.span_end) or None,
             )  # fmt: skip
         rows.extend(made.values())
-        for o in r.outcomes.itertuples(index=False):
+        for o in outcomes.itertuples(index=False):
             signal = made.get(o.sid)
             if signal is not None:
                 hit = None if o.direction == "neutral" else bool(o.hit)

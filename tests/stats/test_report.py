@@ -6,14 +6,14 @@ import itertools
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from cryptotui.alerts.rules import parse_rules
 from cryptotui.models import Candle
 from cryptotui.stats.backtest import Job, run_many, run_series
-from cryptotui.stats.grouped import group
+from cryptotui.stats.grouped import Keys, group
 from cryptotui.stats.report import build_report
+from cryptotui.stats.resolved import Resolved
 from cryptotui.stats.significance import wilson
 from tests.stats.candles import sawtooth, walk
 
@@ -136,12 +136,12 @@ def test_independent_signals_are_the_greedy_choice(seed: int, h: int) -> None:
     for p in np.unique(pattern):  # growing with time within each pattern's signals
         mine = pattern == p
         entries[mine] = np.cumsum(rng.integers(0, 1 + 3 * (seed % 3), mine.sum()))
-    outcomes = pd.DataFrame({
-        "name": pd.Categorical([f"p{p}" for p in pattern]), "direction": "bullish",
-        "time": np.arange(n), "entry": entries, "horizon": h, "forward_return": 0.0,
-        "hit": pd.array([True] * n, dtype="boolean"), "mfe": 0.0, "mae": 0.0,
-    })  # fmt: skip
-    grouped = group(outcomes, {})
+    names = sorted({f"p{p}" for p in pattern})
+    signals = Keys(names, np.searchsorted(names, [f"p{p}" for p in pattern]), ["bullish"],
+                   np.zeros(n, np.int64), np.arange(n), entries)  # fmt: skip
+    zero = np.zeros(n)
+    outcomes = Resolved(np.arange(n), np.full(n, h), zero, np.ones(n, bool), zero, zero)
+    grouped = group(signals, outcomes, {})
     want = greedy(entries.tolist(), pattern.tolist(), h)
     by_pattern = np.argsort(pattern, kind="stable")  # the groups' order, each in time order
     assert grouped.time.tolist() == by_pattern.tolist()

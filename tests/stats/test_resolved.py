@@ -1,6 +1,6 @@
-"""Outcomes resolved at once (`stats.resolved`) equal the live tracker's, value for value and in
-its order: on holes, repeats, neutral signals, several signals per candle, signals too late for
-a horizon, and calendar months (no hole check)."""
+"""Outcomes resolved at once (`stats.resolved`) equal the live tracker's, value for value: on
+holes, repeats, neutral signals, several signals per candle, signals too late for a horizon, and
+calendar months (no hole check)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Candle
+from cryptotui.stats.backtest import TRACKED_COLUMNS
 from cryptotui.stats.outcomes import OutcomeTracker
-from cryptotui.stats.resolved import RESOLVED_COLUMNS, resolve
+from cryptotui.stats.resolved import resolve
 from tests.stats.candles import walk
 
 DIRECTIONS = ("bullish", "bearish", "neutral")
@@ -23,7 +24,8 @@ SIGN = {"bullish": 1, "bearish": -1, "neutral": 0}
 def tracked(
     candles: list[Candle], signals: list[tuple[int, str]], horizons: tuple[int, ...]
 ) -> pd.DataFrame:
-    """The tracker's outcomes: candle by candle, each signal added after its entry candle."""
+    """The tracker's outcomes: candle by candle, each signal added after its entry candle; as
+    `resolve` gives them (by horizon, then signal; no hit for a neutral signal)."""
     tracker = OutcomeTracker(horizons)
     by_entry: dict[int, list[tuple[int, str]]] = {}
     for sid, (entry, direction) in enumerate(signals):
@@ -35,10 +37,10 @@ def tracked(
                          o.baseline))  # fmt: skip
         for sid, direction in by_entry.get(i, ()):
             tracker.add(sid, "p", direction, c.symbol, c.interval, c.close_time, c)
-    frame = pd.DataFrame(rows, columns=list(RESOLVED_COLUMNS))
-    frame["hit"] = frame["hit"].astype("boolean")
-    frame["asof_baseline"] = frame["asof_baseline"].astype(np.float64)
-    return frame
+    frame = pd.DataFrame(rows, columns=list(TRACKED_COLUMNS))
+    frame["hit"] = frame["hit"].fillna(False).astype(bool)
+    frame = frame.sort_values(["horizon", "sid"], kind="stable", ignore_index=True)
+    return frame[["sid", "horizon", "forward_return", "hit", "mfe", "mae"]]
 
 
 def resolved(
@@ -47,18 +49,17 @@ def resolved(
     def column(field: str, dtype: type) -> np.ndarray:
         return np.array([getattr(c, field) for c in candles], dtype=dtype)
 
-    entries = np.array([e for e, _ in signals], dtype=np.int64)
-    return resolve(
+    got = resolve(
         column("open_time", np.int64),
         column("close", np.float64),
         column("high", np.float64),
         column("low", np.float64),
         INTERVAL_MS.get(candles[0].interval, 0),
-        entries,
+        np.array([e for e, _ in signals], dtype=np.int64),
         np.array([SIGN[d] for _, d in signals], dtype=np.int64),
-        np.array([candles[e].close_time for e in entries], dtype=np.int64),
         horizons,
     )
+    return pd.DataFrame({f: getattr(got, f) for f in got.__slots__})
 
 
 def random_signals(n: int, count: int, seed: int) -> list[tuple[int, str]]:
@@ -106,4 +107,4 @@ def test_flat_candles_and_a_signal_on_the_last_candle() -> None:
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert set(got["sid"]) == {0, 1, 2}
     assert (got["forward_return"] == 0.0).all() and (got["mfe"] == 0.0).all()
-    assert got["hit"].isna().sum() == 2 and not got["hit"].fillna(False).any()
+    assert not got["hit"].any()
