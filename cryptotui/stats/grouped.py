@@ -90,7 +90,7 @@ def group(signals: Keys, outcomes: Resolved, signs: dict[int, np.ndarray]) -> Gr
     (`SeriesResult.signs`), grouped for the report: by (name, direction, horizon), each in time
     order (ties by sid: the order the live tracker resolves them in)."""
     sid = outcomes.sid
-    horizon_values = np.flatnonzero(np.bincount(outcomes.horizon)) if len(sid) else np.zeros(0)
+    horizon_values = np.flatnonzero(np.bincount(outcomes.horizon, minlength=1))
     horizon_index = np.zeros(int(horizon_values[-1]) + 1 if len(horizon_values) else 1, np.int64)
     horizon_index[horizon_values] = np.arange(len(horizon_values))
     n_horizons = len(horizon_values)

@@ -160,3 +160,16 @@ def test_the_order_of_the_series_does_not_change_the_rows() -> None:
         assert np.array_equal(again.equity[key][0], times)
         assert np.array_equal(again.equity[key][1], equity)
     assert any(r["symbols"] == 3 for r in report.rows)
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_series_without_outcomes_make_an_empty_report(keep: bool) -> None:
+    """Too short for any signal, or with signals but no horizon inside the series."""
+    short = Job("AUSDT", "1h", tuple(walk(5, seed=1)), keep_factors=keep)
+    late = Job("SAWUSDT", "1h", sawtooth(25), detectors=(), horizons=(400,), rules=tuple(RULE),
+               keep_factors=keep)  # fmt: skip
+    results = run_many([short, late])
+    assert results[0].signal_count == 0 and results[1].signal_count == 25
+    assert all(len(r.grouped.keys) == len(r.grouped.time) == 0 for r in results)
+    report = build_report(results, folds=2)
+    assert report.rows == [] and report.candles == 105
