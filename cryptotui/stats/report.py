@@ -58,29 +58,14 @@ class Report:
 
 
 @dataclass(slots=True)
-class _Group:
-    """One row's outcomes as numpy arrays, in time order (then symbol, then series)."""
+class _Tested:
+    """A directional row's hits and baselines, in the row's order (neutral rows test nothing)."""
 
-    time: np.ndarray
     hit: np.ndarray
-    """Bool (read only for directional rows)."""
-    r: np.ndarray
-    mfe: np.ndarray
-    mae: np.ndarray
+    """Bool."""
     baseline: np.ndarray
     fold_baseline: np.ndarray | None
     """Each outcome's baseline over its fold's candles (with more than one fold)."""
-    edges: list[int]
-    """Fold k's outcomes are `edges[k]:edges[k + 1]` (folds are spans of time)."""
-    kept: np.ndarray
-    """Bool: an independent signal (`grouped.independent`)."""
-    series: int
-    """How many series have outcomes in the row."""
-    interval: str
-    directional: bool
-
-    def __len__(self) -> int:
-        return len(self.time)
 
 
 @dataclass(slots=True)
@@ -88,14 +73,31 @@ class _Trades:
     """A row's independent signals, in time order."""
 
     time: np.ndarray
-    hit: np.ndarray
     r: np.ndarray
-    baseline: np.ndarray
+    tested: _Tested | None
     interval: str
-    directional: bool
 
     def __len__(self) -> int:
         return len(self.time)
+
+
+@dataclass(slots=True)
+class _Group:
+    """One row's outcomes as numpy arrays, in time order (then symbol, then series)."""
+
+    r: np.ndarray
+    mfe: np.ndarray
+    mae: np.ndarray
+    tested: _Tested | None
+    edges: list[int]
+    """Fold k's outcomes are `edges[k]:edges[k + 1]` (folds are spans of time)."""
+    trades: _Trades
+    """The independent signals (`grouped.independent`)."""
+    series: int
+    """How many series have outcomes in the row."""
+
+    def __len__(self) -> int:
+        return len(self.r)
 
 
 @batch_run()  # millions of outcomes in numpy arrays: no collector passes, no huge-page waits
@@ -129,10 +131,8 @@ def build_report(
         direction, h = key[1], key[2]
         g = _merge(results, slices[key], bounds, shares, direction != "neutral")
         row.update(_row_stats(g))
-        trades = _Trades(g.time[g.kept], g.hit[g.kept], g.r[g.kept], g.baseline[g.kept],
-                         g.interval, g.directional)  # fmt: skip
-        row.update(_independent_stats(trades))
-        curve, strategy = _strategy(trades, direction, fee, h)
+        row.update(_independent_stats(g.trades))
+        curve, strategy = _strategy(g.trades, direction, fee, h)
         row.update(strategy)
         equity[key] = curve
         row.update(_trend(g, bounds))
@@ -154,33 +154,67 @@ def _merge(
     directional: bool,
 ) -> _Group:
     """One row's outcomes: the slices (series i, group j) of its series, each in time order,
-    merged by time (a stable sort, so ties stay in the slices' order: symbol, then series)."""
+    merged by time (ties stay in the slices' order: symbol, then series). Each column is
+    gathered once, from its slices' concatenation, straight into that order."""
     parts = [(results[i].grouped, slice(*results[i].grouped.starts[j : j + 2])) for i, j in slices]
-    columns = ("time", "hit", "r", "mfe", "mae", "kept")
-    if len(parts) == 1:
-        grouped, rows = parts[0]
-        time, hit, r, mfe, mae, kept = (getattr(grouped, c)[rows] for c in columns)
-        source = np.zeros(len(time), np.int64)
-    else:
-        time = np.concatenate([p.time[rows] for p, rows in parts])
+    order, time = merge_order([p.time[rows] for p, rows in parts])
+
+    def column(values: list[np.ndarray]) -> np.ndarray:
+        """Values of the slices (an array per slice, or one of them all) in the row's order."""
+        joined = values[0] if len(values) == 1 else np.concatenate(values)
+        return joined if order is None else joined[order]
+
+    kept = column([p.kept[rows] for p, rows in parts])
+    r = column([p.r[rows] for p, rows in parts])
+    starts = [b[0] for b in bounds[1:]]
+    edges = [0, *np.searchsorted(time, starts).tolist(), len(time)]
+    sizes = [rows.stop - rows.start for _, rows in parts]
+    # The row's candles are its first outcome's interval.
+    first = 0 if order is None else int(np.searchsorted(np.cumsum(sizes), order[0], "right"))
+    interval = results[slices[first][0]].interval
+    tested = None
+    if directional:
+        baseline = np.repeat([p.baseline[j] for (p, _), (_, j) in zip(parts, slices, strict=True)],
+                             sizes)  # fmt: skip
+        fold_baseline = None
+        if shares is not None:
+            # Each slice's outcomes in a fold are a run of it: one baseline per (slice, fold).
+            table = np.array([shares.of(i, *results[i].grouped.keys[j][1:]) for i, j in slices])
+            ends = [np.searchsorted(p.time[rows], starts).tolist() for p, rows in parts]
+            runs = np.diff([[0, *e, n] for e, n in zip(ends, sizes, strict=True)], axis=1)
+            fold_baseline = column([np.repeat(table.ravel(), runs.ravel())])
+        tested = _Tested(column([p.hit[rows] for p, rows in parts]), column([baseline]),
+                         fold_baseline)  # fmt: skip
+    kept = np.flatnonzero(kept)  # then gathers: faster than a boolean index per column
+    trades = _Trades(time[kept], r[kept], None, interval)
+    if tested is not None:
+        trades.tested = _Tested(tested.hit[kept], tested.baseline[kept], None)
+    return _Group(r, column([p.mfe[rows] for p, rows in parts]),
+                  column([p.mae[rows] for p, rows in parts]), tested, edges, trades,
+                  len(parts))  # fmt: skip
+
+
+def merge_order(times: list[np.ndarray]) -> tuple[np.ndarray | None, np.ndarray]:
+    """Sorted arrays merged: where each value comes from in their concatenation (None for a
+    single array) and the merged values. Ties keep the arrays' order, as a stable argsort of
+    the concatenation would (which it is, by definition).
+
+    Sorting (value, position) packed into one int64 instead, when both fit, gives the same
+    order twice as fast: no two keys are equal, so numpy's vectorised sort of values (not
+    indices) is exact and its instability does not matter."""
+    if len(times) == 1:
+        return None, times[0]
+    time = np.concatenate(times)
+    low = min(int(t[0]) for t in times)
+    span = max(int(t[-1]) for t in times) - low
+    shift = len(time).bit_length()
+    if (span + 1) << shift > 1 << 63:
         order = np.argsort(time, kind="stable")
-        time = time[order]
-        hit, r, mfe, mae, kept = (
-            np.concatenate([getattr(p, c)[rows] for p, rows in parts])[order] for c in columns[1:]
-        )
-        sizes = [rows.stop - rows.start for _, rows in parts]
-        source = np.repeat(np.arange(len(parts)), sizes)[order]
-    # `source`: which slice each outcome comes from, for its series' baselines.
-    edges = [0, *np.searchsorted(time, [b[0] for b in bounds[1:]]).tolist(), len(time)]
-    fold_baseline = None
-    if shares is not None:
-        fold = np.repeat(np.arange(len(bounds)), np.diff(edges))
-        table = np.array([shares.of(i, *results[i].grouped.keys[j][1:]) for i, j in slices])
-        fold_baseline = table[source, fold]
-    baselines = np.array([p.baseline[j] for (p, _), (_, j) in zip(parts, slices, strict=True)])
-    first = results[slices[source[0]][0]]  # the row's candles are its first outcome's interval
-    return _Group(time, hit, r, mfe, mae, baselines[source], fold_baseline, edges, kept,
-                  len(parts), first.interval, directional)  # fmt: skip
+        return order, time[order]
+    key = (time - low) << shift
+    key |= np.arange(len(time))
+    key.sort()
+    return key & ((1 << shift) - 1), (key >> shift) + low
 
 
 class _FoldShares:
@@ -189,8 +223,6 @@ class _FoldShares:
 
     def __init__(self, results: Sequence[SeriesResult], bounds: list[tuple[int, int]]) -> None:
         self.results, self.bounds = results, bounds
-        self.folds: dict[int, np.ndarray] = {}
-        """Per series, each candle's fold."""
         self.shares: dict[tuple[int, int], np.ndarray] = {}
 
     def of(self, series: int, direction: str, h: int) -> np.ndarray:
@@ -201,11 +233,13 @@ class _FoldShares:
         if sign == 0 or signs is None:
             return np.full(len(self.bounds), np.nan)
         if (series, h) not in self.shares:
-            if series not in self.folds:
-                self.folds[series] = _fold_of(self.results[series].open_times, self.bounds)
-            k = len(self.bounds)
-            counts = np.bincount(self.folds[series][: len(signs)] * 3 + signs + 1, minlength=3 * k)
-            counts = counts.reshape(k, 3)
+            # The candles are in time order (as `_fold_bounds` reads them): a fold's are a run.
+            times = self.results[series].open_times[: len(signs)]
+            ends = np.searchsorted(times, [b[0] for b in self.bounds[1:]]).tolist()
+            counts = np.zeros((len(self.bounds), 3), np.int64)  # per fold: −1, 0, +1
+            for k, (a, b) in enumerate(itertools.pairwise([0, *ends, len(signs)])):
+                down, up = np.count_nonzero(signs[a:b] == -1), np.count_nonzero(signs[a:b] == 1)
+                counts[k] = down, b - a - down - up, up
             with np.errstate(invalid="ignore", divide="ignore"):
                 self.shares[series, h] = counts / counts.sum(axis=1, keepdims=True)
         return self.shares[series, h][:, sign + 1]
@@ -225,11 +259,6 @@ def _fold_bounds(results: Sequence[SeriesResult], folds: int) -> list[tuple[int,
     lo, hi = min(starts), max(ends)
     edges = [lo + (hi - lo) * k // folds for k in range(folds + 1)]
     return list(itertools.pairwise(edges))
-
-
-def _fold_of(times: np.ndarray, bounds: list[tuple[int, int]]) -> np.ndarray:
-    edges = np.array([b[0] for b in bounds[1:]], dtype=np.int64)
-    return np.searchsorted(edges, times, side="right")
 
 
 def _test(hits: int, n: int, baseline: float) -> dict:
@@ -252,13 +281,15 @@ _NO_TEST = dict.fromkeys(
 
 def _row_stats(g: _Group) -> dict:
     row: dict = {"n": len(g)}
-    if g.directional:
-        row.update(_test(int(g.hit.sum()), len(g), float(g.baseline.mean())))
+    if g.tested is not None:
+        t = g.tested
+        row.update(_test(int(np.count_nonzero(t.hit)), len(g), float(t.baseline.mean())))
     else:
         row.update(_NO_TEST)
     row["q_value"] = None
-    row["mean_return"] = float(g.r.mean())
-    row["median_return"] = float(np.median(g.r))
+    mean = float(g.r.mean())
+    row["mean_return"] = mean
+    row["median_return"] = _median(g.r, mean)
     row["mean_abs_return"] = float(np.abs(g.r).mean())
     row["mean_mfe"] = float(g.mfe.mean())
     row["mean_mae"] = float(g.mae.mean())
@@ -266,14 +297,27 @@ def _row_stats(g: _Group) -> dict:
     return row
 
 
+def _median(values: np.ndarray, mean: float) -> float:
+    """`np.median(values)` (`mean` is their mean) with one partition instead of its three (the
+    two middle values and, for its NaN check, the largest): the lower middle value is then the
+    largest of the lower half. With a NaN among them, np.median itself."""
+    if math.isnan(mean):
+        return float(np.median(values))
+    half = len(values) // 2
+    part = np.partition(values, half)
+    if len(values) % 2:
+        return float(part[half])
+    return float((part[:half].max() + part[half]) / 2.0)
+
+
 def _independent_stats(t: _Trades) -> dict:
-    if not t.directional:
+    if t.tested is None:
         return {"n_independent": len(t), "hits_independent": None, "p_value_independent": None}
-    hits = int(t.hit.sum())
+    hits = int(np.count_nonzero(t.tested.hit))
     return {
         "n_independent": len(t),
         "hits_independent": hits,
-        "p_value_independent": binom_sf(hits, len(t), float(t.baseline.mean())),
+        "p_value_independent": binom_sf(hits, len(t), float(t.tested.baseline.mean())),
     }
 
 
@@ -291,8 +335,9 @@ def _strategy(
         return (t.time[:0], t.r[:0]), dict(_NO_STRATEGY)
     net = sign * t.r - 2.0 * fee  # already in time order
     equity = np.cumprod(1.0 + net)
-    peak = np.maximum.accumulate(np.concatenate(([1.0], equity)))[1:]
-    drawdown = float(np.max(1.0 - equity / peak))
+    peak = np.maximum(np.maximum.accumulate(equity), 1.0)  # the start's 1.0 counts too
+    # The largest 1 − equity/peak is 1 − the smallest ratio (rounding is monotonic).
+    drawdown = float(1.0 - np.min(equity / peak))
     step = INTERVAL_MS.get(t.interval, 0)
     scale = math.sqrt(candles_per_year(step) / h) if step else math.nan
     mean = float(net.mean())
@@ -314,14 +359,15 @@ def _finite(x: float) -> float | None:
 
 
 def _trend(g: _Group, bounds: list[tuple[int, int]]) -> dict:
-    if not g.directional:
+    if g.tested is None:
         return {"trend": None, "trend_p": None}
     # The recent outcomes are the last ones: the last fold's, or the last `RECENT_SHARE`.
     cut = g.edges[-2] if len(bounds) > 1 else math.ceil(len(g) * (1.0 - RECENT_SHARE))
     n_new, n_old = len(g) - cut, cut
     if n_new < MIN_TREND_N or n_old < MIN_TREND_N:
         return {"trend": None, "trend_p": None}
-    h_new, h_old = int(g.hit[cut:].sum()), int(g.hit[:cut].sum())
+    hit = g.tested.hit
+    h_new, h_old = int(np.count_nonzero(hit[cut:])), int(np.count_nonzero(hit[:cut]))
     p = two_proportions(h_new, n_new, h_old, n_old)
     if p is None or p >= TREND_ALPHA:
         return {"trend": "stable", "trend_p": p}
@@ -330,24 +376,23 @@ def _trend(g: _Group, bounds: list[tuple[int, int]]) -> dict:
 
 def _fold_rows(g: _Group, bounds: list[tuple[int, int]]) -> list[dict]:
     """Each fold's own (out-of-sample) statistics next to those of all earlier folds."""
-    fold_baseline = g.fold_baseline
-    assert fold_baseline is not None  # there are folds
     out = []
+    prior_hits = 0
     for k, (start, end) in enumerate(bounds):
-        part, earlier = slice(g.edges[k], g.edges[k + 1]), slice(0, g.edges[k])
-        n = part.stop - part.start
-        row: dict = {"fold": k + 1, "start": start, "end": end, "n": n}
-        if g.directional and n:
-            row.update(_test(int(g.hit[part].sum()), n, float(fold_baseline[part].mean())))
-        else:
-            row.update(_NO_TEST)
-        prior = earlier.stop
-        row["prior_n"] = prior
-        row["prior_edge"] = (
-            float(g.hit[earlier].mean() - fold_baseline[earlier].mean())
-            if g.directional and prior
-            else None
-        )
-        row["mean_return"] = float(g.r[part].mean()) if n else None
+        a, b = g.edges[k], g.edges[k + 1]
+        row: dict = {"fold": k + 1, "start": start, "end": end, "n": b - a}
+        row.update(_NO_TEST)
+        row["prior_n"] = a
+        row["prior_edge"] = None
+        if g.tested is not None:
+            hit, baseline = g.tested.hit, g.tested.fold_baseline
+            assert baseline is not None  # there are folds
+            hits = int(np.count_nonzero(hit[a:b]))
+            if b > a:
+                row.update(_test(hits, b - a, float(baseline[a:b].mean())))
+            if a:  # the earlier folds' hit rate (a count over a count) less their baseline
+                row["prior_edge"] = float(prior_hits / a - baseline[:a].mean())
+            prior_hits += hits
+        row["mean_return"] = float(g.r[a:b].mean()) if b > a else None
         out.append(row)
     return out

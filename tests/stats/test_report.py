@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from cryptotui.alerts.rules import parse_rules
+from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Candle
-from cryptotui.stats.backtest import Job, run_many, run_series
+from cryptotui.stats.backtest import Job, candles_per_year, run_many, run_series
 from cryptotui.stats.grouped import Keys, group
-from cryptotui.stats.report import build_report
+from cryptotui.stats.report import build_report, merge_order
 from cryptotui.stats.resolved import Resolved
 from cryptotui.stats.significance import wilson
 from tests.stats.candles import sawtooth, walk
@@ -173,3 +174,35 @@ def test_series_without_outcomes_make_an_empty_report(keep: bool) -> None:
     assert all(len(r.grouped.keys) == len(r.grouped.time) == 0 for r in results)
     report = build_report(results, folds=2)
     assert report.rows == [] and report.candles == 105
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_merged_slices_are_in_the_order_of_a_stable_sort(seed: int) -> None:
+    """Ties (the same time in several series, or twice in one) keep the slices' order; times
+    too far apart to pack with their positions into an int64 still merge."""
+    rng = np.random.default_rng(seed)
+    spread = 1 << 62 if seed % 2 else 50
+    times = [np.sort(rng.integers(-spread, spread, int(rng.integers(1, 300)))) for _ in range(4)]
+    order, merged = merge_order(times)
+    joined = np.concatenate(times)
+    want = np.argsort(joined, kind="stable")
+    assert order is not None and order.tolist() == want.tolist()
+    assert merged.tolist() == joined[want].tolist()
+    assert merge_order(times[:1])[0] is None
+
+
+def test_a_row_over_several_intervals_is_annualised_by_its_first_outcomes() -> None:
+    """A's 4h candles come first in symbol order, B's 1h ones first in time: the row's
+    trades are annualised as 1h candles."""
+    jobs = [
+        Job("A", "4h", tuple(walk(600, seed=1, symbol="A", interval="4h", start=400 * HOUR))),
+        Job("B", "1h", tuple(walk(900, seed=2, symbol="B"))),
+    ]
+    report = build_report(run_many(jobs), min_n=1)
+    mixed = [r for r in report.rows if r["symbols"] == 2 and r["sharpe"] is not None]
+    assert mixed
+    for row in mixed:
+        equity = report.equity[(row["name"], row["direction"], row["horizon"])][1]
+        net = np.diff(equity, prepend=1.0) / np.concatenate(([1.0], equity[:-1]))
+        scale = math.sqrt(candles_per_year(INTERVAL_MS["1h"]) / row["horizon"])
+        assert row["sharpe"] == pytest.approx(net.mean() / net.std(ddof=1) * scale, rel=1e-6)
