@@ -287,7 +287,13 @@ def _stored(args: argparse.Namespace, common: dict[str, Any]) -> list[Job]:
                 raise BadInput(f"{symbol} {args.interval}: no stored candles in that time range")
             jobs.append(
                 Job(
-                    symbol, args.interval, db=str(settings.path), since=since, until=until, **common
+                    symbol,
+                    args.interval,
+                    db=str(settings.path),
+                    since=since,
+                    until=until,
+                    stored=count,
+                    **common,
                 )
             )
     finally:
@@ -424,11 +430,18 @@ def _save(args: argparse.Namespace, results: list) -> None:
 
 
 class _progress:
-    """A bar over all candles on an interactive stderr, however many processes advance it."""
+    """A bar over all candles on an interactive stderr, however many processes advance it.
+
+    Redrawn by `advance` (at most every `REDRAW` s), not by a refresh thread of its own: the
+    workers are forked only from a process running no other thread (`backtest.start_method`).
+    Everything that advances it is called often: the workers report every 20,000 candles."""
+
+    REDRAW = 0.1
 
     def __init__(self, total: int, series: int, what: str = "backtest") -> None:
         self.total, self.series, self.what = total, series, what
         self._progress: Any = None
+        self._drawn = 0.0
 
     def __enter__(self):
         from rich.console import Console
@@ -444,10 +457,20 @@ class _progress:
             TimeRemainingColumn(),
             console=console,
             transient=True,
+            auto_refresh=False,
         )
         self._progress.start()
-        task = self._progress.add_task("candles", total=self.total)
-        return lambda n: self._progress.advance(task, n)
+        self._task = self._progress.add_task("candles", total=self.total)
+        return self._advance
+
+    def _advance(self, n: int) -> None:
+        import time
+
+        self._progress.advance(self._task, n)
+        now = time.monotonic()
+        if now - self._drawn >= self.REDRAW:
+            self._drawn = now
+            self._progress.refresh()
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import os
+import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -262,7 +264,7 @@ def run_many(
         return [run_series(job, progress) for job in jobs]
     import multiprocessing as mp
 
-    ctx = mp.get_context("spawn")  # no forked copies of threads (writer, feed) a caller may run
+    ctx = mp.get_context(start_method())
     with ctx.Manager() as manager:
         queue = manager.Queue()
         with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx) as pool:
@@ -284,6 +286,17 @@ def run_many(
                 if progress is not None:
                     progress(n)
             return [f.result() for f in futures]
+
+
+def start_method() -> str:
+    """How worker processes start: forked where that is safe, on Linux from a process running
+    no other thread (a forked copy of a thread's state, such as a lock it held or the store
+    writer mid-commit, is not safe), spawned otherwise. A forked worker starts at once with the
+    modules the caller has imported; a spawned one imports them again, about half a second of
+    both cores before the first candle."""
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
 
 
 def cores() -> int:

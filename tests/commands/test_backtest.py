@@ -56,6 +56,29 @@ def test_rules_over_a_csv_with_known_closes(saw_csv, rules_toml, tmp_path, run_c
     assert got[("up100", 4)]["hits"] == 0
 
 
+def test_the_progress_bar_counts_the_stored_candles(tmp_path, run_cli, capsys, monkeypatch):
+    """On a terminal, the bar's total is every stored candle of the range; it is drawn
+    without a thread of its own, so the workers are forked."""
+    from cryptotui.stats import backtest
+
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich draws as on a terminal
+    chosen: list[str] = []
+    real = backtest.start_method
+    monkeypatch.setattr(backtest, "start_method", lambda: chosen.append(real()) or chosen[-1])
+    db = tmp_path / "store.db"
+    writer = Writer(db)
+    for i, symbol in enumerate(("AAAUSDT", "BBBUSDT")):
+        writer.put_many(walk(1200, seed=i, symbol=symbol))
+    writer.close()
+    out = tmp_path / "rows.json"
+    code = run_cli("backtest", "--symbols", "AAAUSDT,BBBUSDT", "--interval", "1h", "--db",
+                   str(db), "--workers", "2", "--format", "json", "-o", str(out))  # fmt: skip
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "backtest 2 series" in err and "1200/2400" in err
+    assert chosen == ["fork"]
+
+
 def test_stored_candles_match_the_same_csv_in_any_process_count(tmp_path, run_cli) -> None:
     db = tmp_path / "store.db"
     series = {s: walk(1200, seed=i, symbol=s) for i, s in enumerate(("AAAUSDT", "BBBUSDT"))}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from cryptotui.alerts.rules import parse_rules
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Candle
-from cryptotui.stats.backtest import Job, candles_per_year, run_many, run_series
+from cryptotui.stats.backtest import Job, candles_per_year, run_many, run_series, start_method
 from cryptotui.stats.grouped import Keys, group
 from cryptotui.stats.report import build_report, merge_order
 from cryptotui.stats.resolved import Resolved
@@ -86,7 +87,9 @@ def test_folds_partition_time_and_their_counts_add_up() -> None:
             assert sum(f["hits"] or 0 for f in folds) == r["hits"]
 
 
-def test_parallel_and_single_process_give_identical_rows() -> None:
+@pytest.mark.parametrize("other_thread", [False, True])
+def test_parallel_and_single_process_give_identical_rows(other_thread: bool) -> None:
+    """Workers are forked, or spawned from a process running another thread."""
     # Uneven lengths: the longest series starts first, the results keep the jobs' order.
     jobs = [
         Job(s, "1h", tuple(walk(n, seed=i, symbol=s)))
@@ -94,7 +97,15 @@ def test_parallel_and_single_process_give_identical_rows() -> None:
     ]
     single = run_many(jobs, workers=1)
     done: list[int] = []
-    parallel = run_many(jobs, workers=2, progress=done.append)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    if other_thread:
+        thread.start()
+    try:
+        assert start_method() == ("spawn" if other_thread else "fork")
+        parallel = run_many(jobs, workers=2, progress=done.append)
+    finally:
+        stop.set()
     assert [r.symbol for r in parallel] == ["P", "Q", "R"]
     assert sum(done) == 4500  # every candle reported to the one progress bar
     rows = build_report(single, folds=2, min_n=1).rows
