@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
 from math import copysign, fsum, inf
 from typing import Final, Protocol
 
-from cryptotui.indicators.base import TA_EPSILON, IndicatorBase, WindowSum, typical_price
+from cryptotui.indicators.base import (
+    TA_EPSILON,
+    IndicatorBase,
+    WindowSum,
+    bisect_floats,
+    insort_floats,
+    typical_price,
+)
 from cryptotui.indicators.momentum import ROC
 from cryptotui.intervals import DAY
 from cryptotui.models import Candle
@@ -321,13 +327,13 @@ class VolumeSpike(IndicatorBase):
         ring = self._ring
         i = self._i
         if held == self.period:
-            del ordered[bisect_left(ordered, ring[i])]
+            del ordered[bisect_floats(ordered, ring[i])]
         else:
             held += 1
             self._held = held
         ring[i] = volume
         self._i = 0 if i + 1 == self.period else i + 1
-        insort(ordered, volume)
+        insort_floats(ordered, volume)
         if held >= self.warm:
             self._median, self._scale = baseline(ordered)
         return score
@@ -356,7 +362,7 @@ def median_abs_deviation(ordered: list[float], median: float) -> float:
     found by binary search on how many of the smallest distances come from the left run.
     """
     n = len(ordered)
-    split = bisect_left(ordered, median)  # ordered[split - 1 - j]: j-th left, ordered[split + j]
+    split = bisect_floats(ordered, median)  # ordered[split - 1 - j]: j-th left, ordered[split + j]
     n_left, n_right = split, n - split
     k = (n - 1) // 2  # 0-based rank of the (lower) middle distance
     lo, hi = max(0, k - n_right), min(k, n_left)

@@ -8,12 +8,11 @@ for a thin altcoin alike.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, insort
-from collections import deque
 from dataclasses import dataclass
 
 from cryptotui.hotpath import mypyc_attr
 from cryptotui.indicators import VolumeSpike
+from cryptotui.indicators.base import bisect_floats, insort_floats
 from cryptotui.models import AggTrade, Candle, Direction, Signal, Ticker
 from cryptotui.patterns.base import candle_detector, candle_signal, market_detector
 
@@ -179,21 +178,27 @@ class PumpAndDump:
         self.retrace = retrace
         self.within = within
         self.baseline = baseline
-        self.bars: deque[Candle] = deque(maxlen=window + baseline)
+        self.bars: list[Candle] = []
+        """The last `window + baseline` bars, oldest first (a list: compiled, its reads are
+        native, where a deque's are generic calls)."""
+        self.volumes: list[float] = []
+        """Their volumes, read on every candle (a bar's attribute is a generic lookup)."""
         self.before: list[float] = []
         """The volumes of the bars before the window, sorted: the median is one index away
         (kept as bars come and go, instead of sorting 60 volumes on every candle)."""
-        self.volumes: deque[float] = deque(maxlen=window)
-        """The volumes of the window's bars, oldest first: summed on every candle."""
         self.pump: tuple[float, float, int, int, float] | None = None
         """(low before the rise, peak so far, candles since, start time, volume ratio)."""
 
     def _push(self, c: Candle) -> None:
-        bars, before, volumes = self.bars, self.before, self.volumes
-        if len(bars) == bars.maxlen:  # the oldest bar leaves the baseline
-            del before[bisect_left(before, bars[0].volume)]
-        if len(volumes) == self.window:  # the bar leaving the window joins it
-            insort(before, volumes[0])
+        bars, volumes, before = self.bars, self.volumes, self.before
+        held = len(volumes)
+        if held == self.window + self.baseline:  # the oldest bar leaves the baseline
+            del before[bisect_floats(before, volumes[0])]
+            del bars[0]
+            del volumes[0]
+            held -= 1
+        if held >= self.window:  # the bar leaving the window joins it
+            insort_floats(before, volumes[held - self.window])
         bars.append(c)
         volumes.append(c.volume)
 
@@ -218,10 +223,10 @@ class PumpAndDump:
         usual = self.before[len(self.before) // 2]
         if usual <= 0:
             return []
-        ratio = sum(self.volumes) / (usual * self.window)
+        ratio = sum(self.volumes[-self.window :]) / (usual * self.window)
         if ratio < self.surge:
             return []
-        recent = list(self.bars)[-self.window :]
+        recent = self.bars[-self.window :]
         low = min(b.low for b in recent)
         high = max(b.high for b in recent)
         rise, fall = c.close / low - 1.0, 1.0 - c.close / high

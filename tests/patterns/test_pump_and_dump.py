@@ -17,6 +17,8 @@ class SortingEveryCandle(PumpAndDump):
 
     def on_candle(self, c: Candle) -> list:
         self.bars.append(c)
+        if len(self.bars) > self.window + self.baseline:
+            del self.bars[0]
         if self.pump is not None:
             return self._follow(c)
         if len(self.bars) < self.window + self.baseline // 2:
