@@ -126,10 +126,11 @@ def build_report(
     rows: list[dict] = []
     equity: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
     fee = fee_bps / 10_000.0
+    merged = None
     for key in sorted(slices):
         row = dict(zip(keys, key, strict=True))
         direction, h = key[1], key[2]
-        g = _merge(results, slices[key], bounds, shares, direction != "neutral")
+        g, merged = _merge(results, slices[key], bounds, shares, direction != "neutral", merged)
         row.update(_row_stats(g))
         row.update(_independent_stats(g.trades))
         curve, strategy = _strategy(g.trades, direction, fee, h)
@@ -152,46 +153,109 @@ def _merge(
     bounds: list[tuple[int, int]],
     shares: _FoldShares | None,
     directional: bool,
-) -> _Group:
+    previous: Merged | None,
+) -> tuple[_Group, Merged]:
     """One row's outcomes: the slices (series i, group j) of its series, each in time order,
     merged by time (ties stay in the slices' order: symbol, then series). Each column is
-    gathered once, from its slices' concatenation, straight into that order."""
+    gathered once, from its slices' concatenation, straight into that order. With the order
+    of the row before (the same pattern at a shorter horizon, often)."""
     parts = [(results[i].grouped, slice(*results[i].grouped.starts[j : j + 2])) for i, j in slices]
-    order, time = merge_order([p.time[rows] for p, rows in parts])
-
-    def column(values: list[np.ndarray]) -> np.ndarray:
-        """Values of the slices (an array per slice, or one of them all) in the row's order."""
-        joined = values[0] if len(values) == 1 else np.concatenate(values)
-        return joined if order is None else joined[order]
-
+    times = [p.time[rows] for p, rows in parts]
+    merged = Merged.within(previous, slices, times) or Merged.of(slices, times)
+    column, time = merged.column, merged.time
     kept = column([p.kept[rows] for p, rows in parts])
     r = column([p.r[rows] for p, rows in parts])
     starts = [b[0] for b in bounds[1:]]
     edges = [0, *np.searchsorted(time, starts).tolist(), len(time)]
-    sizes = [rows.stop - rows.start for _, rows in parts]
-    # The row's candles are its first outcome's interval.
-    first = 0 if order is None else int(np.searchsorted(np.cumsum(sizes), order[0], "right"))
-    interval = results[slices[first][0]].interval
+    interval = results[slices[merged.first()][0]].interval  # the row's first outcome's
     tested = None
     if directional:
-        baseline = np.repeat([p.baseline[j] for (p, _), (_, j) in zip(parts, slices, strict=True)],
-                             sizes)  # fmt: skip
+        baseline = column([np.full(len(t), results[i].grouped.baseline[j]) for t, (i, j) in
+                           zip(times, slices, strict=True)])  # fmt: skip
         fold_baseline = None
         if shares is not None:
             # Each slice's outcomes in a fold are a run of it: one baseline per (slice, fold).
-            table = np.array([shares.of(i, *results[i].grouped.keys[j][1:]) for i, j in slices])
-            ends = [np.searchsorted(p.time[rows], starts).tolist() for p, rows in parts]
-            runs = np.diff([[0, *e, n] for e, n in zip(ends, sizes, strict=True)], axis=1)
-            fold_baseline = column([np.repeat(table.ravel(), runs.ravel())])
-        tested = _Tested(column([p.hit[rows] for p, rows in parts]), column([baseline]),
-                         fold_baseline)  # fmt: skip
+            fold_baseline = column([
+                np.repeat(shares.of(i, *results[i].grouped.keys[j][1:]),
+                          np.diff([0, *np.searchsorted(t, starts).tolist(), len(t)]))
+                for t, (i, j) in zip(times, slices, strict=True)
+            ])  # fmt: skip
+        tested = _Tested(column([p.hit[rows] for p, rows in parts]), baseline, fold_baseline)
     kept = np.flatnonzero(kept)  # then gathers: faster than a boolean index per column
     trades = _Trades(time[kept], r[kept], None, interval)
     if tested is not None:
         trades.tested = _Tested(tested.hit[kept], tested.baseline[kept], None)
-    return _Group(r, column([p.mfe[rows] for p, rows in parts]),
-                  column([p.mae[rows] for p, rows in parts]), tested, edges, trades,
-                  len(parts))  # fmt: skip
+    mfe = column([p.mfe[rows] for p, rows in parts])
+    mae = column([p.mae[rows] for p, rows in parts])
+    return _Group(r, mfe, mae, tested, edges, trades, len(parts)), merged
+
+
+@dataclass(slots=True)
+class Merged:
+    """The order of a row's outcomes (its slices merged) as `index` into the concatenation of
+    its slices, each padded to its `layout` size (None for a single slice)."""
+
+    slices: list[tuple[int, int]]
+    times: list[np.ndarray]
+    """Each slice's times."""
+    layout: list[int]
+    """The slices' sizes where `index` points: theirs, or those of an earlier row's slices of
+    which they are the first outcomes."""
+    index: np.ndarray | None
+    time: np.ndarray
+    """The merged times."""
+
+    @staticmethod
+    def of(slices: list[tuple[int, int]], times: list[np.ndarray]) -> Merged:
+        index, time = merge_order(times)
+        return Merged(slices, times, [len(t) for t in times], index, time)
+
+    @staticmethod
+    def within(
+        previous: Merged | None, slices: list[tuple[int, int]], times: list[np.ndarray]
+    ) -> Merged | None:
+        """The order of slices that begin the `previous` row's, of the same series (such as
+        a pattern's outcomes at a longer horizon: those whose horizon ends in the series),
+        taken from its order (sorting is most of a merge's cost); None for other slices."""
+        if (
+            previous is None
+            or previous.index is None
+            or [i for i, _ in slices] != [i for i, _ in previous.slices]
+            or any(
+                len(t) > len(u) or not np.array_equal(t, u[: len(t)])
+                for t, u in zip(times, previous.times, strict=True)
+            )
+        ):
+            return None
+        index, time = previous.index, previous.time
+        gone = [u[len(t)] for t, u in zip(times, previous.times, strict=True) if len(t) < len(u)]
+        if gone:  # outcomes near the series' ends: filter the merged order from the first one
+            cut = int(np.searchsorted(time, min(gone)))
+            tail = index[cut:]
+            ends = np.cumsum(previous.layout)
+            part = np.searchsorted(ends, tail, side="right")  # the slice of each
+            ours = tail - (ends - previous.layout)[part] < np.array([len(t) for t in times])[part]
+            keep = np.flatnonzero(ours)
+            index = np.concatenate((index[:cut], tail[keep]))
+            time = np.concatenate((time[:cut], time[cut:][keep]))
+        return Merged(slices, times, previous.layout, index, time)
+
+    def column(self, values: list[np.ndarray]) -> np.ndarray:
+        """Values of the slices (an array per slice) in the row's order."""
+        if self.index is None:
+            return values[0]
+        pieces = []
+        for v, size in zip(values, self.layout, strict=True):
+            pieces.append(v)
+            if size > len(v):
+                pieces.append(np.empty(size - len(v), v.dtype))  # never read
+        return np.concatenate(pieces)[self.index]
+
+    def first(self) -> int:
+        """The slice of the first outcome."""
+        if self.index is None:
+            return 0
+        return int(np.searchsorted(np.cumsum(self.layout), self.index[0], "right"))
 
 
 def merge_order(times: list[np.ndarray]) -> tuple[np.ndarray | None, np.ndarray]:

@@ -14,7 +14,7 @@ from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import Candle
 from cryptotui.stats.backtest import Job, candles_per_year, run_many, run_series, start_method
 from cryptotui.stats.grouped import Keys, group
-from cryptotui.stats.report import build_report, merge_order
+from cryptotui.stats.report import Merged, build_report, merge_order
 from cryptotui.stats.resolved import Resolved
 from cryptotui.stats.significance import wilson
 from tests.stats.candles import sawtooth, walk
@@ -217,3 +217,25 @@ def test_a_row_over_several_intervals_is_annualised_by_its_first_outcomes() -> N
         net = np.diff(equity, prepend=1.0) / np.concatenate(([1.0], equity[:-1]))
         scale = math.sqrt(candles_per_year(INTERVAL_MS["1h"]) / row["horizon"])
         assert row["sharpe"] == pytest.approx(net.mean() / net.std(ddof=1) * scale, rel=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_slices_that_begin_the_previous_rows_take_their_order_from_it(seed: int) -> None:
+    """A row whose slices are the first outcomes of the previous row's (the same series) is
+    ordered as if merged afresh; other rows are merged afresh."""
+    rng = np.random.default_rng(seed)
+    times = [np.sort(rng.integers(0, 60, int(rng.integers(1, 40)))) for _ in range(3)]
+    slices = [(0, 0), (1, 0), (2, 0)]
+    previous = Merged.of(slices, times)
+    for _ in range(3):  # a chain of shorter rows, as horizons grow
+        shorter = [t[: int(rng.integers(1, len(t) + 1))] for t in times]
+        row = Merged.within(previous, slices, shorter)
+        fresh = Merged.of(slices, shorter)
+        assert row is not None
+        values = [rng.normal(size=len(t)) for t in shorter]
+        assert row.column(values).tolist() == fresh.column(values).tolist()
+        assert row.time.tolist() == fresh.time.tolist() and row.first() == fresh.first()
+        previous, times = row, shorter
+    other = [np.append(times[0], 99), *times[1:]]
+    assert Merged.within(previous, slices, other) is None  # longer than the previous row's
+    assert Merged.within(previous, slices[:2], times[:2]) is None  # other series
