@@ -1,7 +1,8 @@
 """Exact small-sample statistics for hit rates: Wilson intervals, binomial tails, BH q-values.
 
-Pure Python on purpose (no scipy at runtime): every function here runs on a handful of numbers per
-report row or per scored signal. Tails are exact (a log-space sum of the binomial pmf), never a
+Plain Python on purpose (no scipy at runtime): every function here runs on a handful of numbers
+per report row or per scored signal; only a long binomial tail is summed by numpy, a chunk of
+terms at a time. Tails are exact (a log-space sum of the binomial pmf), never a
 normal approximation: pattern samples are often a few dozen signals, where the normal tail is
 wrong by a factor. Formulas and their references: docs/validation.md.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+
+import numpy as np
 
 Z95 = 1.959963984540054
 """The two-sided 95 % normal quantile, Φ⁻¹(0.975)."""
@@ -76,21 +79,53 @@ def _tail(k: int, n: int, p: float, *, up: bool) -> float:
         math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
         + k * math.log(p) + (n - k) * math.log1p(-p)
     )  # fmt: skip
+    ratio = p / q if up else q / p
+    # Terms stop counting within ~9.2 standard deviations of the mode.
+    chunk = int(10.0 * math.sqrt(n * p * q)) + 16
+    if chunk > CHUNK_TERMS:
+        return _tail_in_chunks(term, k, n, ratio, up, chunk)
     total = term
     if up:
-        ratio = p / q
         for j in range(k, n):
             term *= (n - j) / (j + 1) * ratio
             total += term
             if term < total * _TINY:
                 break
     else:
-        ratio = q / p
         for j in range(k, 0, -1):
             term *= j / (n - j + 1) * ratio
             total += term
             if term < total * _TINY:
                 break
+    return min(1.0, total)
+
+
+CHUNK_TERMS = 64
+"""Tails that may need more terms than this are summed by numpy, that many at a time at least
+(a binomial of a million trials, as a year of 1m candles' report has, takes thousands)."""
+
+
+def _tail_in_chunks(term: float, k: int, n: int, ratio: float, up: bool, chunk: int) -> float:
+    """`_tail`'s loop a chunk of terms at a time, to the bit: each term is still the one before
+    times the same ratio, and the sum still adds one term at a time, in order (numpy's
+    accumulations are sequential)."""
+    total = term
+    while k != (n if up else 0):
+        if up:
+            j = np.arange(k, min(k + chunk, n))
+            factors = (n - j) / (j + 1) * ratio
+        else:
+            j = np.arange(k, max(k - chunk, 0), -1)
+            factors = j / (n - j + 1) * ratio
+        terms = np.multiply.accumulate(np.concatenate(([term], factors)))
+        sums = terms.copy()
+        sums[0] = total
+        np.add.accumulate(sums, out=sums)
+        done = np.flatnonzero(terms[1:] < sums[1:] * _TINY)
+        if len(done):
+            return min(1.0, float(sums[done[0] + 1]))
+        term, total = float(terms[-1]), float(sums[-1])
+        k = int(j[-1]) + (1 if up else -1)
     return min(1.0, total)
 
 

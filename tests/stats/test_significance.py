@@ -6,12 +6,14 @@ import itertools
 import math
 import random
 
+import numpy as np
 import pytest
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from cryptotui.stats.significance import (
+    CHUNK_TERMS,
     Z95,
     beats_baseline,
     bh_qvalues,
@@ -60,6 +62,37 @@ def test_binom_tails_match_scipy_for_large_n() -> None:
         k = rng.randint(0, n)
         assert binom_sf(k, n, p) == pytest.approx(sps.binom.sf(k - 1, n, p), rel=1e-8, abs=1e-14)
         assert binom_cdf(k, n, p) == pytest.approx(sps.binom.cdf(k, n, p), rel=1e-8, abs=1e-14)
+
+
+def _loop_tail(k: int, n: int, p: float, up: bool) -> float:
+    """The tail's definition: one term at a time by the pmf's ratio, until they stop counting."""
+    q = 1.0 - p
+    term = math.exp(
+        math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+        + k * math.log(p) + (n - k) * math.log1p(-p)
+    )  # fmt: skip
+    total, ratio = term, p / q if up else q / p
+    for j in range(k, n) if up else range(k, 0, -1):
+        term *= ((n - j) / (j + 1) if up else j / (n - j + 1)) * ratio
+        total += term
+        if term < total * 1e-18:
+            break
+    return min(1.0, total)
+
+
+def test_long_tails_summed_in_chunks_are_the_loops_to_the_bit() -> None:
+    rng = np.random.default_rng(5)
+    long = 0
+    for _ in range(300):
+        n = int(rng.integers(50, 2_000_000))
+        p = float(rng.uniform(0.02, 0.98))
+        k = int(np.clip(rng.normal(n * p, 3 * math.sqrt(n * p * (1 - p))), 1, n))
+        long += 10 * math.sqrt(n * p * (1 - p)) > CHUNK_TERMS
+        if k > n * p:
+            assert binom_sf(k, n, p) == _loop_tail(k, n, p, True)
+        else:
+            assert binom_sf(k, n, p) == max(0.0, 1.0 - _loop_tail(k - 1, n, p, False))
+    assert long > 200
 
 
 def test_binom_far_tail_keeps_relative_precision() -> None:
