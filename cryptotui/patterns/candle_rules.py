@@ -1,10 +1,16 @@
-"""TA-Lib's candlestick rules, one function per `CDL*` function, plus their metadata.
+"""TA-Lib's candlestick rules, one `Rule` class per `CDL*` function, plus their metadata.
 
 Each rule is a transcription of the corresponding `ta_CDL*.c` loop body: same comparisons, same
 arithmetic in the same order (so float rounding matches), same output values. A rule sees the
 recent candles (`b`, newest last) and `avg.get(setting, k)`: TA-Lib's candle average for
 `setting` as seen by the candle `k` bars back, i.e. over the `avg_period` candles *before* that
 one. The scanner (`candles.py`) keeps those rolling totals; rules only compare.
+
+A rule is a class with a `detect` method, not a function: the scanner calls 25 to 61 of them on
+every candle, and compiled, a method of a native class is called through its vtable, where a
+function held in a variable is a generic Python call (its arguments boxed and parsed each time).
+Each is registered by a call after it (`_pattern(...)(_Doji)`), not by a decorator: mypyc
+compiles only undecorated classes natively.
 """
 
 from __future__ import annotations
@@ -131,9 +137,15 @@ class Avg:
         raise NotImplementedError
 
 
-Detect = Callable[[list[Bar], Avg], int]
-"""A rule: the recent bars (newest last; a list, which compiled rules index natively) and the
-averages in, TA-Lib's output value out."""
+class Rule:
+    """`rule.detect(bars, avg)`: the recent bars (newest last; a list, which compiled rules index
+    natively) and the averages in, TA-Lib's output value out. A stateful rule keeps its state on
+    the instance: the scanner makes one per pattern."""
+
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        raise NotImplementedError
 
 
 class Direction(StrEnum):
@@ -162,8 +174,8 @@ class PatternSpec:
     """TA-Lib's `_Lookback()`: the first `lookback` candles always yield 0."""
     averages: tuple[tuple[CandleSetting, int], ...]
     """Every `avg.get(setting, k)` the rule may read; the scanner keeps a rolling total for each."""
-    make: Callable[[], Detect]
-    """A fresh detector: the rule itself, or a new state machine for stateful rules."""
+    make: Callable[[], Rule]
+    """A fresh instance of the rule (a new state machine for stateful rules)."""
     warmup: int = 0
     """Candles before `lookback` that a stateful rule must already see (its output ignored)."""
 
@@ -180,7 +192,7 @@ class PatternSpec:
 
 
 _REGISTRY: dict[str, PatternSpec] = {}
-_Rule = TypeVar("_Rule", bound=Callable)
+_R = TypeVar("_R", bound=type[Rule])
 _DEFAULT_VALUES = {
     Direction.BULLISH: (100,),
     Direction.BEARISH: (-100,),
@@ -198,13 +210,10 @@ def _pattern(
     description: str,
     values: tuple[int, ...] = (),
     warmup: int = 0,
-) -> Callable[[_Rule], _Rule]:
-    """Register a rule (a function, or a class whose instances are stateful rules)."""
+) -> Callable[[_R], _R]:
+    """Register a rule class."""
 
-    def register(rule: _Rule) -> _Rule:
-        # A stateful rule's `detect` method, bound to a fresh instance: compiled code calls
-        # rules through vectorcall, which mypyc's native classes support for methods only.
-        make = (lambda: rule().detect) if isinstance(rule, type) else (lambda: rule)
+    def register(rule: _R) -> _R:
         _REGISTRY[name] = PatternSpec(
             name=name,
             title=title,
@@ -213,7 +222,7 @@ def _pattern(
             values=values or _DEFAULT_VALUES[direction],
             lookback=lookback,
             averages=averages,
-            make=make,
+            make=rule,
             warmup=warmup,
         )
         return rule
@@ -224,7 +233,14 @@ def _pattern(
 # --- one candle ----------------------------------------------------------------------------------
 
 
-@_pattern(
+class _Doji(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        return 100 if b[-1].body <= avg.get(BODY_DOJI, 0) else 0
+
+
+_pattern(
     "doji",
     "Doji",
     max_period(BODY_DOJI),
@@ -232,12 +248,24 @@ def _pattern(
     direction=Direction.NEUTRAL,
     values=(100,),
     description="Open and close (almost) equal: indecision.",
-)
-def _doji(b: list[Bar], avg: Avg) -> int:
-    return 100 if b[-1].body <= avg.get(BODY_DOJI, 0) else 0
+)(_Doji)
 
 
-@_pattern(
+class _Dragonflydoji(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c = b[-1]
+        return (
+            100
+            if c.body <= avg.get(BODY_DOJI, 0)
+            and c.upper < avg.get(SHADOW_VERY_SHORT, 0)
+            and c.lower > avg.get(SHADOW_VERY_SHORT, 0)
+            else 0
+        )
+
+
+_pattern(
     "dragonflydoji",
     "Dragonfly Doji",
     max_period(BODY_DOJI, SHADOW_VERY_SHORT),
@@ -245,19 +273,24 @@ def _doji(b: list[Bar], avg: Avg) -> int:
     direction=Direction.NEUTRAL,
     values=(100,),
     description="Doji at the high with a long lower shadow; a bottom hint after a decline.",
-)
-def _dragonflydoji(b: list[Bar], avg: Avg) -> int:
-    c = b[-1]
-    return (
-        100
-        if c.body <= avg.get(BODY_DOJI, 0)
-        and c.upper < avg.get(SHADOW_VERY_SHORT, 0)
-        and c.lower > avg.get(SHADOW_VERY_SHORT, 0)
-        else 0
-    )
+)(_Dragonflydoji)
 
 
-@_pattern(
+class _Gravestonedoji(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c = b[-1]
+        return (
+            100
+            if c.body <= avg.get(BODY_DOJI, 0)
+            and c.lower < avg.get(SHADOW_VERY_SHORT, 0)
+            and c.upper > avg.get(SHADOW_VERY_SHORT, 0)
+            else 0
+        )
+
+
+_pattern(
     "gravestonedoji",
     "Gravestone Doji",
     max_period(BODY_DOJI, SHADOW_VERY_SHORT),
@@ -265,19 +298,23 @@ def _dragonflydoji(b: list[Bar], avg: Avg) -> int:
     direction=Direction.NEUTRAL,
     values=(100,),
     description="Doji at the low with a long upper shadow; a top hint after an advance.",
-)
-def _gravestonedoji(b: list[Bar], avg: Avg) -> int:
-    c = b[-1]
-    return (
-        100
-        if c.body <= avg.get(BODY_DOJI, 0)
-        and c.lower < avg.get(SHADOW_VERY_SHORT, 0)
-        and c.upper > avg.get(SHADOW_VERY_SHORT, 0)
-        else 0
-    )
+)(_Gravestonedoji)
 
 
-@_pattern(
+class _Longleggeddoji(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c = b[-1]
+        return (
+            100
+            if c.body <= avg.get(BODY_DOJI, 0)
+            and (c.lower > avg.get(SHADOW_LONG, 0) or c.upper > avg.get(SHADOW_LONG, 0))
+            else 0
+        )
+
+
+_pattern(
     "longleggeddoji",
     "Long Legged Doji",
     max_period(BODY_DOJI, SHADOW_LONG),
@@ -285,18 +322,26 @@ def _gravestonedoji(b: list[Bar], avg: Avg) -> int:
     direction=Direction.NEUTRAL,
     values=(100,),
     description="Doji with at least one long shadow: strong indecision.",
-)
-def _longleggeddoji(b: list[Bar], avg: Avg) -> int:
-    c = b[-1]
-    return (
-        100
-        if c.body <= avg.get(BODY_DOJI, 0)
-        and (c.lower > avg.get(SHADOW_LONG, 0) or c.upper > avg.get(SHADOW_LONG, 0))
-        else 0
-    )
+)(_Longleggeddoji)
 
 
-@_pattern(
+class _Rickshawman(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c = b[-1]
+        return (
+            100
+            if c.body <= avg.get(BODY_DOJI, 0)
+            and c.lower > avg.get(SHADOW_LONG, 0)
+            and c.upper > avg.get(SHADOW_LONG, 0)
+            and c.bottom <= c.low + c.height / 2 + avg.get(NEAR, 0)
+            and c.top >= c.low + c.height / 2 - avg.get(NEAR, 0)
+            else 0
+        )
+
+
+_pattern(
     "rickshawman",
     "Rickshaw Man",
     max_period(BODY_DOJI, SHADOW_LONG, NEAR),
@@ -304,40 +349,44 @@ def _longleggeddoji(b: list[Bar], avg: Avg) -> int:
     direction=Direction.NEUTRAL,
     values=(100,),
     description="Long-legged doji with its body near the middle of the range.",
-)
-def _rickshawman(b: list[Bar], avg: Avg) -> int:
-    c = b[-1]
-    return (
-        100
-        if c.body <= avg.get(BODY_DOJI, 0)
-        and c.lower > avg.get(SHADOW_LONG, 0)
-        and c.upper > avg.get(SHADOW_LONG, 0)
-        and c.bottom <= c.low + c.height / 2 + avg.get(NEAR, 0)
-        and c.top >= c.low + c.height / 2 - avg.get(NEAR, 0)
-        else 0
-    )
+)(_Rickshawman)
 
 
-@_pattern(
+class _Takuri(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c = b[-1]
+        return (
+            100
+            if c.body <= avg.get(BODY_DOJI, 0)
+            and c.upper < avg.get(SHADOW_VERY_SHORT, 0)
+            and c.lower > avg.get(SHADOW_VERY_LONG, 0)
+            else 0
+        )
+
+
+_pattern(
     "takuri",
     "Takuri (Dragonfly Doji with very long lower shadow)",
     max_period(BODY_DOJI, SHADOW_VERY_SHORT, SHADOW_VERY_LONG),
     ((BODY_DOJI, 0), (SHADOW_VERY_SHORT, 0), (SHADOW_VERY_LONG, 0)),
     direction=Direction.BULLISH,
     description="Doji at the high with a very long lower shadow: buyers rejected the lows.",
-)
-def _takuri(b: list[Bar], avg: Avg) -> int:
-    c = b[-1]
-    return (
-        100
-        if c.body <= avg.get(BODY_DOJI, 0)
-        and c.upper < avg.get(SHADOW_VERY_SHORT, 0)
-        and c.lower > avg.get(SHADOW_VERY_LONG, 0)
-        else 0
-    )
+)(_Takuri)
 
 
-@_pattern(
+class _Spinningtop(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c = b[-1]
+        if c.upper > c.body and c.lower > c.body and c.body < avg.get(BODY_SHORT, 0):
+            return c.color * 100
+        return 0
+
+
+_pattern(
     "spinningtop",
     "Spinning Top",
     max_period(BODY_SHORT),
@@ -345,15 +394,24 @@ def _takuri(b: list[Bar], avg: Avg) -> int:
     direction=Direction.NEUTRAL,
     values=(100, -100),
     description="Small body with shadows longer than it: indecision (sign = candle colour).",
-)
-def _spinningtop(b: list[Bar], avg: Avg) -> int:
-    c = b[-1]
-    if c.upper > c.body and c.lower > c.body and c.body < avg.get(BODY_SHORT, 0):
-        return c.color * 100
-    return 0
+)(_Spinningtop)
 
 
-@_pattern(
+class _Highwave(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c = b[-1]
+        if (
+            c.body < avg.get(BODY_SHORT, 0)
+            and c.upper > avg.get(SHADOW_VERY_LONG, 0)
+            and c.lower > avg.get(SHADOW_VERY_LONG, 0)
+        ):
+            return c.color * 100
+        return 0
+
+
+_pattern(
     "highwave",
     "High-Wave Candle",
     max_period(BODY_SHORT, SHADOW_VERY_LONG),
@@ -361,19 +419,24 @@ def _spinningtop(b: list[Bar], avg: Avg) -> int:
     direction=Direction.NEUTRAL,
     values=(100, -100),
     description="Small body, both shadows very long: confusion (sign = candle colour).",
-)
-def _highwave(b: list[Bar], avg: Avg) -> int:
-    c = b[-1]
-    if (
-        c.body < avg.get(BODY_SHORT, 0)
-        and c.upper > avg.get(SHADOW_VERY_LONG, 0)
-        and c.lower > avg.get(SHADOW_VERY_LONG, 0)
-    ):
-        return c.color * 100
-    return 0
+)(_Highwave)
 
 
-@_pattern(
+class _Shortline(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c = b[-1]
+        if (
+            c.body < avg.get(BODY_SHORT, 0)
+            and c.upper < avg.get(SHADOW_SHORT, 0)
+            and c.lower < avg.get(SHADOW_SHORT, 0)
+        ):
+            return c.color * 100
+        return 0
+
+
+_pattern(
     "shortline",
     "Short Line Candle",
     max_period(BODY_SHORT, SHADOW_SHORT),
@@ -381,199 +444,239 @@ def _highwave(b: list[Bar], avg: Avg) -> int:
     direction=Direction.NEUTRAL,
     values=(100, -100),
     description="Short body and short shadows: a quiet candle (sign = candle colour).",
-)
-def _shortline(b: list[Bar], avg: Avg) -> int:
-    c = b[-1]
-    if (
-        c.body < avg.get(BODY_SHORT, 0)
-        and c.upper < avg.get(SHADOW_SHORT, 0)
-        and c.lower < avg.get(SHADOW_SHORT, 0)
-    ):
-        return c.color * 100
-    return 0
+)(_Shortline)
 
 
-@_pattern(
+class _Longline(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c = b[-1]
+        if (
+            c.body > avg.get(BODY_LONG, 0)
+            and c.upper < avg.get(SHADOW_SHORT, 0)
+            and c.lower < avg.get(SHADOW_SHORT, 0)
+        ):
+            return c.color * 100
+        return 0
+
+
+_pattern(
     "longline",
     "Long Line Candle",
     max_period(BODY_LONG, SHADOW_SHORT),
     ((BODY_LONG, 0), (SHADOW_SHORT, 0)),
     direction=Direction.SIGNED,
     description="Long body with short shadows: one side in control.",
-)
-def _longline(b: list[Bar], avg: Avg) -> int:
-    c = b[-1]
-    if (
-        c.body > avg.get(BODY_LONG, 0)
-        and c.upper < avg.get(SHADOW_SHORT, 0)
-        and c.lower < avg.get(SHADOW_SHORT, 0)
-    ):
-        return c.color * 100
-    return 0
+)(_Longline)
 
 
-@_pattern(
+class _Marubozu(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c = b[-1]
+        if (
+            c.body > avg.get(BODY_LONG, 0)
+            and c.upper < avg.get(SHADOW_VERY_SHORT, 0)
+            and c.lower < avg.get(SHADOW_VERY_SHORT, 0)
+        ):
+            return c.color * 100
+        return 0
+
+
+_pattern(
     "marubozu",
     "Marubozu",
     max_period(BODY_LONG, SHADOW_VERY_SHORT),
     ((BODY_LONG, 0), (SHADOW_VERY_SHORT, 0)),
     direction=Direction.SIGNED,
     description="Long body with (almost) no shadows: strong conviction.",
-)
-def _marubozu(b: list[Bar], avg: Avg) -> int:
-    c = b[-1]
-    if (
-        c.body > avg.get(BODY_LONG, 0)
-        and c.upper < avg.get(SHADOW_VERY_SHORT, 0)
-        and c.lower < avg.get(SHADOW_VERY_SHORT, 0)
-    ):
-        return c.color * 100
-    return 0
+)(_Marubozu)
 
 
-@_pattern(
+class _Closingmarubozu(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c = b[-1]
+        if c.body > avg.get(BODY_LONG, 0) and (
+            (c.color == 1 and c.upper < avg.get(SHADOW_VERY_SHORT, 0))
+            or (c.color == -1 and c.lower < avg.get(SHADOW_VERY_SHORT, 0))
+        ):
+            return c.color * 100
+        return 0
+
+
+_pattern(
     "closingmarubozu",
     "Closing Marubozu",
     max_period(BODY_LONG, SHADOW_VERY_SHORT),
     ((BODY_LONG, 0), (SHADOW_VERY_SHORT, 0)),
     direction=Direction.SIGNED,
     description="Long body closing at its extreme (no shadow on the close side).",
-)
-def _closingmarubozu(b: list[Bar], avg: Avg) -> int:
-    c = b[-1]
-    if c.body > avg.get(BODY_LONG, 0) and (
-        (c.color == 1 and c.upper < avg.get(SHADOW_VERY_SHORT, 0))
-        or (c.color == -1 and c.lower < avg.get(SHADOW_VERY_SHORT, 0))
-    ):
-        return c.color * 100
-    return 0
+)(_Closingmarubozu)
 
 
-@_pattern(
+class _Belthold(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c = b[-1]
+        if c.body > avg.get(BODY_LONG, 0) and (
+            (c.color == 1 and c.lower < avg.get(SHADOW_VERY_SHORT, 0))
+            or (c.color == -1 and c.upper < avg.get(SHADOW_VERY_SHORT, 0))
+        ):
+            return c.color * 100
+        return 0
+
+
+_pattern(
     "belthold",
     "Belt-hold",
     max_period(BODY_LONG, SHADOW_VERY_SHORT),
     ((BODY_LONG, 0), (SHADOW_VERY_SHORT, 0)),
     direction=Direction.SIGNED,
     description="Long body opening at its extreme (no shadow on the open side).",
-)
-def _belthold(b: list[Bar], avg: Avg) -> int:
-    c = b[-1]
-    if c.body > avg.get(BODY_LONG, 0) and (
-        (c.color == 1 and c.lower < avg.get(SHADOW_VERY_SHORT, 0))
-        or (c.color == -1 and c.upper < avg.get(SHADOW_VERY_SHORT, 0))
-    ):
-        return c.color * 100
-    return 0
+)(_Belthold)
 
 
 # --- one candle judged against the previous one --------------------------------------------------
 
 
-@_pattern(
+class _Hammer(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        return (
+            100
+            if c.body < avg.get(BODY_SHORT, 0)
+            and c.lower > avg.get(SHADOW_LONG, 0)
+            and c.upper < avg.get(SHADOW_VERY_SHORT, 0)
+            and c.bottom <= p.low + avg.get(NEAR, 1)
+            else 0
+        )
+
+
+_pattern(
     "hammer",
     "Hammer",
     max_period(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT, NEAR) + 1,
     ((BODY_SHORT, 0), (SHADOW_LONG, 0), (SHADOW_VERY_SHORT, 0), (NEAR, 1)),
     direction=Direction.BULLISH,
     description="Small body at the top, long lower shadow, at or below the prior low.",
-)
-def _hammer(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    return (
-        100
-        if c.body < avg.get(BODY_SHORT, 0)
-        and c.lower > avg.get(SHADOW_LONG, 0)
-        and c.upper < avg.get(SHADOW_VERY_SHORT, 0)
-        and c.bottom <= p.low + avg.get(NEAR, 1)
-        else 0
-    )
+)(_Hammer)
 
 
-@_pattern(
+class _Hangingman(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        return (
+            -100
+            if c.body < avg.get(BODY_SHORT, 0)
+            and c.lower > avg.get(SHADOW_LONG, 0)
+            and c.upper < avg.get(SHADOW_VERY_SHORT, 0)
+            and c.bottom >= p.high - avg.get(NEAR, 1)
+            else 0
+        )
+
+
+_pattern(
     "hangingman",
     "Hanging Man",
     max_period(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT, NEAR) + 1,
     ((BODY_SHORT, 0), (SHADOW_LONG, 0), (SHADOW_VERY_SHORT, 0), (NEAR, 1)),
     direction=Direction.BEARISH,
     description="Hammer shape at or above the prior high: buyers may be exhausted.",
-)
-def _hangingman(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    return (
-        -100
-        if c.body < avg.get(BODY_SHORT, 0)
-        and c.lower > avg.get(SHADOW_LONG, 0)
-        and c.upper < avg.get(SHADOW_VERY_SHORT, 0)
-        and c.bottom >= p.high - avg.get(NEAR, 1)
-        else 0
-    )
+)(_Hangingman)
 
 
-@_pattern(
+class _Invertedhammer(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        return (
+            100
+            if gap_down(c, p)
+            and c.body < avg.get(BODY_SHORT, 0)
+            and c.upper > avg.get(SHADOW_LONG, 0)
+            and c.lower < avg.get(SHADOW_VERY_SHORT, 0)
+            else 0
+        )
+
+
+_pattern(
     "invertedhammer",
     "Inverted Hammer",
     max_period(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT) + 1,
     ((BODY_SHORT, 0), (SHADOW_LONG, 0), (SHADOW_VERY_SHORT, 0)),
     direction=Direction.BULLISH,
     description="Small body at the bottom, long upper shadow, gapping down.",
-)
-def _invertedhammer(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    return (
-        100
-        if gap_down(c, p)
-        and c.body < avg.get(BODY_SHORT, 0)
-        and c.upper > avg.get(SHADOW_LONG, 0)
-        and c.lower < avg.get(SHADOW_VERY_SHORT, 0)
-        else 0
-    )
+)(_Invertedhammer)
 
 
-@_pattern(
+class _Shootingstar(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        return (
+            -100
+            if gap_up(c, p)
+            and c.body < avg.get(BODY_SHORT, 0)
+            and c.upper > avg.get(SHADOW_LONG, 0)
+            and c.lower < avg.get(SHADOW_VERY_SHORT, 0)
+            else 0
+        )
+
+
+_pattern(
     "shootingstar",
     "Shooting Star",
     max_period(BODY_SHORT, SHADOW_LONG, SHADOW_VERY_SHORT) + 1,
     ((BODY_SHORT, 0), (SHADOW_LONG, 0), (SHADOW_VERY_SHORT, 0)),
     direction=Direction.BEARISH,
     description="Small body at the bottom, long upper shadow, gapping up.",
-)
-def _shootingstar(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    return (
-        -100
-        if gap_up(c, p)
-        and c.body < avg.get(BODY_SHORT, 0)
-        and c.upper > avg.get(SHADOW_LONG, 0)
-        and c.lower < avg.get(SHADOW_VERY_SHORT, 0)
-        else 0
-    )
+)(_Shootingstar)
 
 
 # --- two candles ---------------------------------------------------------------------------------
 
 
-@_pattern(
+class _Engulfing(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], _avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        if (
+            c.color == 1
+            and p.color == -1
+            and (
+                (c.close >= p.open and c.open < p.close) or (c.close > p.open and c.open <= p.close)
+            )
+        ) or (
+            c.color == -1
+            and p.color == 1
+            and (
+                (c.open >= p.close and c.close < p.open) or (c.open > p.close and c.close <= p.open)
+            )
+        ):
+            return c.color * (100 if c.open != p.close and c.close != p.open else 80)
+        return 0
+
+
+_pattern(
     "engulfing",
     "Engulfing Pattern",
     2,
     direction=Direction.SIGNED,
     values=(100, 80, -80, -100),
     description="A body engulfs the prior opposite body (80: one end matches).",
-)
-def _engulfing(b: list[Bar], _avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    if (
-        c.color == 1
-        and p.color == -1
-        and ((c.close >= p.open and c.open < p.close) or (c.close > p.open and c.open <= p.close))
-    ) or (
-        c.color == -1
-        and p.color == 1
-        and ((c.open >= p.close and c.close < p.open) or (c.open > p.close and c.close <= p.open))
-    ):
-        return c.color * (100 if c.open != p.close and c.close != p.open else 80)
-    return 0
+)(_Engulfing)
 
 
 def _harami_value(p: Bar, c: Bar) -> int:
@@ -585,7 +688,17 @@ def _harami_value(p: Bar, c: Bar) -> int:
     return 0
 
 
-@_pattern(
+class _Harami(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        if p.body > avg.get(BODY_LONG, 1) and c.body <= avg.get(BODY_SHORT, 0):
+            return _harami_value(p, c)
+        return 0
+
+
+_pattern(
     "harami",
     "Harami Pattern",
     max_period(BODY_SHORT, BODY_LONG) + 1,
@@ -593,15 +706,20 @@ def _harami_value(p: Bar, c: Bar) -> int:
     direction=Direction.SIGNED,
     values=(100, 80, -80, -100),
     description="A short body inside the prior long body (80: one end matches).",
-)
-def _harami(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    if p.body > avg.get(BODY_LONG, 1) and c.body <= avg.get(BODY_SHORT, 0):
-        return _harami_value(p, c)
-    return 0
+)(_Harami)
 
 
-@_pattern(
+class _Haramicross(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        if p.body > avg.get(BODY_LONG, 1) and c.body <= avg.get(BODY_DOJI, 0):
+            return _harami_value(p, c)
+        return 0
+
+
+_pattern(
     "haramicross",
     "Harami Cross Pattern",
     max_period(BODY_DOJI, BODY_LONG) + 1,
@@ -609,118 +727,138 @@ def _harami(b: list[Bar], avg: Avg) -> int:
     direction=Direction.SIGNED,
     values=(100, 80, -80, -100),
     description="A doji inside the prior long body (80: one end matches).",
-)
-def _haramicross(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    if p.body > avg.get(BODY_LONG, 1) and c.body <= avg.get(BODY_DOJI, 0):
-        return _harami_value(p, c)
-    return 0
+)(_Haramicross)
 
 
-@_pattern(
+class _Piercing(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        return (
+            100
+            if p.color == -1
+            and p.body > avg.get(BODY_LONG, 1)
+            and c.color == 1
+            and c.body > avg.get(BODY_LONG, 0)
+            and c.open < p.low
+            and c.close < p.open
+            and c.close > p.close + p.body * 0.5
+            else 0
+        )
+
+
+_pattern(
     "piercing",
     "Piercing Pattern",
     max_period(BODY_LONG) + 1,
     ((BODY_LONG, 1), (BODY_LONG, 0)),
     direction=Direction.BULLISH,
     description="Long black, then a long white opening below its low, closing above its midpoint.",
-)
-def _piercing(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    return (
-        100
-        if p.color == -1
-        and p.body > avg.get(BODY_LONG, 1)
-        and c.color == 1
-        and c.body > avg.get(BODY_LONG, 0)
-        and c.open < p.low
-        and c.close < p.open
-        and c.close > p.close + p.body * 0.5
-        else 0
-    )
+)(_Piercing)
 
 
-@_pattern(
+class _Darkcloudcover(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        return (
+            -100
+            if p.color == 1
+            and p.body > avg.get(BODY_LONG, 1)
+            and c.color == -1
+            and c.open > p.high
+            and c.close > p.open
+            and c.close < p.close - p.body * 0.5  # TA-Lib's default penetration
+            else 0
+        )
+
+
+_pattern(
     "darkcloudcover",
     "Dark Cloud Cover",
     max_period(BODY_LONG) + 1,
     ((BODY_LONG, 1),),
     direction=Direction.BEARISH,
     description="Long white, then a black opening above its high and closing below its midpoint.",
-)
-def _darkcloudcover(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    return (
-        -100
-        if p.color == 1
-        and p.body > avg.get(BODY_LONG, 1)
-        and c.color == -1
-        and c.open > p.high
-        and c.close > p.open
-        and c.close < p.close - p.body * 0.5  # TA-Lib's default penetration
-        else 0
-    )
+)(_Darkcloudcover)
 
 
-@_pattern(
+class _Dojistar(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        if (
+            p.body > avg.get(BODY_LONG, 1)
+            and c.body <= avg.get(BODY_DOJI, 0)
+            and ((p.color == 1 and gap_up(c, p)) or (p.color == -1 and gap_down(c, p)))
+        ):
+            return -p.color * 100
+        return 0
+
+
+_pattern(
     "dojistar",
     "Doji Star",
     max_period(BODY_DOJI, BODY_LONG) + 1,
     ((BODY_LONG, 1), (BODY_DOJI, 0)),
     direction=Direction.SIGNED,
     description="A doji gapping away from a long body; signed against the long candle.",
-)
-def _dojistar(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    if (
-        p.body > avg.get(BODY_LONG, 1)
-        and c.body <= avg.get(BODY_DOJI, 0)
-        and ((p.color == 1 and gap_up(c, p)) or (p.color == -1 and gap_down(c, p)))
-    ):
-        return -p.color * 100
-    return 0
+)(_Dojistar)
 
 
-@_pattern(
+class _Matchinglow(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        return (
+            100
+            if p.color == -1
+            and c.color == -1
+            and c.close <= p.close + avg.get(EQUAL, 1)
+            and c.close >= p.close - avg.get(EQUAL, 1)
+            else 0
+        )
+
+
+_pattern(
     "matchinglow",
     "Matching Low",
     max_period(EQUAL) + 1,
     ((EQUAL, 1),),
     direction=Direction.BULLISH,
     description="Two black candles closing at the same level: support found.",
-)
-def _matchinglow(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    return (
-        100
-        if p.color == -1
-        and c.color == -1
-        and c.close <= p.close + avg.get(EQUAL, 1)
-        and c.close >= p.close - avg.get(EQUAL, 1)
-        else 0
-    )
+)(_Matchinglow)
 
 
-@_pattern(
+class _Homingpigeon(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        return (
+            100
+            if p.color == -1
+            and c.color == -1
+            and p.body > avg.get(BODY_LONG, 1)
+            and c.body <= avg.get(BODY_SHORT, 0)
+            and c.open < p.open
+            and c.close > p.close
+            else 0
+        )
+
+
+_pattern(
     "homingpigeon",
     "Homing Pigeon",
     max_period(BODY_SHORT, BODY_LONG) + 1,
     ((BODY_LONG, 1), (BODY_SHORT, 0)),
     direction=Direction.BULLISH,
     description="A short black body inside the prior long black body.",
-)
-def _homingpigeon(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    return (
-        100
-        if p.color == -1
-        and c.color == -1
-        and p.body > avg.get(BODY_LONG, 1)
-        and c.body <= avg.get(BODY_SHORT, 0)
-        and c.open < p.open
-        and c.close > p.close
-        else 0
-    )
+)(_Homingpigeon)
 
 
 def _is_marubozu(c: Bar, avg: Avg, k: int) -> bool:
@@ -745,146 +883,181 @@ def _is_kick(p: Bar, c: Bar, avg: Avg) -> bool:
 _KICK_AVERAGES = ((SHADOW_VERY_SHORT, 1), (SHADOW_VERY_SHORT, 0), (BODY_LONG, 1), (BODY_LONG, 0))
 
 
-@_pattern(
+class _Kicking(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        return c.color * 100 if _is_kick(p, c, avg) else 0
+
+
+_pattern(
     "kicking",
     "Kicking",
     max_period(SHADOW_VERY_SHORT, BODY_LONG) + 1,
     _KICK_AVERAGES,
     direction=Direction.SIGNED,
     description="A marubozu, then an opposite marubozu gapping away: signed by the second.",
-)
-def _kicking(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    return c.color * 100 if _is_kick(p, c, avg) else 0
+)(_Kicking)
 
 
-@_pattern(
+class _Kickingbylength(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        if _is_kick(p, c, avg):
+            return (c if c.body > p.body else p).color * 100
+        return 0
+
+
+_pattern(
     "kickingbylength",
     "Kicking - bull/bear determined by the longer marubozu",
     max_period(SHADOW_VERY_SHORT, BODY_LONG) + 1,
     _KICK_AVERAGES,
     direction=Direction.SIGNED,
     description="Kicking, signed by the colour of the longer of the two marubozu.",
-)
-def _kickingbylength(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    if _is_kick(p, c, avg):
-        return (c if c.body > p.body else p).color * 100
-    return 0
+)(_Kickingbylength)
 
 
-@_pattern(
+class _Counterattack(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        if (
+            p.color == -c.color
+            and p.body > avg.get(BODY_LONG, 1)
+            and c.body > avg.get(BODY_LONG, 0)
+            and c.close <= p.close + avg.get(EQUAL, 1)
+            and c.close >= p.close - avg.get(EQUAL, 1)
+        ):
+            return c.color * 100
+        return 0
+
+
+_pattern(
     "counterattack",
     "Counterattack",
     max_period(EQUAL, BODY_LONG) + 1,
     ((EQUAL, 1), (BODY_LONG, 1), (BODY_LONG, 0)),
     direction=Direction.SIGNED,
     description="Two opposite long candles closing at the same level.",
-)
-def _counterattack(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    if (
-        p.color == -c.color
-        and p.body > avg.get(BODY_LONG, 1)
-        and c.body > avg.get(BODY_LONG, 0)
-        and c.close <= p.close + avg.get(EQUAL, 1)
-        and c.close >= p.close - avg.get(EQUAL, 1)
-    ):
-        return c.color * 100
-    return 0
+)(_Counterattack)
 
 
-@_pattern(
+class _Separatinglines(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        if (
+            p.color == -c.color
+            and c.open <= p.open + avg.get(EQUAL, 1)
+            and c.open >= p.open - avg.get(EQUAL, 1)
+            and c.body > avg.get(BODY_LONG, 0)
+            and (
+                (c.color == 1 and c.lower < avg.get(SHADOW_VERY_SHORT, 0))
+                or (c.color == -1 and c.upper < avg.get(SHADOW_VERY_SHORT, 0))
+            )
+        ):
+            return c.color * 100
+        return 0
+
+
+_pattern(
     "separatinglines",
     "Separating Lines",
     max_period(SHADOW_VERY_SHORT, BODY_LONG, EQUAL) + 1,
     ((SHADOW_VERY_SHORT, 0), (BODY_LONG, 0), (EQUAL, 1)),
     direction=Direction.SIGNED,
     description="Opposite candle opening where the prior opened, as a belt-hold: continuation.",
-)
-def _separatinglines(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    if (
-        p.color == -c.color
-        and c.open <= p.open + avg.get(EQUAL, 1)
-        and c.open >= p.open - avg.get(EQUAL, 1)
-        and c.body > avg.get(BODY_LONG, 0)
-        and (
-            (c.color == 1 and c.lower < avg.get(SHADOW_VERY_SHORT, 0))
-            or (c.color == -1 and c.upper < avg.get(SHADOW_VERY_SHORT, 0))
-        )
-    ):
-        return c.color * 100
-    return 0
+)(_Separatinglines)
 
 
 _NECK_AVERAGES = ((EQUAL, 1), (BODY_LONG, 1))
 
 
-@_pattern(
+class _Inneck(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        return (
+            -100
+            if p.color == -1
+            and p.body > avg.get(BODY_LONG, 1)
+            and c.color == 1
+            and c.open < p.low
+            and c.close <= p.close + avg.get(EQUAL, 1)
+            and c.close >= p.close
+            else 0
+        )
+
+
+_pattern(
     "inneck",
     "In-Neck Pattern",
     max_period(EQUAL, BODY_LONG) + 1,
     _NECK_AVERAGES,
     direction=Direction.BEARISH,
     description="Long black, then a white opening below its low, closing just into its body.",
-)
-def _inneck(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    return (
-        -100
-        if p.color == -1
-        and p.body > avg.get(BODY_LONG, 1)
-        and c.color == 1
-        and c.open < p.low
-        and c.close <= p.close + avg.get(EQUAL, 1)
-        and c.close >= p.close
-        else 0
-    )
+)(_Inneck)
 
 
-@_pattern(
+class _Onneck(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        return (
+            -100
+            if p.color == -1
+            and p.body > avg.get(BODY_LONG, 1)
+            and c.color == 1
+            and c.open < p.low
+            and c.close <= p.low + avg.get(EQUAL, 1)
+            and c.close >= p.low - avg.get(EQUAL, 1)
+            else 0
+        )
+
+
+_pattern(
     "onneck",
     "On-Neck Pattern",
     max_period(EQUAL, BODY_LONG) + 1,
     _NECK_AVERAGES,
     direction=Direction.BEARISH,
     description="Long black, then a white opening below its low, closing at that low.",
-)
-def _onneck(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    return (
-        -100
-        if p.color == -1
-        and p.body > avg.get(BODY_LONG, 1)
-        and c.color == 1
-        and c.open < p.low
-        and c.close <= p.low + avg.get(EQUAL, 1)
-        and c.close >= p.low - avg.get(EQUAL, 1)
-        else 0
-    )
+)(_Onneck)
 
 
-@_pattern(
+class _Thrusting(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        p, c = b[-2], b[-1]
+        return (
+            -100
+            if p.color == -1
+            and p.body > avg.get(BODY_LONG, 1)
+            and c.color == 1
+            and c.open < p.low
+            and c.close > p.close + avg.get(EQUAL, 1)
+            and c.close <= p.close + p.body * 0.5
+            else 0
+        )
+
+
+_pattern(
     "thrusting",
     "Thrusting Pattern",
     max_period(EQUAL, BODY_LONG) + 1,
     _NECK_AVERAGES,
     direction=Direction.BEARISH,
     description="Long black, then a white opening below its low, closing below its midpoint.",
-)
-def _thrusting(b: list[Bar], avg: Avg) -> int:
-    p, c = b[-2], b[-1]
-    return (
-        -100
-        if p.color == -1
-        and p.body > avg.get(BODY_LONG, 1)
-        and c.color == 1
-        and c.open < p.low
-        and c.close > p.close + avg.get(EQUAL, 1)
-        and c.close <= p.close + p.body * 0.5
-        else 0
-    )
+)(_Thrusting)
 
 
 # --- three candles -------------------------------------------------------------------------------
@@ -893,158 +1066,214 @@ _STAR_PENETRATION = 0.3
 """TA-Lib's default `optInPenetration` for the star and abandoned-baby patterns."""
 
 
-@_pattern(
+class _Morningstar(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        return (
+            100
+            if c1.color == -1
+            and c3.color == 1
+            and gap_down(c2, c1)
+            and c3.close > c1.close + c1.body * _STAR_PENETRATION
+            and c1.body > avg.get(BODY_LONG, 2)
+            and c2.body <= avg.get(BODY_SHORT, 1)
+            and c3.body > avg.get(BODY_SHORT, 0)
+            else 0
+        )
+
+
+_pattern(
     "morningstar",
     "Morning Star",
     max_period(BODY_SHORT, BODY_LONG) + 2,
     ((BODY_LONG, 2), (BODY_SHORT, 1), (BODY_SHORT, 0)),
     direction=Direction.BULLISH,
     description="Long black, a short body gapping down, a white closing well into the first.",
-)
-def _morningstar(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    return (
-        100
-        if c1.color == -1
-        and c3.color == 1
-        and gap_down(c2, c1)
-        and c3.close > c1.close + c1.body * _STAR_PENETRATION
-        and c1.body > avg.get(BODY_LONG, 2)
-        and c2.body <= avg.get(BODY_SHORT, 1)
-        and c3.body > avg.get(BODY_SHORT, 0)
-        else 0
-    )
+)(_Morningstar)
 
 
-@_pattern(
+class _Eveningstar(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        return (
+            -100
+            if c1.color == 1
+            and c3.color == -1
+            and gap_up(c2, c1)
+            and c3.close < c1.close - c1.body * _STAR_PENETRATION
+            and c1.body > avg.get(BODY_LONG, 2)
+            and c2.body <= avg.get(BODY_SHORT, 1)
+            and c3.body > avg.get(BODY_SHORT, 0)
+            else 0
+        )
+
+
+_pattern(
     "eveningstar",
     "Evening Star",
     max_period(BODY_SHORT, BODY_LONG) + 2,
     ((BODY_LONG, 2), (BODY_SHORT, 1), (BODY_SHORT, 0)),
     direction=Direction.BEARISH,
     description="Long white, a short body gapping up, a black closing well into the first.",
-)
-def _eveningstar(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    return (
-        -100
-        if c1.color == 1
-        and c3.color == -1
-        and gap_up(c2, c1)
-        and c3.close < c1.close - c1.body * _STAR_PENETRATION
-        and c1.body > avg.get(BODY_LONG, 2)
-        and c2.body <= avg.get(BODY_SHORT, 1)
-        and c3.body > avg.get(BODY_SHORT, 0)
-        else 0
-    )
+)(_Eveningstar)
 
 
 _DOJI_STAR_AVERAGES = ((BODY_LONG, 2), (BODY_DOJI, 1), (BODY_SHORT, 0))
 
 
-@_pattern(
+class _Morningdojistar(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        return (
+            100
+            if c1.color == -1
+            and c3.color == 1
+            and gap_down(c2, c1)
+            and c3.close > c1.close + c1.body * _STAR_PENETRATION
+            and c1.body > avg.get(BODY_LONG, 2)
+            and c2.body <= avg.get(BODY_DOJI, 1)
+            and c3.body > avg.get(BODY_SHORT, 0)
+            else 0
+        )
+
+
+_pattern(
     "morningdojistar",
     "Morning Doji Star",
     max_period(BODY_DOJI, BODY_LONG, BODY_SHORT) + 2,
     _DOJI_STAR_AVERAGES,
     direction=Direction.BULLISH,
     description="Morning star whose middle candle is a doji.",
-)
-def _morningdojistar(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    return (
-        100
-        if c1.color == -1
-        and c3.color == 1
-        and gap_down(c2, c1)
-        and c3.close > c1.close + c1.body * _STAR_PENETRATION
-        and c1.body > avg.get(BODY_LONG, 2)
-        and c2.body <= avg.get(BODY_DOJI, 1)
-        and c3.body > avg.get(BODY_SHORT, 0)
-        else 0
-    )
+)(_Morningdojistar)
 
 
-@_pattern(
+class _Eveningdojistar(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        return (
+            -100
+            if c1.color == 1
+            and c3.color == -1
+            and gap_up(c2, c1)
+            and c3.close < c1.close - c1.body * _STAR_PENETRATION
+            and c1.body > avg.get(BODY_LONG, 2)
+            and c2.body <= avg.get(BODY_DOJI, 1)
+            and c3.body > avg.get(BODY_SHORT, 0)
+            else 0
+        )
+
+
+_pattern(
     "eveningdojistar",
     "Evening Doji Star",
     max_period(BODY_DOJI, BODY_LONG, BODY_SHORT) + 2,
     _DOJI_STAR_AVERAGES,
     direction=Direction.BEARISH,
     description="Evening star whose middle candle is a doji.",
-)
-def _eveningdojistar(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    return (
-        -100
-        if c1.color == 1
-        and c3.color == -1
-        and gap_up(c2, c1)
-        and c3.close < c1.close - c1.body * _STAR_PENETRATION
-        and c1.body > avg.get(BODY_LONG, 2)
-        and c2.body <= avg.get(BODY_DOJI, 1)
-        and c3.body > avg.get(BODY_SHORT, 0)
-        else 0
-    )
+)(_Eveningdojistar)
 
 
-@_pattern(
+class _Abandonedbaby(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        if (
+            c1.body > avg.get(BODY_LONG, 2)
+            and c2.body <= avg.get(BODY_DOJI, 1)
+            and c3.body > avg.get(BODY_SHORT, 0)
+            and (
+                (
+                    c1.color == 1
+                    and c3.color == -1
+                    and c3.close < c1.close - c1.body * _STAR_PENETRATION
+                    and c2.low > c1.high
+                    and c3.high < c2.low
+                )
+                or (
+                    c1.color == -1
+                    and c3.color == 1
+                    and c3.close > c1.close + c1.body * _STAR_PENETRATION
+                    and c2.high < c1.low
+                    and c3.low > c2.high
+                )
+            )
+        ):
+            return c3.color * 100
+        return 0
+
+
+_pattern(
     "abandonedbaby",
     "Abandoned Baby",
     max_period(BODY_DOJI, BODY_LONG, BODY_SHORT) + 2,
     _DOJI_STAR_AVERAGES,
     direction=Direction.SIGNED,
     description="Long candle, a doji gapping away (shadows apart), then a gap back the other way.",
-)
-def _abandonedbaby(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    if (
-        c1.body > avg.get(BODY_LONG, 2)
-        and c2.body <= avg.get(BODY_DOJI, 1)
-        and c3.body > avg.get(BODY_SHORT, 0)
-        and (
-            (
-                c1.color == 1
-                and c3.color == -1
-                and c3.close < c1.close - c1.body * _STAR_PENETRATION
-                and c2.low > c1.high
-                and c3.high < c2.low
-            )
-            or (
-                c1.color == -1
-                and c3.color == 1
-                and c3.close > c1.close + c1.body * _STAR_PENETRATION
-                and c2.high < c1.low
-                and c3.low > c2.high
-            )
-        )
-    ):
-        return c3.color * 100
-    return 0
+)(_Abandonedbaby)
 
 
-@_pattern(
+class _Tristar(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        doji = avg.get(BODY_DOJI, 2)  # TA-Lib judges all three against the first one's average
+        if not (c1.body <= doji and c2.body <= doji and c3.body <= doji):
+            return 0
+        value = 0
+        if gap_up(c2, c1) and c3.top < c2.top:
+            value = -100
+        if gap_down(c2, c1) and c3.bottom > c2.bottom:
+            value = 100
+        return value
+
+
+_pattern(
     "tristar",
     "Tristar Pattern",
     max_period(BODY_DOJI) + 2,
     ((BODY_DOJI, 2),),
     direction=Direction.SIGNED,
     description="Three dojis, the middle one gapping away from the first.",
-)
-def _tristar(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    doji = avg.get(BODY_DOJI, 2)  # TA-Lib judges all three against the first one's average
-    if not (c1.body <= doji and c2.body <= doji and c3.body <= doji):
-        return 0
-    value = 0
-    if gap_up(c2, c1) and c3.top < c2.top:
-        value = -100
-    if gap_down(c2, c1) and c3.bottom > c2.bottom:
-        value = 100
-    return value
+)(_Tristar)
 
 
-@_pattern(
+class _3whitesoldiers(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        return (
+            100
+            if c1.color == 1
+            and c1.upper < avg.get(SHADOW_VERY_SHORT, 2)
+            and c2.color == 1
+            and c2.upper < avg.get(SHADOW_VERY_SHORT, 1)
+            and c3.color == 1
+            and c3.upper < avg.get(SHADOW_VERY_SHORT, 0)
+            and c3.close > c2.close
+            and c2.close > c1.close
+            and c2.open > c1.open
+            and c2.open <= c1.close + avg.get(NEAR, 2)
+            and c3.open > c2.open
+            and c3.open <= c2.close + avg.get(NEAR, 1)
+            and c2.body > c1.body - avg.get(FAR, 2)
+            and c3.body > c2.body - avg.get(FAR, 1)
+            and c3.body > avg.get(BODY_SHORT, 0)
+            else 0
+        )
+
+
+_pattern(
     "3whitesoldiers",
     "Three Advancing White Soldiers",
     max_period(SHADOW_VERY_SHORT, BODY_SHORT, FAR, NEAR) + 2,
@@ -1060,61 +1289,68 @@ def _tristar(b: list[Bar], avg: Avg) -> int:
     ),
     direction=Direction.BULLISH,
     description="Three white candles with higher closes, each opening within the prior body.",
-)
-def _3whitesoldiers(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    return (
-        100
-        if c1.color == 1
-        and c1.upper < avg.get(SHADOW_VERY_SHORT, 2)
-        and c2.color == 1
-        and c2.upper < avg.get(SHADOW_VERY_SHORT, 1)
-        and c3.color == 1
-        and c3.upper < avg.get(SHADOW_VERY_SHORT, 0)
-        and c3.close > c2.close
-        and c2.close > c1.close
-        and c2.open > c1.open
-        and c2.open <= c1.close + avg.get(NEAR, 2)
-        and c3.open > c2.open
-        and c3.open <= c2.close + avg.get(NEAR, 1)
-        and c2.body > c1.body - avg.get(FAR, 2)
-        and c3.body > c2.body - avg.get(FAR, 1)
-        and c3.body > avg.get(BODY_SHORT, 0)
-        else 0
-    )
+)(_3whitesoldiers)
 
 
-@_pattern(
+class _3blackcrows(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c0, c1, c2, c3 = b[-4], b[-3], b[-2], b[-1]
+        return (
+            -100
+            if c0.color == 1
+            and c1.color == -1
+            and c2.color == -1
+            and c3.color == -1
+            and c2.open < c1.open
+            and c2.open > c1.close
+            and c3.open < c2.open
+            and c3.open > c2.close
+            and c0.high > c1.close
+            and c1.close > c2.close
+            and c2.close > c3.close
+            and c1.lower < avg.get(SHADOW_VERY_SHORT, 2)
+            and c2.lower < avg.get(SHADOW_VERY_SHORT, 1)
+            and c3.lower < avg.get(SHADOW_VERY_SHORT, 0)
+            else 0
+        )
+
+
+_pattern(
     "3blackcrows",
     "Three Black Crows",
     max_period(SHADOW_VERY_SHORT) + 3,
     ((SHADOW_VERY_SHORT, 2), (SHADOW_VERY_SHORT, 1), (SHADOW_VERY_SHORT, 0)),
     direction=Direction.BEARISH,
     description="After a white candle, three declining blacks each opening within the prior body.",
-)
-def _3blackcrows(b: list[Bar], avg: Avg) -> int:
-    c0, c1, c2, c3 = b[-4], b[-3], b[-2], b[-1]
-    return (
-        -100
-        if c0.color == 1
-        and c1.color == -1
-        and c2.color == -1
-        and c3.color == -1
-        and c2.open < c1.open
-        and c2.open > c1.close
-        and c3.open < c2.open
-        and c3.open > c2.close
-        and c0.high > c1.close
-        and c1.close > c2.close
-        and c2.close > c3.close
-        and c1.lower < avg.get(SHADOW_VERY_SHORT, 2)
-        and c2.lower < avg.get(SHADOW_VERY_SHORT, 1)
-        and c3.lower < avg.get(SHADOW_VERY_SHORT, 0)
-        else 0
-    )
+)(_3blackcrows)
 
 
-@_pattern(
+class _Identical3crows(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        return (
+            -100
+            if c1.color == -1
+            and c1.lower < avg.get(SHADOW_VERY_SHORT, 2)
+            and c2.color == -1
+            and c2.lower < avg.get(SHADOW_VERY_SHORT, 1)
+            and c3.color == -1
+            and c3.lower < avg.get(SHADOW_VERY_SHORT, 0)
+            and c1.close > c2.close
+            and c2.close > c3.close
+            and c2.open <= c1.close + avg.get(EQUAL, 2)
+            and c2.open >= c1.close - avg.get(EQUAL, 2)
+            and c3.open <= c2.close + avg.get(EQUAL, 1)
+            and c3.open >= c2.close - avg.get(EQUAL, 1)
+            else 0
+        )
+
+
+_pattern(
     "identical3crows",
     "Identical Three Crows",
     max_period(SHADOW_VERY_SHORT, EQUAL) + 2,
@@ -1127,128 +1363,157 @@ def _3blackcrows(b: list[Bar], avg: Avg) -> int:
     ),
     direction=Direction.BEARISH,
     description="Three declining blacks, each opening at the prior close.",
-)
-def _identical3crows(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    return (
-        -100
-        if c1.color == -1
-        and c1.lower < avg.get(SHADOW_VERY_SHORT, 2)
-        and c2.color == -1
-        and c2.lower < avg.get(SHADOW_VERY_SHORT, 1)
-        and c3.color == -1
-        and c3.lower < avg.get(SHADOW_VERY_SHORT, 0)
-        and c1.close > c2.close
-        and c2.close > c3.close
-        and c2.open <= c1.close + avg.get(EQUAL, 2)
-        and c2.open >= c1.close - avg.get(EQUAL, 2)
-        and c3.open <= c2.close + avg.get(EQUAL, 1)
-        and c3.open >= c2.close - avg.get(EQUAL, 1)
-        else 0
-    )
+)(_Identical3crows)
 
 
-@_pattern(
+class _3inside(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        if (
+            c2.top < c1.top
+            and c2.bottom > c1.bottom
+            and (
+                (c1.color == 1 and c3.color == -1 and c3.close < c1.open)
+                or (c1.color == -1 and c3.color == 1 and c3.close > c1.open)
+            )
+            and c1.body > avg.get(BODY_LONG, 2)
+            and c2.body <= avg.get(BODY_SHORT, 1)
+        ):
+            return -c1.color * 100
+        return 0
+
+
+_pattern(
     "3inside",
     "Three Inside Up/Down",
     max_period(BODY_SHORT, BODY_LONG) + 2,
     ((BODY_LONG, 2), (BODY_SHORT, 1)),
     direction=Direction.SIGNED,
     description="A harami confirmed by a third candle closing beyond the first one's open.",
-)
-def _3inside(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    if (
-        c2.top < c1.top
-        and c2.bottom > c1.bottom
-        and (
-            (c1.color == 1 and c3.color == -1 and c3.close < c1.open)
-            or (c1.color == -1 and c3.color == 1 and c3.close > c1.open)
-        )
-        and c1.body > avg.get(BODY_LONG, 2)
-        and c2.body <= avg.get(BODY_SHORT, 1)
-    ):
-        return -c1.color * 100
-    return 0
+)(_3inside)
 
 
-@_pattern(
+class _3outside(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], _avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        if (
+            c2.color == 1
+            and c1.color == -1
+            and c2.close > c1.open
+            and c2.open < c1.close
+            and c3.close > c2.close
+        ) or (
+            c2.color == -1
+            and c1.color == 1
+            and c2.open > c1.close
+            and c2.close < c1.open
+            and c3.close < c2.close
+        ):
+            return c2.color * 100
+        return 0
+
+
+_pattern(
     "3outside",
     "Three Outside Up/Down",
     3,
     direction=Direction.SIGNED,
     description="An engulfing confirmed by a third candle closing further in its direction.",
-)
-def _3outside(b: list[Bar], _avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    if (
-        c2.color == 1
-        and c1.color == -1
-        and c2.close > c1.open
-        and c2.open < c1.close
-        and c3.close > c2.close
-    ) or (
-        c2.color == -1
-        and c1.color == 1
-        and c2.open > c1.close
-        and c2.close < c1.open
-        and c3.close < c2.close
-    ):
-        return c2.color * 100
-    return 0
+)(_3outside)
 
 
-@_pattern(
+class _2crows(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        return (
+            -100
+            if c1.color == 1
+            and c1.body > avg.get(BODY_LONG, 2)
+            and c2.color == -1
+            and gap_up(c2, c1)
+            and c3.color == -1
+            and c3.open < c2.open
+            and c3.open > c2.close
+            and c3.close > c1.open
+            and c3.close < c1.close
+            else 0
+        )
+
+
+_pattern(
     "2crows",
     "Two Crows",
     max_period(BODY_LONG) + 2,
     ((BODY_LONG, 2),),
     direction=Direction.BEARISH,
     description="Long white, a black gapping up, a black closing inside the white body.",
-)
-def _2crows(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    return (
-        -100
-        if c1.color == 1
-        and c1.body > avg.get(BODY_LONG, 2)
-        and c2.color == -1
-        and gap_up(c2, c1)
-        and c3.color == -1
-        and c3.open < c2.open
-        and c3.open > c2.close
-        and c3.close > c1.open
-        and c3.close < c1.close
-        else 0
-    )
+)(_2crows)
 
 
-@_pattern(
+class _Upsidegap2crows(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        return (
+            -100
+            if c1.color == 1
+            and c1.body > avg.get(BODY_LONG, 2)
+            and c2.color == -1
+            and c2.body <= avg.get(BODY_SHORT, 1)
+            and gap_up(c2, c1)
+            and c3.color == -1
+            and c3.open > c2.open
+            and c3.close < c2.close
+            and c3.close > c1.close
+            else 0
+        )
+
+
+_pattern(
     "upsidegap2crows",
     "Upside Gap Two Crows",
     max_period(BODY_SHORT, BODY_LONG) + 2,
     ((BODY_LONG, 2), (BODY_SHORT, 1)),
     direction=Direction.BEARISH,
     description="Long white, a small black gapping up, a black engulfing it above the white close.",
-)
-def _upsidegap2crows(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    return (
-        -100
-        if c1.color == 1
-        and c1.body > avg.get(BODY_LONG, 2)
-        and c2.color == -1
-        and c2.body <= avg.get(BODY_SHORT, 1)
-        and gap_up(c2, c1)
-        and c3.color == -1
-        and c3.open > c2.open
-        and c3.close < c2.close
-        and c3.close > c1.close
-        else 0
-    )
+)(_Upsidegap2crows)
 
 
-@_pattern(
+class _3starsinsouth(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        return (
+            100
+            if c1.color == -1
+            and c2.color == -1
+            and c3.color == -1
+            and c1.body > avg.get(BODY_LONG, 2)
+            and c1.lower > avg.get(SHADOW_LONG, 2)
+            and c2.body < c1.body
+            and c2.open > c1.close
+            and c2.open <= c1.high
+            and c2.low < c1.close
+            and c2.low >= c1.low
+            and c2.lower > avg.get(SHADOW_VERY_SHORT, 1)
+            and c3.body < avg.get(BODY_SHORT, 0)
+            and c3.lower < avg.get(SHADOW_VERY_SHORT, 0)
+            and c3.upper < avg.get(SHADOW_VERY_SHORT, 0)
+            and c3.low > c2.low
+            and c3.high < c2.high
+            else 0
+        )
+
+
+_pattern(
     "3starsinsouth",
     "Three Stars In The South",
     max_period(SHADOW_VERY_SHORT, SHADOW_LONG, BODY_LONG, BODY_SHORT) + 2,
@@ -1261,32 +1526,33 @@ def _upsidegap2crows(b: list[Bar], avg: Avg) -> int:
     ),
     direction=Direction.BULLISH,
     description="Three shrinking blacks with rising lows, the last a small marubozu.",
-)
-def _3starsinsouth(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    return (
-        100
-        if c1.color == -1
-        and c2.color == -1
-        and c3.color == -1
-        and c1.body > avg.get(BODY_LONG, 2)
-        and c1.lower > avg.get(SHADOW_LONG, 2)
-        and c2.body < c1.body
-        and c2.open > c1.close
-        and c2.open <= c1.high
-        and c2.low < c1.close
-        and c2.low >= c1.low
-        and c2.lower > avg.get(SHADOW_VERY_SHORT, 1)
-        and c3.body < avg.get(BODY_SHORT, 0)
-        and c3.lower < avg.get(SHADOW_VERY_SHORT, 0)
-        and c3.upper < avg.get(SHADOW_VERY_SHORT, 0)
-        and c3.low > c2.low
-        and c3.high < c2.high
-        else 0
-    )
+)(_3starsinsouth)
 
 
-@_pattern(
+class _Advanceblock(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        return (
+            -100
+            if c1.color == 1
+            and c2.color == 1
+            and c3.color == 1
+            and c3.close > c2.close
+            and c2.close > c1.close
+            and c2.open > c1.open
+            and c2.open <= c1.close + avg.get(NEAR, 2)
+            and c3.open > c2.open
+            and c3.open <= c2.close + avg.get(NEAR, 1)
+            and c1.body > avg.get(BODY_LONG, 2)
+            and c1.upper < avg.get(SHADOW_SHORT, 2)
+            and _advance_blocked(c1, c2, c3, avg)
+            else 0
+        )
+
+
+_pattern(
     "advanceblock",
     "Advance Block",
     max_period(SHADOW_LONG, SHADOW_SHORT, FAR, NEAR, BODY_LONG) + 2,
@@ -1303,25 +1569,7 @@ def _3starsinsouth(b: list[Bar], avg: Avg) -> int:
     ),
     direction=Direction.BEARISH,
     description="Three rising whites losing strength: shrinking bodies and/or long upper shadows.",
-)
-def _advanceblock(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    return (
-        -100
-        if c1.color == 1
-        and c2.color == 1
-        and c3.color == 1
-        and c3.close > c2.close
-        and c2.close > c1.close
-        and c2.open > c1.open
-        and c2.open <= c1.close + avg.get(NEAR, 2)
-        and c3.open > c2.open
-        and c3.open <= c2.close + avg.get(NEAR, 1)
-        and c1.body > avg.get(BODY_LONG, 2)
-        and c1.upper < avg.get(SHADOW_SHORT, 2)
-        and _advance_blocked(c1, c2, c3, avg)
-        else 0
-    )
+)(_Advanceblock)
 
 
 def _advance_blocked(c1: Bar, c2: Bar, c3: Bar, avg: Avg) -> bool:
@@ -1338,377 +1586,437 @@ def _advance_blocked(c1: Bar, c2: Bar, c3: Bar, avg: Avg) -> bool:
     )
 
 
-@_pattern(
+class _Stalledpattern(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        return (
+            -100
+            if c1.color == 1
+            and c2.color == 1
+            and c3.color == 1
+            and c3.close > c2.close
+            and c2.close > c1.close
+            and c1.body > avg.get(BODY_LONG, 2)
+            and c2.body > avg.get(BODY_LONG, 1)
+            and c2.upper < avg.get(SHADOW_VERY_SHORT, 1)
+            and c2.open > c1.open
+            and c2.open <= c1.close + avg.get(NEAR, 2)
+            and c3.body < avg.get(BODY_SHORT, 0)
+            and c3.open >= c2.close - c3.body - avg.get(NEAR, 1)
+            else 0
+        )
+
+
+_pattern(
     "stalledpattern",
     "Stalled Pattern",
     max_period(BODY_LONG, BODY_SHORT, SHADOW_VERY_SHORT, NEAR) + 2,
     ((BODY_LONG, 2), (BODY_LONG, 1), (BODY_SHORT, 0), (SHADOW_VERY_SHORT, 1), (NEAR, 2), (NEAR, 1)),
     direction=Direction.BEARISH,
     description="Two long whites, then a small white riding on the second's shoulder.",
-)
-def _stalledpattern(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    return (
-        -100
-        if c1.color == 1
-        and c2.color == 1
-        and c3.color == 1
-        and c3.close > c2.close
-        and c2.close > c1.close
-        and c1.body > avg.get(BODY_LONG, 2)
-        and c2.body > avg.get(BODY_LONG, 1)
-        and c2.upper < avg.get(SHADOW_VERY_SHORT, 1)
-        and c2.open > c1.open
-        and c2.open <= c1.close + avg.get(NEAR, 2)
-        and c3.body < avg.get(BODY_SHORT, 0)
-        and c3.open >= c2.close - c3.body - avg.get(NEAR, 1)
-        else 0
-    )
+)(_Stalledpattern)
 
 
-@_pattern(
+class _Sticksandwich(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        return (
+            100
+            if c1.color == -1
+            and c2.color == 1
+            and c3.color == -1
+            and c2.low > c1.close
+            and c3.close <= c1.close + avg.get(EQUAL, 2)
+            and c3.close >= c1.close - avg.get(EQUAL, 2)
+            else 0
+        )
+
+
+_pattern(
     "sticksandwich",
     "Stick Sandwich",
     max_period(EQUAL) + 2,
     ((EQUAL, 2),),
     direction=Direction.BULLISH,
     description="Black, white trading above its close, black closing where the first closed.",
-)
-def _sticksandwich(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    return (
-        100
-        if c1.color == -1
-        and c2.color == 1
-        and c3.color == -1
-        and c2.low > c1.close
-        and c3.close <= c1.close + avg.get(EQUAL, 2)
-        and c3.close >= c1.close - avg.get(EQUAL, 2)
-        else 0
-    )
+)(_Sticksandwich)
 
 
-@_pattern(
+class _Unique3river(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        return (
+            100
+            if c1.color == -1
+            and c2.color == -1
+            and c3.color == 1
+            and c2.close > c1.close
+            and c2.open <= c1.open
+            and c2.low < c1.low
+            and c3.open > c2.low
+            and c1.body > avg.get(BODY_LONG, 2)
+            and c3.body < avg.get(BODY_SHORT, 0)
+            else 0
+        )
+
+
+_pattern(
     "unique3river",
     "Unique 3 River",
     max_period(BODY_SHORT, BODY_LONG) + 2,
     ((BODY_LONG, 2), (BODY_SHORT, 0)),
     direction=Direction.BULLISH,
     description="Long black, a black harami with a lower low, a small white above that low.",
-)
-def _unique3river(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    return (
-        100
-        if c1.color == -1
-        and c2.color == -1
-        and c3.color == 1
-        and c2.close > c1.close
-        and c2.open <= c1.open
-        and c2.low < c1.low
-        and c3.open > c2.low
-        and c1.body > avg.get(BODY_LONG, 2)
-        and c3.body < avg.get(BODY_SHORT, 0)
-        else 0
-    )
+)(_Unique3river)
 
 
-@_pattern(
+class _Gapsidesidewhite(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        if (
+            ((gap_up(c2, c1) and gap_up(c3, c1)) or (gap_down(c2, c1) and gap_down(c3, c1)))
+            and c2.color == 1
+            and c3.color == 1
+            and c3.body >= c2.body - avg.get(NEAR, 1)
+            and c3.body <= c2.body + avg.get(NEAR, 1)
+            and c3.open >= c2.open - avg.get(EQUAL, 1)
+            and c3.open <= c2.open + avg.get(EQUAL, 1)
+        ):
+            return 100 if gap_up(c2, c1) else -100
+        return 0
+
+
+_pattern(
     "gapsidesidewhite",
     "Up/Down-gap side-by-side white lines",
     max_period(NEAR, EQUAL) + 2,
     ((NEAR, 1), (EQUAL, 1)),
     direction=Direction.SIGNED,
     description="Two similar white candles side by side after a gap; signed by the gap.",
-)
-def _gapsidesidewhite(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    if (
-        ((gap_up(c2, c1) and gap_up(c3, c1)) or (gap_down(c2, c1) and gap_down(c3, c1)))
-        and c2.color == 1
-        and c3.color == 1
-        and c3.body >= c2.body - avg.get(NEAR, 1)
-        and c3.body <= c2.body + avg.get(NEAR, 1)
-        and c3.open >= c2.open - avg.get(EQUAL, 1)
-        and c3.open <= c2.open + avg.get(EQUAL, 1)
-    ):
-        return 100 if gap_up(c2, c1) else -100
-    return 0
+)(_Gapsidesidewhite)
 
 
-@_pattern(
+class _Tasukigap(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        if (
+            gap_up(c2, c1)
+            and c2.color == 1
+            and c3.color == -1
+            and c3.open < c2.close
+            and c3.open > c2.open
+            and c3.close < c2.open
+            and c3.close > c1.top
+            and abs(c2.body - c3.body) < avg.get(NEAR, 1)
+        ) or (
+            gap_down(c2, c1)
+            and c2.color == -1
+            and c3.color == 1
+            and c3.open < c2.open
+            and c3.open > c2.close
+            and c3.close > c2.open
+            and c3.close < c1.bottom
+            and abs(c2.body - c3.body) < avg.get(NEAR, 1)
+        ):
+            return c2.color * 100
+        return 0
+
+
+_pattern(
     "tasukigap",
     "Tasuki Gap",
     max_period(NEAR) + 2,
     ((NEAR, 1),),
     direction=Direction.SIGNED,
     description="After a gap, an opposite candle partly closes it: continuation.",
-)
-def _tasukigap(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    if (
-        gap_up(c2, c1)
-        and c2.color == 1
-        and c3.color == -1
-        and c3.open < c2.close
-        and c3.open > c2.open
-        and c3.close < c2.open
-        and c3.close > c1.top
-        and abs(c2.body - c3.body) < avg.get(NEAR, 1)
-    ) or (
-        gap_down(c2, c1)
-        and c2.color == -1
-        and c3.color == 1
-        and c3.open < c2.open
-        and c3.open > c2.close
-        and c3.close > c2.open
-        and c3.close < c1.bottom
-        and abs(c2.body - c3.body) < avg.get(NEAR, 1)
-    ):
-        return c2.color * 100
-    return 0
+)(_Tasukigap)
 
 
-@_pattern(
+class _Xsidegap3methods(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], _avg: Avg) -> int:
+        c1, c2, c3 = b[-3], b[-2], b[-1]
+        if (
+            c1.color == c2.color
+            and c2.color == -c3.color
+            and c3.open < c2.top
+            and c3.open > c2.bottom
+            and c3.close < c1.top
+            and c3.close > c1.bottom
+            and ((c1.color == 1 and gap_up(c2, c1)) or (c1.color == -1 and gap_down(c2, c1)))
+        ):
+            return c1.color * 100
+        return 0
+
+
+_pattern(
     "xsidegap3methods",
     "Upside/Downside Gap Three Methods",
     2,
     direction=Direction.SIGNED,
     description="Two candles with a gap between them, then an opposite one closing the gap.",
-)
-def _xsidegap3methods(b: list[Bar], _avg: Avg) -> int:
-    c1, c2, c3 = b[-3], b[-2], b[-1]
-    if (
-        c1.color == c2.color
-        and c2.color == -c3.color
-        and c3.open < c2.top
-        and c3.open > c2.bottom
-        and c3.close < c1.top
-        and c3.close > c1.bottom
-        and ((c1.color == 1 and gap_up(c2, c1)) or (c1.color == -1 and gap_down(c2, c1)))
-    ):
-        return c1.color * 100
-    return 0
+)(_Xsidegap3methods)
 
 
 # --- four and five candles -----------------------------------------------------------------------
 
 
-@_pattern(
+class _3linestrike(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3, c4 = b[-4], b[-3], b[-2], b[-1]
+        if (
+            c1.color == c2.color
+            and c2.color == c3.color
+            and c4.color == -c3.color
+            and c2.open >= c1.bottom - avg.get(NEAR, 3)
+            and c2.open <= c1.top + avg.get(NEAR, 3)
+            and c3.open >= c2.bottom - avg.get(NEAR, 2)
+            and c3.open <= c2.top + avg.get(NEAR, 2)
+            and (
+                (
+                    c3.color == 1
+                    and c3.close > c2.close
+                    and c2.close > c1.close
+                    and c4.open > c3.close
+                    and c4.close < c1.open
+                )
+                or (
+                    c3.color == -1
+                    and c3.close < c2.close
+                    and c2.close < c1.close
+                    and c4.open < c3.close
+                    and c4.close > c1.open
+                )
+            )
+        ):
+            return c3.color * 100
+        return 0
+
+
+_pattern(
     "3linestrike",
     "Three-Line Strike",
     max_period(NEAR) + 3,
     ((NEAR, 3), (NEAR, 2)),
     direction=Direction.SIGNED,
     description="Three soldiers (crows), then one candle wiping them out; signed by the three.",
-)
-def _3linestrike(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3, c4 = b[-4], b[-3], b[-2], b[-1]
-    if (
-        c1.color == c2.color
-        and c2.color == c3.color
-        and c4.color == -c3.color
-        and c2.open >= c1.bottom - avg.get(NEAR, 3)
-        and c2.open <= c1.top + avg.get(NEAR, 3)
-        and c3.open >= c2.bottom - avg.get(NEAR, 2)
-        and c3.open <= c2.top + avg.get(NEAR, 2)
-        and (
-            (
-                c3.color == 1
-                and c3.close > c2.close
-                and c2.close > c1.close
-                and c4.open > c3.close
-                and c4.close < c1.open
-            )
-            or (
-                c3.color == -1
-                and c3.close < c2.close
-                and c2.close < c1.close
-                and c4.open < c3.close
-                and c4.close > c1.open
-            )
+)(_3linestrike)
+
+
+class _Concealbabyswall(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3, c4 = b[-4], b[-3], b[-2], b[-1]
+        return (
+            100
+            if c1.color == -1
+            and c2.color == -1
+            and c3.color == -1
+            and c4.color == -1
+            and c1.lower < avg.get(SHADOW_VERY_SHORT, 3)
+            and c1.upper < avg.get(SHADOW_VERY_SHORT, 3)
+            and c2.lower < avg.get(SHADOW_VERY_SHORT, 2)
+            and c2.upper < avg.get(SHADOW_VERY_SHORT, 2)
+            and gap_down(c3, c2)
+            and c3.upper > avg.get(SHADOW_VERY_SHORT, 1)
+            and c3.high > c2.close
+            and c4.high > c3.high
+            and c4.low < c3.low
+            else 0
         )
-    ):
-        return c3.color * 100
-    return 0
 
 
-@_pattern(
+_pattern(
     "concealbabyswall",
     "Concealing Baby Swallow",
     max_period(SHADOW_VERY_SHORT) + 3,
     ((SHADOW_VERY_SHORT, 3), (SHADOW_VERY_SHORT, 2), (SHADOW_VERY_SHORT, 1)),
     direction=Direction.BULLISH,
     description="Two black marubozu, a black gapping down into them, a black engulfing it.",
-)
-def _concealbabyswall(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3, c4 = b[-4], b[-3], b[-2], b[-1]
-    return (
-        100
-        if c1.color == -1
-        and c2.color == -1
-        and c3.color == -1
-        and c4.color == -1
-        and c1.lower < avg.get(SHADOW_VERY_SHORT, 3)
-        and c1.upper < avg.get(SHADOW_VERY_SHORT, 3)
-        and c2.lower < avg.get(SHADOW_VERY_SHORT, 2)
-        and c2.upper < avg.get(SHADOW_VERY_SHORT, 2)
-        and gap_down(c3, c2)
-        and c3.upper > avg.get(SHADOW_VERY_SHORT, 1)
-        and c3.high > c2.close
-        and c4.high > c3.high
-        and c4.low < c3.low
-        else 0
-    )
+)(_Concealbabyswall)
 
 
-@_pattern(
+class _Breakaway(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3, c4, c5 = b[-5], b[-4], b[-3], b[-2], b[-1]
+        if (
+            c1.color == c2.color
+            and c2.color == c4.color
+            and c4.color == -c5.color
+            and c1.body > avg.get(BODY_LONG, 4)
+            and (
+                (
+                    c1.color == -1
+                    and gap_down(c2, c1)
+                    and c3.high < c2.high
+                    and c3.low < c2.low
+                    and c4.high < c3.high
+                    and c4.low < c3.low
+                    and c5.close > c2.open
+                    and c5.close < c1.close
+                )
+                or (
+                    c1.color == 1
+                    and gap_up(c2, c1)
+                    and c3.high > c2.high
+                    and c3.low > c2.low
+                    and c4.high > c3.high
+                    and c4.low > c3.low
+                    and c5.close < c2.open
+                    and c5.close > c1.close
+                )
+            )
+        ):
+            return c5.color * 100
+        return 0
+
+
+_pattern(
     "breakaway",
     "Breakaway",
     max_period(BODY_LONG) + 4,
     ((BODY_LONG, 4),),
     direction=Direction.SIGNED,
     description="Long candle, a gap, three drifting candles, then a reversal into the gap.",
-)
-def _breakaway(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3, c4, c5 = b[-5], b[-4], b[-3], b[-2], b[-1]
-    if (
-        c1.color == c2.color
-        and c2.color == c4.color
-        and c4.color == -c5.color
-        and c1.body > avg.get(BODY_LONG, 4)
-        and (
-            (
-                c1.color == -1
-                and gap_down(c2, c1)
-                and c3.high < c2.high
-                and c3.low < c2.low
-                and c4.high < c3.high
-                and c4.low < c3.low
-                and c5.close > c2.open
-                and c5.close < c1.close
-            )
-            or (
-                c1.color == 1
-                and gap_up(c2, c1)
-                and c3.high > c2.high
-                and c3.low > c2.low
-                and c4.high > c3.high
-                and c4.low > c3.low
-                and c5.close < c2.open
-                and c5.close > c1.close
-            )
+)(_Breakaway)
+
+
+class _Ladderbottom(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3, c4, c5 = b[-5], b[-4], b[-3], b[-2], b[-1]
+        return (
+            100
+            if c1.color == -1
+            and c2.color == -1
+            and c3.color == -1
+            and c1.open > c2.open
+            and c2.open > c3.open
+            and c1.close > c2.close
+            and c2.close > c3.close
+            and c4.color == -1
+            and c4.upper > avg.get(SHADOW_VERY_SHORT, 1)
+            and c5.color == 1
+            and c5.open > c4.open
+            and c5.close > c4.high
+            else 0
         )
-    ):
-        return c5.color * 100
-    return 0
 
 
-@_pattern(
+_pattern(
     "ladderbottom",
     "Ladder Bottom",
     max_period(SHADOW_VERY_SHORT) + 4,
     ((SHADOW_VERY_SHORT, 1),),
     direction=Direction.BULLISH,
     description="Three falling blacks, a black with an upper shadow, a white closing above it.",
-)
-def _ladderbottom(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3, c4, c5 = b[-5], b[-4], b[-3], b[-2], b[-1]
-    return (
-        100
-        if c1.color == -1
-        and c2.color == -1
-        and c3.color == -1
-        and c1.open > c2.open
-        and c2.open > c3.open
-        and c1.close > c2.close
-        and c2.close > c3.close
-        and c4.color == -1
-        and c4.upper > avg.get(SHADOW_VERY_SHORT, 1)
-        and c5.color == 1
-        and c5.open > c4.open
-        and c5.close > c4.high
-        else 0
-    )
+)(_Ladderbottom)
 
 
 _MAT_HOLD_PENETRATION = 0.5
 """TA-Lib's default `optInPenetration` for CDLMATHOLD."""
 
 
-@_pattern(
+class _Mathold(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3, c4, c5 = b[-5], b[-4], b[-3], b[-2], b[-1]
+        floor = c1.close - c1.body * _MAT_HOLD_PENETRATION
+        return (
+            100
+            if c1.color == 1
+            and c2.color == -1
+            and c5.color == 1
+            and gap_up(c2, c1)
+            and c3.bottom < c1.close
+            and c4.bottom < c1.close
+            and c3.bottom > floor
+            and c4.bottom > floor
+            and c3.top < c2.open
+            and c4.top < c3.top
+            and c5.open > c4.close
+            and c5.close > max(c2.high, c3.high, c4.high)
+            and c1.body > avg.get(BODY_LONG, 4)
+            and c2.body < avg.get(BODY_SHORT, 3)
+            and c3.body < avg.get(BODY_SHORT, 2)
+            and c4.body < avg.get(BODY_SHORT, 1)
+            else 0
+        )
+
+
+_pattern(
     "mathold",
     "Mat Hold",
     max_period(BODY_SHORT, BODY_LONG) + 4,
     ((BODY_LONG, 4), (BODY_SHORT, 3), (BODY_SHORT, 2), (BODY_SHORT, 1)),
     direction=Direction.BULLISH,
     description="Long white, three small candles holding above its body, a white breaking out.",
-)
-def _mathold(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3, c4, c5 = b[-5], b[-4], b[-3], b[-2], b[-1]
-    floor = c1.close - c1.body * _MAT_HOLD_PENETRATION
-    return (
-        100
-        if c1.color == 1
-        and c2.color == -1
-        and c5.color == 1
-        and gap_up(c2, c1)
-        and c3.bottom < c1.close
-        and c4.bottom < c1.close
-        and c3.bottom > floor
-        and c4.bottom > floor
-        and c3.top < c2.open
-        and c4.top < c3.top
-        and c5.open > c4.close
-        and c5.close > max(c2.high, c3.high, c4.high)
-        and c1.body > avg.get(BODY_LONG, 4)
-        and c2.body < avg.get(BODY_SHORT, 3)
-        and c3.body < avg.get(BODY_SHORT, 2)
-        and c4.body < avg.get(BODY_SHORT, 1)
-        else 0
-    )
+)(_Mathold)
 
 
-@_pattern(
+class _Risefall3methods(Rule):
+    __slots__ = ()
+
+    def detect(self, b: list[Bar], avg: Avg) -> int:
+        c1, c2, c3, c4, c5 = b[-5], b[-4], b[-3], b[-2], b[-1]
+        k = c1.color  # TA-Lib multiplies prices by the colour to test both directions at once
+        if (
+            c1.color == -c2.color
+            and c2.color == c3.color
+            and c3.color == c4.color
+            and c4.color == -c5.color
+            and c2.bottom < c1.high
+            and c2.top > c1.low
+            and c3.bottom < c1.high
+            and c3.top > c1.low
+            and c4.bottom < c1.high
+            and c4.top > c1.low
+            and c3.close * k < c2.close * k
+            and c4.close * k < c3.close * k
+            and c5.open * k > c4.close * k
+            and c5.close * k > c1.close * k
+            and c1.body > avg.get(BODY_LONG, 4)
+            and c2.body < avg.get(BODY_SHORT, 3)
+            and c3.body < avg.get(BODY_SHORT, 2)
+            and c4.body < avg.get(BODY_SHORT, 1)
+            and c5.body > avg.get(BODY_LONG, 0)
+        ):
+            return 100 * k
+        return 0
+
+
+_pattern(
     "risefall3methods",
     "Rising/Falling Three Methods",
     max_period(BODY_SHORT, BODY_LONG) + 4,
     ((BODY_LONG, 4), (BODY_SHORT, 3), (BODY_SHORT, 2), (BODY_SHORT, 1), (BODY_LONG, 0)),
     direction=Direction.SIGNED,
     description="Long candle, three small counter-trend candles within it, a long continuation.",
-)
-def _risefall3methods(b: list[Bar], avg: Avg) -> int:
-    c1, c2, c3, c4, c5 = b[-5], b[-4], b[-3], b[-2], b[-1]
-    k = c1.color  # TA-Lib multiplies prices by the colour to test both directions at once
-    if (
-        c1.color == -c2.color
-        and c2.color == c3.color
-        and c3.color == c4.color
-        and c4.color == -c5.color
-        and c2.bottom < c1.high
-        and c2.top > c1.low
-        and c3.bottom < c1.high
-        and c3.top > c1.low
-        and c4.bottom < c1.high
-        and c4.top > c1.low
-        and c3.close * k < c2.close * k
-        and c4.close * k < c3.close * k
-        and c5.open * k > c4.close * k
-        and c5.close * k > c1.close * k
-        and c1.body > avg.get(BODY_LONG, 4)
-        and c2.body < avg.get(BODY_SHORT, 3)
-        and c3.body < avg.get(BODY_SHORT, 2)
-        and c4.body < avg.get(BODY_SHORT, 1)
-        and c5.body > avg.get(BODY_LONG, 0)
-    ):
-        return 100 * k
-    return 0
+)(_Risefall3methods)
 
 
 # --- stateful: a pattern followed by a confirmation within three bars ---------------------------
 
 
-class _Confirmable:
+class _Confirmable(Rule):
     """Hikkake state: the last signal, the inside bar's range, and bars left to confirm it.
 
     TA-Lib's hikkake answers ±100 on the pattern bar and ±200 on a later bar (within 3) that
@@ -1746,11 +2054,6 @@ def _breakout(inside: Bar, c: Bar) -> int:
     if c.high > inside.high and c.low > inside.low:
         return -100
     return 0
-
-
-# The two stateful rules are registered by a call after the class, not by a decorator: mypyc
-# compiles only undecorated classes natively, and an interpreted class cannot subclass the native
-# `_Confirmable`.
 
 
 class _Hikkake(_Confirmable):

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Final, Protocol
 
-from cryptotui.patterns.candle_rules import PATTERNS, Avg, Bar, Detect, Direction, PatternSpec
+from cryptotui.patterns.candle_rules import PATTERNS, Avg, Bar, Direction, PatternSpec, Rule
 from cryptotui.patterns.candle_settings import DEFAULT_SETTINGS, CandleSetting, RangeType
 
 __all__ = ["PATTERNS", "CandlestickScanner", "Direction", "PatternSpec", "specs_for"]
@@ -127,16 +127,16 @@ class _Averages(Avg):
 
 
 class _Runner:
-    """One pattern inside a scanner: its detector, its averages, and when it may speak.
+    """One pattern inside a scanner: its rule, its averages, and when it may speak.
 
     A class, not a NamedTuple: compiled, its fields are loads, where a tuple is unpacked and
     each item type-checked, for every pattern on every candle."""
 
-    __slots__ = ("avg", "detect", "first", "lookback", "name")
+    __slots__ = ("avg", "first", "lookback", "name", "rule")
 
-    def __init__(self, name: str, detect: Detect, avg: Avg, first: int, lookback: int) -> None:
+    def __init__(self, name: str, rule: Rule, avg: Avg, first: int, lookback: int) -> None:
         self.name = name
-        self.detect = detect
+        self.rule = rule
         self.avg = avg
         self.first = first
         """First candle index the detector sees (earlier than `lookback` for stateful rules)."""
@@ -243,7 +243,7 @@ class CandlestickScanner:
         fired: dict[str, int] = {}
         for runner in self._runners:
             if n >= runner.first:
-                value = runner.detect(bars, runner.avg)
+                value = runner.rule.detect(bars, runner.avg)
                 if value and n >= runner.lookback:
                     fired[runner.name] = value
         for total in self._totals:
