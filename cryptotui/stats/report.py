@@ -25,13 +25,14 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from cryptotui.batch import batch_run
 from cryptotui.intervals import INTERVAL_MS
-from cryptotui.stats.backtest import SeriesResult, candles_per_year
+from cryptotui.stats.backtest import SeriesResult, candles_per_year, cores
 from cryptotui.stats.outcomes import direction_sign
 from cryptotui.stats.significance import bh_qvalues, binom_sf, two_proportions, wilson
 
@@ -108,9 +109,14 @@ def build_report(
     fee_bps: float = 10.0,
     min_n: int = 1,
     by_symbol: bool = False,
+    threads: int | None = None,
 ) -> Report:
     """The rows of every group of outcomes of `results` (distinct series), each series' part of
-    them already sorted and selected where it was run (`SeriesResult.grouped`)."""
+    them already sorted and selected where it was run (`SeriesResult.grouped`).
+
+    `threads` patterns' rows are built at once (by default as many as this process has cores:
+    the workers that made `results` are done by then); numpy lets go of the GIL for the work
+    on arrays, most of a row's. The rows are the same however many."""
     bounds = _fold_bounds(results, folds)
     keys = KEYS + (["symbol", "interval"] if by_symbol else [])
     candles = sum(len(r.open_times) for r in results)
@@ -123,23 +129,38 @@ def build_report(
         for j, key in enumerate(r.grouped.keys):
             slices.setdefault(key + extra, []).append((i, j))
     shares = _FoldShares(results, bounds) if len(bounds) > 1 else None
-    rows: list[dict] = []
-    equity: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
     fee = fee_bps / 10_000.0
-    merged = None
-    for key in sorted(slices):
-        row = dict(zip(keys, key, strict=True))
-        direction, h = key[1], key[2]
-        g, merged = _merge(results, slices[key], bounds, shares, direction != "neutral", merged)
-        row.update(_row_stats(g))
-        row.update(_independent_stats(g.trades))
-        curve, strategy = _strategy(g.trades, direction, fee, h)
-        row.update(strategy)
-        equity[key] = curve
-        row.update(_trend(g, bounds))
-        if len(bounds) > 1:
-            row["folds"] = _fold_rows(g, bounds)
-        rows.append(row)
+
+    def pattern(keys_of: list[tuple]) -> list[tuple[dict, tuple[np.ndarray, np.ndarray]]]:
+        """The rows of one (name, direction), in order: each may reuse the one before's merge."""
+        out = []
+        merged = None
+        for key in keys_of:
+            row = dict(zip(keys, key, strict=True))
+            direction, h = key[1], key[2]
+            g, merged = _merge(results, slices[key], bounds, shares, direction != "neutral",
+                               merged)  # fmt: skip
+            row.update(_row_stats(g))
+            row.update(_independent_stats(g.trades))
+            curve, strategy = _strategy(g.trades, direction, fee, h)
+            row.update(strategy)
+            row.update(_trend(g, bounds))
+            if len(bounds) > 1:
+                row["folds"] = _fold_rows(g, bounds)
+            out.append((row, curve))
+        return out
+
+    patterns = [list(ks) for _, ks in itertools.groupby(sorted(slices), key=lambda k: k[:2])]
+    outcomes = [sum(results[i].grouped.starts[j + 1] - results[i].grouped.starts[j]
+                    for i, j in slices[ks[0]]) for ks in patterns]  # fmt: skip
+    # The largest patterns first, so that no thread is left with one at the end.
+    with ThreadPoolExecutor(cores() if threads is None else threads) as pool:
+        started = {n: pool.submit(pattern, patterns[n])
+                   for n in sorted(range(len(patterns)), key=lambda n: -outcomes[n])}  # fmt: skip
+        done = [started[n].result() for n in range(len(patterns))]
+    rows = [row for part in done for row, _ in part]
+    equity = {k: curve for ks, part in zip(patterns, done, strict=True)
+              for k, (_, curve) in zip(ks, part, strict=True)}  # fmt: skip
     # Every row tested counts towards the correction, including those `min_n` then hides.
     for row, q in zip(rows, bh_qvalues([r["p_value"] for r in rows]), strict=True):
         row["q_value"] = q
@@ -283,29 +304,31 @@ def merge_order(times: list[np.ndarray]) -> tuple[np.ndarray | None, np.ndarray]
 
 class _FoldShares:
     """Per series and horizon, the share of its candles in each fold whose forward return had
-    each sign (computed when a row first needs it: fold spans are the whole run's)."""
+    each sign (fold spans are the whole run's)."""
 
     def __init__(self, results: Sequence[SeriesResult], bounds: list[tuple[int, int]]) -> None:
-        self.results, self.bounds = results, bounds
+        self.k = len(bounds)
         self.shares: dict[tuple[int, int], np.ndarray] = {}
+        for series, result in enumerate(results):
+            for h, signs in result.signs.items():
+                # The candles are in time order (as `_fold_bounds` reads them): a fold's are a
+                # run of them.
+                times = result.open_times[: len(signs)]
+                ends = np.searchsorted(times, [b[0] for b in bounds[1:]]).tolist()
+                counts = np.zeros((self.k, 3), np.int64)  # per fold: −1, 0, +1
+                for k, (a, b) in enumerate(itertools.pairwise([0, *ends, len(signs)])):
+                    down = np.count_nonzero(signs[a:b] == -1)
+                    up = np.count_nonzero(signs[a:b] == 1)
+                    counts[k] = down, b - a - down - up, up
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    self.shares[series, h] = counts / counts.sum(axis=1, keepdims=True)
 
     def of(self, series: int, direction: str, h: int) -> np.ndarray:
         """Fold baselines of a (direction, h) signal of `series` (NaN for neutral signals, for
         h not shorter than the series, and for a fold without candles)."""
         sign = direction_sign(direction)
-        signs = self.results[series].signs.get(h)
-        if sign == 0 or signs is None:
-            return np.full(len(self.bounds), np.nan)
-        if (series, h) not in self.shares:
-            # The candles are in time order (as `_fold_bounds` reads them): a fold's are a run.
-            times = self.results[series].open_times[: len(signs)]
-            ends = np.searchsorted(times, [b[0] for b in self.bounds[1:]]).tolist()
-            counts = np.zeros((len(self.bounds), 3), np.int64)  # per fold: −1, 0, +1
-            for k, (a, b) in enumerate(itertools.pairwise([0, *ends, len(signs)])):
-                down, up = np.count_nonzero(signs[a:b] == -1), np.count_nonzero(signs[a:b] == 1)
-                counts[k] = down, b - a - down - up, up
-            with np.errstate(invalid="ignore", divide="ignore"):
-                self.shares[series, h] = counts / counts.sum(axis=1, keepdims=True)
+        if sign == 0 or (series, h) not in self.shares:
+            return np.full(self.k, np.nan)
         return self.shares[series, h][:, sign + 1]
 
 

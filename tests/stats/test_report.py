@@ -162,11 +162,11 @@ def test_independent_signals_are_the_greedy_choice(seed: int, h: int) -> None:
 
 def test_the_order_of_the_series_does_not_change_the_rows() -> None:
     """Outcomes at the same time in several series are taken in symbol order, however the
-    series are listed."""
+    series are listed (and however many threads build the rows)."""
     jobs = [Job(s, "1h", tuple(walk(600, seed=i, symbol=s))) for i, s in enumerate("CAB")]
     results = run_many(jobs)
-    report = build_report(results, folds=3, min_n=1)
-    again = build_report(results[::-1], folds=3, min_n=1)
+    report = build_report(results, folds=3, min_n=1, threads=1)
+    again = build_report(results[::-1], folds=3, min_n=1, threads=3)  # patterns in parallel
     assert again.rows == report.rows and list(again.equity) == list(report.equity)
     for key, (times, equity) in report.equity.items():
         assert np.array_equal(again.equity[key][0], times)
