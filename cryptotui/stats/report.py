@@ -71,11 +71,12 @@ class _Tested:
 
 @dataclass(slots=True)
 class _Trades:
-    """A row's independent signals, in time order."""
+    """A directional row's independent signals, in time order."""
 
     time: np.ndarray
     r: np.ndarray
-    tested: _Tested | None
+    hit: np.ndarray
+    baseline: np.ndarray
     interval: str
 
     def __len__(self) -> int:
@@ -92,8 +93,10 @@ class _Group:
     tested: _Tested | None
     edges: list[int]
     """Fold k's outcomes are `edges[k]:edges[k + 1]` (folds are spans of time)."""
-    trades: _Trades
-    """The independent signals (`grouped.independent`)."""
+    independent: int
+    """How many of the outcomes are independent signals (`grouped.independent`)."""
+    trades: _Trades | None
+    """The independent signals of a directional row."""
     series: int
     """How many series have outcomes in the row."""
 
@@ -141,7 +144,7 @@ def build_report(
             g, merged = _merge(results, slices[key], bounds, shares, direction != "neutral",
                                merged)  # fmt: skip
             row.update(_row_stats(g))
-            row.update(_independent_stats(g.trades))
+            row.update(_independent_stats(g))
             curve, strategy = _strategy(g.trades, direction, fee, h)
             row.update(strategy)
             row.update(_trend(g, bounds))
@@ -184,12 +187,12 @@ def _merge(
     times = [p.time[rows] for p, rows in parts]
     merged = Merged.within(previous, slices, times) or Merged.of(slices, times)
     column, time = merged.column, merged.time
-    kept = column([p.kept[rows] for p, rows in parts])
     r = column([p.r[rows] for p, rows in parts])
     starts = [b[0] for b in bounds[1:]]
     edges = [0, *np.searchsorted(time, starts).tolist(), len(time)]
     interval = results[slices[merged.first()][0]].interval  # the row's first outcome's
-    tested = None
+    tested, trades = None, None
+    independent = sum(int(np.count_nonzero(p.kept[rows])) for p, rows in parts)
     if directional:
         baseline = column([np.full(len(t), results[i].grouped.baseline[j]) for t, (i, j) in
                            zip(times, slices, strict=True)])  # fmt: skip
@@ -202,13 +205,12 @@ def _merge(
                 for t, (i, j) in zip(times, slices, strict=True)
             ])  # fmt: skip
         tested = _Tested(column([p.hit[rows] for p, rows in parts]), baseline, fold_baseline)
-    kept = np.flatnonzero(kept)  # then gathers: faster than a boolean index per column
-    trades = _Trades(time[kept], r[kept], None, interval)
-    if tested is not None:
-        trades.tested = _Tested(tested.hit[kept], tested.baseline[kept], None)
+        # Gathers by position: faster than a boolean index per column.
+        kept = np.flatnonzero(column([p.kept[rows] for p, rows in parts]))
+        trades = _Trades(time[kept], r[kept], tested.hit[kept], baseline[kept], interval)
     mfe = column([p.mfe[rows] for p, rows in parts])
     mae = column([p.mae[rows] for p, rows in parts])
-    return _Group(r, mfe, mae, tested, edges, trades, len(parts)), merged
+    return _Group(r, mfe, mae, tested, edges, independent, trades, len(parts)), merged
 
 
 @dataclass(slots=True)
@@ -397,14 +399,16 @@ def _median(values: np.ndarray, mean: float) -> float:
     return float((part[:half].max() + part[half]) / 2.0)
 
 
-def _independent_stats(t: _Trades) -> dict:
-    if t.tested is None:
-        return {"n_independent": len(t), "hits_independent": None, "p_value_independent": None}
-    hits = int(np.count_nonzero(t.tested.hit))
+def _independent_stats(g: _Group) -> dict:
+    t = g.trades
+    if t is None:
+        return {"n_independent": g.independent, "hits_independent": None,
+                "p_value_independent": None}  # fmt: skip
+    hits = int(np.count_nonzero(t.hit))
     return {
         "n_independent": len(t),
         "hits_independent": hits,
-        "p_value_independent": binom_sf(hits, len(t), float(t.tested.baseline.mean())),
+        "p_value_independent": binom_sf(hits, len(t), float(t.baseline.mean())),
     }
 
 
@@ -414,23 +418,29 @@ _NO_STRATEGY = dict.fromkeys(
 
 
 def _strategy(
-    t: _Trades, direction: str, fee: float, h: int
+    t: _Trades | None, direction: str, fee: float, h: int
 ) -> tuple[tuple[np.ndarray, np.ndarray], dict]:
     """Follow each independent signal for h candles, paying `fee` on entry and on exit."""
     sign = 1.0 if direction == "bullish" else -1.0 if direction == "bearish" else 0.0
-    if sign == 0.0 or not len(t):
-        return (t.time[:0], t.r[:0]), dict(_NO_STRATEGY)
-    net = sign * t.r - 2.0 * fee  # already in time order
-    equity = np.cumprod(1.0 + net)
-    peak = np.maximum(np.maximum.accumulate(equity), 1.0)  # the start's 1.0 counts too
+    if t is None or sign == 0.0 or not len(t):
+        return (np.empty(0, np.int64), np.empty(0, np.float64)), dict(_NO_STRATEGY)
+    net = t.r * sign  # already in time order
+    net -= 2.0 * fee
+    equity = net + 1.0
+    np.multiply.accumulate(equity, out=equity)
+    ratio = np.maximum.accumulate(equity)
+    np.maximum(ratio, 1.0, out=ratio)  # the peak: the start's 1.0 counts too
+    np.divide(equity, ratio, out=ratio)
     # The largest 1 − equity/peak is 1 − the smallest ratio (rounding is monotonic).
-    drawdown = float(1.0 - np.min(equity / peak))
+    drawdown = float(1.0 - ratio.min())
     step = INTERVAL_MS.get(t.interval, 0)
     scale = math.sqrt(candles_per_year(step) / h) if step else math.nan
     mean = float(net.mean())
     sd = float(net.std(ddof=1)) if len(net) > 1 else math.nan
-    downside = float(np.sqrt(np.mean(np.minimum(net, 0.0) ** 2)))
-    gains, losses = float(net[net > 0].sum()), float(-net[net < 0].sum())
+    loss = np.minimum(net, 0.0)
+    downside = float(np.sqrt(np.square(loss, out=loss).mean()))
+    # Compressed, not zeros in place of the others: the sums add the same terms in order.
+    gains, losses = float(np.compress(net > 0, net).sum()), float(-np.compress(net < 0, net).sum())
     return (t.time, equity), {
         "trades": len(net),
         "total_return": float(equity[-1] - 1.0),
