@@ -223,7 +223,11 @@ class PumpAndDump:
         usual = self.before[len(self.before) // 2]
         if usual <= 0:
             return []
-        ratio = sum(self.volumes[-self.window :]) / (usual * self.window)
+        volumes, window = self.volumes, self.window
+        traded = 0.0  # the window's volume, oldest first (a native loop, where `sum` is generic)
+        for i in range(len(volumes) - window, len(volumes)):
+            traded += volumes[i]
+        ratio = traded / (usual * window)
         if ratio < self.surge:
             return []
         recent = self.bars[-self.window :]

@@ -28,7 +28,10 @@ class SortingEveryCandle(PumpAndDump):
         usual = sorted(b.volume for b in before)[len(before) // 2]
         if usual <= 0:
             return []
-        ratio = sum(b.volume for b in recent) / (usual * self.window)
+        traded = 0.0  # left to right, as Python 3.11's `sum` (3.12's compensates)
+        for b in recent:
+            traded += b.volume
+        ratio = traded / (usual * self.window)
         if ratio < self.surge:
             return []
         low = min(b.low for b in recent)
