@@ -26,7 +26,7 @@ from cryptotui.alerts.router import AlertRouter
 from cryptotui.alerts.rules import indicator_for, parse_rules
 from cryptotui.config import Config
 from cryptotui.hotpath import mypyc_attr
-from cryptotui.indicators import build
+from cryptotui.indicators import Indicator, IndicatorBase, build
 from cryptotui.intervals import INTERVAL_MS
 from cryptotui.models import AggTrade, Candle, Signal, Ticker
 from cryptotui.patterns import (
@@ -57,8 +57,9 @@ class _Output:
 
     __slots__ = ("columns", "indicator")
 
-    def __init__(self, indicator: Any) -> None:
-        self.indicator = indicator
+    def __init__(self, indicator: Indicator) -> None:
+        # Every indicator `build` makes is one: compiled, its `update` is then a native call.
+        self.indicator = cast(IndicatorBase, indicator)
         self.columns: tuple[str, ...] = indicator.columns
 
 
@@ -337,7 +338,10 @@ class Engine:
             return
         self.scorer.score(s, self._context(s, volume_z, key))
         self.signals += 1
-        alert = self.router.on_signal(s)
+        # The router's first test, made here too: most signals fail it, and the router is
+        # interpreted (a Python call per signal otherwise).
+        router = self.router
+        alert = None if s.confidence < router.min_confidence else router.on_signal(s)
         if alert is None:
             self._defer(self.emit, s)
         else:

@@ -69,6 +69,15 @@ class IndicatorBase:
             self._columns = tuple(f"{stem}_{out}" if out else stem for out in self.outputs)
             return self._columns
 
+    def update(self, candle: Candle) -> Any:
+        """Commit a closed candle; the new value (None while warming up). Declared here so the
+        compiled engine calls every indicator's natively (a protocol's is a generic call)."""
+        raise NotImplementedError
+
+    def preview(self, candle: Candle) -> Any:
+        """What `update` would return for this open candle, without changing any state."""
+        raise NotImplementedError
+
     def cells(self, value: Any) -> tuple[float | None, ...]:
         """One entry per column: the value itself, a NamedTuple's fields, or Nones."""
         if len(self.outputs) == 1:
