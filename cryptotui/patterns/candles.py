@@ -41,55 +41,73 @@ class OHLC(Protocol):
 class _PeriodTotal:
     """One TA-Lib `<Setting>PeriodTotal`, with the values it had over the last few candles.
 
-    `history[k]` is the total over the `period` candles before the candle `k` bars back: what a
+    `back(k)` is the total over the `period` candles before the candle `k` bars back: what a
     rule reading that candle's average needs. Summing starts at candle `start`, as TA-Lib's
-    initial loop does; after `period` candles it rolls with `total += new - old`.
+    initial loop does; after `period` candles it rolls with `total += new - old`. The last
+    `_DEPTH` values are five float fields, not a list: compiled, they are kept unboxed, where a
+    list shifted on every candle allocated a float object for each total.
     """
 
-    __slots__ = ("history", "period", "range_type", "start")
+    __slots__ = ("h0", "h1", "h2", "h3", "h4", "period", "range_type", "start")
 
-    def __init__(self, range_type: RangeType, period: int, start: int, depth: int) -> None:
+    def __init__(self, range_type: RangeType, period: int, start: int) -> None:
         self.range_type = int(range_type)
         self.period = period
         self.start = start
-        self.history = [0.0] * depth
+        self.h0 = self.h1 = self.h2 = self.h3 = self.h4 = 0.0
 
     def push(self, n: int, bars: list[Bar]) -> None:
         """Account for candle `n`, the newest of `bars`."""
         if n < self.start:
             return
-        history = self.history
-        total = history[0]
+        total = self.h0
         if n < self.start + self.period:
             total += bars[-1].ranges[self.range_type]
         else:
             total += (
                 bars[-1].ranges[self.range_type] - bars[-1 - self.period].ranges[self.range_type]
             )
-        history.pop()
-        history.insert(0, total)
+        self.h4 = self.h3
+        self.h3 = self.h2
+        self.h2 = self.h1
+        self.h1 = self.h0
+        self.h0 = total
+
+    def back(self, k: int) -> float:
+        if k == 0:
+            return self.h0
+        if k == 1:
+            return self.h1
+        if k == 2:
+            return self.h2
+        if k == 3:
+            return self.h3
+        return self.h4
 
 
 _DEPTH: Final = 1 + max((k for spec in PATTERNS.values() for _, k in spec.averages), default=0)
 """Candles back any rule reads an average for, plus one: the stride of `_Averages`' table."""
+if _DEPTH > 5:  # a new rule reading further back needs another field in `_PeriodTotal`
+    raise AssertionError(f"_PeriodTotal keeps 5 totals; the rules read {_DEPTH} back")
 
 
 class _Entry:
     """One (setting, k) of `_Averages`' table: a class, not a tuple, so compiled reads of its
     numbers are field loads, not a tuple unpacked and unboxed on every call."""
 
-    __slots__ = ("divisor", "factor", "history", "period", "range_type")
+    __slots__ = ("divisor", "factor", "period", "range_type", "total")
 
     def __init__(
         self,
-        history: list[float] | None,
-        period: int,
+        total: _PeriodTotal | None,
+        period: float,
         factor: float,
         divisor: float,
         range_type: int,
     ) -> None:
-        self.history = history
+        self.total = total
         self.period = period
+        """A float (exactly the int): dividing by it then needs no conversion."""
         self.factor = factor
         self.divisor = divisor
         self.range_type = range_type
@@ -111,19 +129,18 @@ class _Averages(Avg):
         self._bars = bars
         self._table: list[_Entry | None] = [None] * (len(DEFAULT_SETTINGS) * _DEPTH)
         for (s, k), total in totals.items():
-            history = None if total is None else total.history
             self._table[s.slot * _DEPTH + k] = _Entry(
-                history, s.avg_period, s.factor, s.divisor, int(s.range_type)
+                total, float(s.avg_period), s.factor, s.divisor, int(s.range_type)
             )
 
     def get(self, setting: CandleSetting, k: int) -> float:
         entry = self._table[setting.slot * _DEPTH + k]
         if entry is None:
             raise KeyError((setting.name, k))  # a rule read an average it did not declare
-        history = entry.history
-        if history is None:  # avg_period 0: the candle's own range, not an average
+        total = entry.total
+        if total is None:  # avg_period 0: the candle's own range, not an average
             return entry.factor * self._bars[-1 - k].ranges[entry.range_type] / entry.divisor
-        return entry.factor * (history[k] / entry.period) / entry.divisor
+        return entry.factor * (total.back(k) / entry.period) / entry.divisor
 
 
 class _Runner:
@@ -170,14 +187,14 @@ def _own_totals(
 
 
 def _shared_totals(specs: Iterable[PatternSpec]) -> dict[_TotalKey, _PeriodTotal]:
-    """One total per distinct key, deep enough for the furthest-back candle any rule reads."""
-    depths: dict[_TotalKey, int] = {}
+    """One total per distinct key."""
+    totals: dict[_TotalKey, _PeriodTotal] = {}
     for spec in specs:
         for setting, k in spec.averages:
             key = _total_key(spec, setting, k)
-            if key is not None:
-                depths[key] = max(depths.get(key, 0), k + 1)
-    return {key: _PeriodTotal(*key, depth=depth) for key, depth in depths.items()}
+            if key is not None and key not in totals:
+                totals[key] = _PeriodTotal(*key)
+    return totals
 
 
 def specs_for(patterns: Iterable[str] | None) -> tuple[PatternSpec, ...]:
