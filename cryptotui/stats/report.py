@@ -194,16 +194,18 @@ def _merge(
     tested, trades = None, None
     independent = sum(int(np.count_nonzero(p.kept[rows])) for p, rows in parts)
     if directional:
-        baseline = column([np.full(len(t), results[i].grouped.baseline[j]) for t, (i, j) in
-                           zip(times, slices, strict=True)])  # fmt: skip
+        # One baseline per slice, and per (slice, fold): each slice's outcomes in a fold are a
+        # run of it (a slice's padding takes its last value).
+        layout = merged.layout
+        baseline = merged.gather(
+            np.repeat([results[i].grouped.baseline[j] for i, j in slices], layout)
+        )
         fold_baseline = None
         if shares is not None:
-            # Each slice's outcomes in a fold are a run of it: one baseline per (slice, fold).
-            fold_baseline = column([
-                np.repeat(shares.of(i, *results[i].grouped.keys[j][1:]),
-                          np.diff([0, *np.searchsorted(t, starts).tolist(), len(t)]))
-                for t, (i, j) in zip(times, slices, strict=True)
-            ])  # fmt: skip
+            runs = np.diff([[0, *np.searchsorted(t, starts).tolist(), size]
+                            for t, size in zip(times, layout, strict=True)])  # fmt: skip
+            table = np.array([shares.of(i, *results[i].grouped.keys[j][1:]) for i, j in slices])
+            fold_baseline = merged.gather(np.repeat(table.ravel(), runs.ravel()))
         tested = _Tested(column([p.hit[rows] for p, rows in parts]), baseline, fold_baseline)
         # Gathers by position: faster than a boolean index per column.
         kept = np.flatnonzero(column([p.kept[rows] for p, rows in parts]))
@@ -272,7 +274,11 @@ class Merged:
             pieces.append(v)
             if size > len(v):
                 pieces.append(np.empty(size - len(v), v.dtype))  # never read
-        return np.concatenate(pieces)[self.index]
+        return self.gather(np.concatenate(pieces))
+
+    def gather(self, joined: np.ndarray) -> np.ndarray:
+        """Values of the slices laid out as `layout` in one array, in the row's order."""
+        return joined if self.index is None else joined[self.index]
 
     def first(self) -> int:
         """The slice of the first outcome."""
