@@ -7,9 +7,7 @@ engulfing on a candle twice the usual size means more than one inside the noise.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from cryptotui.models import Candle, Direction, Signal
 from cryptotui.patterns.base import candle_detector, candle_signal
@@ -33,16 +31,20 @@ _DIRECTION = {
 RANGE_PERIOD = 14
 
 
-class _Label(NamedTuple):
-    """What a signal of one pattern says, worked out once instead of on every signal."""
+class _Label:
+    """What a signal of one pattern says, worked out once instead of on every signal (a class:
+    compiled, its fields are loads, where a NamedTuple's are tuple reads checked each time)."""
 
-    name: str
-    """`cdl_<talib name>`."""
-    title: str
-    up: Direction
-    """The signal's direction for a positive TA-Lib value."""
-    down: Direction
-    """... and for a negative one (the same unless the pattern is signed)."""
+    __slots__ = ("down", "name", "title", "up")
+
+    def __init__(self, name: str, title: str, up: Direction, down: Direction) -> None:
+        self.name = name
+        """`cdl_<talib name>`."""
+        self.title = title
+        self.up = up
+        """The signal's direction for a positive TA-Lib value."""
+        self.down = down
+        """... and for a negative one (the same unless the pattern is signed)."""
 
 
 _LABELS: dict[str, _Label] = {
@@ -53,24 +55,31 @@ _LABELS: dict[str, _Label] = {
 
 class CandlestickDetector:
     name = "candlestick"
-    __slots__ = ("interval", "range_sum", "ranges", "scanner", "symbol")
+    __slots__ = ("held", "interval", "next", "range_sum", "ranges", "scanner", "symbol")
 
     def __init__(self, symbol: str, interval: str, patterns: Iterable[str] = ()) -> None:
         self.symbol = symbol
         self.interval = interval
         self.scanner = CandlestickScanner(tuple(patterns) or DEFAULT_PATTERNS)
-        self.ranges: deque[float] = deque(maxlen=RANGE_PERIOD)
+        self.ranges = [0.0] * RANGE_PERIOD
+        """The last ranges in a ring (a list: compiled, its reads and writes are native, where
+        a deque's are generic calls); slot `next` is the next written, the oldest once `held`
+        reaches `RANGE_PERIOD`."""
+        self.held = 0
+        self.next = 0
         self.range_sum = 0.0
 
     def on_candle(self, c: Candle) -> list[Signal]:
         fired = self.scanner.update(c)
-        ranges = self.ranges
+        ranges, held, i = self.ranges, self.held, self.next
         size = c.high - c.low
-        held = len(ranges)
         mean = self.range_sum / held if held else 0.0
         if held == RANGE_PERIOD:
-            self.range_sum -= ranges[0]
-        ranges.append(size)
+            self.range_sum -= ranges[i]
+        else:
+            self.held = held + 1
+        ranges[i] = size
+        self.next = 0 if i + 1 == RANGE_PERIOD else i + 1
         self.range_sum += size
         if not fired:
             return []
