@@ -29,12 +29,12 @@ SWITCH_INTERVAL = 0.0005
 
 
 @contextmanager
-def batch_run() -> Iterator[None]:
-    """The collector off, a short switch interval and no huge-page hint for the block (or the
-    decorated function), put back as they were."""
+def batch_run(switch_interval: float = SWITCH_INTERVAL) -> Iterator[None]:
+    """The collector off, a short switch interval (or `switch_interval`) and no huge-page hint
+    for the block (or the decorated function), put back as they were."""
     collecting, interval = gc.isenabled(), sys.getswitchinterval()
     gc.disable()
-    sys.setswitchinterval(SWITCH_INTERVAL)
+    sys.setswitchinterval(switch_interval)
     hugepages = _set_madvise_hugepage(False)
     try:
         yield

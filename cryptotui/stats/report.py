@@ -104,7 +104,11 @@ class _Group:
         return len(self.r)
 
 
-@batch_run()  # millions of outcomes in numpy arrays: no collector passes, no huge-page waits
+# Millions of outcomes in numpy arrays: no collector passes, no huge-page waits. Python's own
+# switch interval: the threads building rows hold the GIL only between numpy calls, and a
+# shorter one made them hand it over and back often enough to be slower than one thread when
+# other work kept the cores busy.
+@batch_run(switch_interval=0.005)
 def build_report(
     results: Sequence[SeriesResult],
     *,
