@@ -10,8 +10,9 @@ in robust standard deviations); `scoring.py` turns those into the confidence.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Protocol
+from typing import ClassVar, Protocol
 
+from cryptotui.hotpath import mypyc_attr
 from cryptotui.models import AggTrade, Candle, Direction, Signal, Ticker
 
 
@@ -40,23 +41,32 @@ def candle_signal(
     )
 
 
-class CandleDetector(Protocol):
-    name: str
+@mypyc_attr(allow_interpreted_subclasses=True)  # as `PumpAndDump`, which a test subclasses
+class CandleDetector:
+    """What the engine feeds closed candles. A base class, not a protocol: compiled, the engine
+    calls every detector's `on_candle` natively, where a protocol's method is a generic call."""
 
-    def on_candle(self, c: Candle) -> list[Signal]: ...
+    __slots__ = ()
+
+    name: ClassVar[str]
+
+    def on_candle(self, c: Candle) -> list[Signal]:
+        raise NotImplementedError
 
 
-class ValueDetector(CandleDetector, Protocol):
+class ValueDetector(CandleDetector):
     """A candle detector whose first step is an indicator the engine computes anyway.
 
-    `reads` names that indicator's column; an engine computing it passes each closed candle's
-    value to `on_value` instead of calling `on_candle`, which would compute the same number a
-    second time. `on_candle(c)` is `on_value(c, <the indicator's update(c)>)`.
+    Its `reads` (a string attribute) names that indicator's column; an engine computing it
+    passes each closed candle's value to `on_value` instead of calling `on_candle`, which would
+    compute the same number a second time. `on_candle(c)` is `on_value(c, <the indicator's
+    update(c)>)`.
     """
 
-    reads: str
+    __slots__ = ()
 
-    def on_value(self, c: Candle, value: float | None) -> list[Signal]: ...
+    def on_value(self, c: Candle, value: float | None) -> list[Signal]:
+        raise NotImplementedError
 
 
 class MarketDetector(Protocol):

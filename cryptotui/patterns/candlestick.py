@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cryptotui.models import Candle, Direction, Signal
-from cryptotui.patterns.base import candle_detector, candle_signal
+from cryptotui.patterns.base import CandleDetector, candle_detector, candle_signal
 from cryptotui.patterns.candles import PATTERNS, CandlestickScanner
 from cryptotui.patterns.candles import Direction as Reading
 
@@ -53,7 +53,7 @@ _LABELS: dict[str, _Label] = {
 }
 
 
-class CandlestickDetector:
+class CandlestickDetector(CandleDetector):
     name = "candlestick"
     __slots__ = ("held", "interval", "next", "range_sum", "ranges", "scanner", "symbol")
 

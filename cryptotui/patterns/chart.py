@@ -24,7 +24,7 @@ from typing import Protocol
 
 from cryptotui.indicators.base import RollingExtremes
 from cryptotui.models import Candle, Direction, Signal
-from cryptotui.patterns.base import candle_detector, candle_signal
+from cryptotui.patterns.base import CandleDetector, candle_detector, candle_signal
 from cryptotui.patterns.swings import HIGH, Line, Pivot, Tape
 
 BREAK_ATR = 0.1
@@ -776,7 +776,7 @@ def check_formations(names: Iterable[str]) -> tuple[str, ...]:
     return names
 
 
-class ChartDetector:
+class ChartDetector(CandleDetector):
     """Any set of the formations over one shared Tape of swing points (all by default)."""
 
     name = "chart"

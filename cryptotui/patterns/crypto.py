@@ -14,7 +14,13 @@ from cryptotui.hotpath import mypyc_attr
 from cryptotui.indicators import VolumeSpike
 from cryptotui.indicators.base import bisect_floats, insort_floats
 from cryptotui.models import AggTrade, Candle, Direction, Signal, Ticker
-from cryptotui.patterns.base import candle_detector, candle_signal, market_detector
+from cryptotui.patterns.base import (
+    CandleDetector,
+    ValueDetector,
+    candle_detector,
+    candle_signal,
+    market_detector,
+)
 
 
 @dataclass(slots=True, init=False)  # a compiled __init__: `cryptotui.hotpath` says why
@@ -87,7 +93,7 @@ class WhaleTrade:
 # ------------------------------------------------------------------------------- volume spikes
 
 
-class VolumeSpikeDetector:
+class VolumeSpikeDetector(ValueDetector):
     """A closed candle whose volume is `min_z` robust σ above the last `period` candles.
 
     The score is the `volume_spike:<period>` indicator's (`reads`): an engine that computes
@@ -132,7 +138,7 @@ class VolumeSpikeDetector:
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # a test subclasses it: the old median
-class PumpAndDump:
+class PumpAndDump(CandleDetector):
     """Fast move on surging volume, and whether it reverses.
 
     - `pump` (or `dump`): within `window` closed candles the price rose (fell) by at least `move`

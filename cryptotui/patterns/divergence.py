@@ -34,7 +34,7 @@ from math import sqrt
 from cryptotui.indicators import AD, ATR, MACD, OBV, RSI
 from cryptotui.indicators.base import WindowSum
 from cryptotui.models import Candle, Direction, Signal
-from cryptotui.patterns.base import candle_detector, candle_signal
+from cryptotui.patterns.base import CandleDetector, candle_detector, candle_signal
 from cryptotui.patterns.swings import HIGH, Pivot, Tape
 
 OSCILLATORS = ("rsi", "macd", "obv")
@@ -44,7 +44,7 @@ _MACD_UNIT = 0.25
 _VOLUME_WINDOW = 20
 
 
-class Divergences:
+class Divergences(CandleDetector):
     name = "divergence"
     __slots__ = (
         "hidden",
@@ -176,7 +176,7 @@ class Divergences:
         return candle_signal(f"divergence_{osc}_{kind}", direction, c, factors, text, q.time)
 
 
-class AccumulationDistribution:
+class AccumulationDistribution(CandleDetector):
     name = "ad_phase"
     __slots__ = (
         "ad",

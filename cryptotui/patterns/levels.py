@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from cryptotui.indicators import VolumeSpike
 from cryptotui.models import Candle, Direction, Signal
-from cryptotui.patterns.base import candle_detector, candle_signal
+from cryptotui.patterns.base import CandleDetector, candle_detector, candle_signal
 from cryptotui.patterns.swings import HIGH, LOW, Pivot, Tape
 
 RESISTANCE = HIGH
@@ -56,7 +56,7 @@ class Level:
         return float(self.touches + self.flips)
 
 
-class SupportResistance:
+class SupportResistance(CandleDetector):
     name = "sr_levels"
     __slots__ = (
         "break_atr",

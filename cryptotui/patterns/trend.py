@@ -6,10 +6,10 @@ from collections import deque
 
 from cryptotui.indicators import MannKendall
 from cryptotui.models import Candle, Direction, Signal
-from cryptotui.patterns.base import candle_detector, candle_signal
+from cryptotui.patterns.base import CandleDetector, candle_detector, candle_signal
 
 
-class TrendReversal:
+class TrendReversal(CandleDetector):
     """Bullish when the Mann–Kendall test over the last `window` closes becomes significantly
     increasing (two-sided p < `alpha`) after it was last significantly decreasing; bearish the
     other way round.

@@ -22,7 +22,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from cryptotui.models import Candle, Direction, Signal
-from cryptotui.patterns.base import candle_detector, candle_signal
+from cryptotui.patterns.base import CandleDetector, candle_detector, candle_signal
 from cryptotui.patterns.swings import LOW, Line, Pivot, Tape
 
 
@@ -51,7 +51,7 @@ class _Side:
         self.active: Trendline | None = None
 
 
-class Trendlines:
+class Trendlines(CandleDetector):
     name = "trendlines"
     __slots__ = (
         "break_atr",
