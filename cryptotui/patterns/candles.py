@@ -41,7 +41,7 @@ class OHLC(Protocol):
 class _PeriodTotal:
     """One TA-Lib `<Setting>PeriodTotal`, with the values it had over the last few candles.
 
-    `back(k)` is the total over the `period` candles before the candle `k` bars back: what a
+    `h<k>` is the total over the `period` candles before the candle `k` bars back: what a
     rule reading that candle's average needs. Summing starts at candle `start`, as TA-Lib's
     initial loop does; after `period` candles it rolls with `total += new - old`. The last
     `_DEPTH` values are five float fields, not a list: compiled, they are kept unboxed, where a
@@ -72,17 +72,6 @@ class _PeriodTotal:
         self.h2 = self.h1
         self.h1 = self.h0
         self.h0 = total
-
-    def back(self, k: int) -> float:
-        if k == 0:
-            return self.h0
-        if k == 1:
-            return self.h1
-        if k == 2:
-            return self.h2
-        if k == 3:
-            return self.h3
-        return self.h4
 
 
 _DEPTH: Final = 1 + max((k for spec in PATTERNS.values() for _, k in spec.averages), default=0)
@@ -140,7 +129,18 @@ class _Averages(Avg):
         total = entry.total
         if total is None:  # avg_period 0: the candle's own range, not an average
             return entry.factor * self._bars[-1 - k].ranges[entry.range_type] / entry.divisor
-        return entry.factor * (total.back(k) / entry.period) / entry.divisor
+        # The field for `k`, picked here rather than by a method: a call per read, interpreted.
+        if k == 0:
+            held = total.h0
+        elif k == 1:
+            held = total.h1
+        elif k == 2:
+            held = total.h2
+        elif k == 3:
+            held = total.h3
+        else:
+            held = total.h4
+        return entry.factor * (held / entry.period) / entry.divisor
 
 
 class _Runner:
