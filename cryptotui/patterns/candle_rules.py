@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from types import MappingProxyType
 from typing import TypeVar
 
@@ -192,7 +193,7 @@ class PatternSpec:
 
 
 _REGISTRY: dict[str, PatternSpec] = {}
-_R = TypeVar("_R", bound=type[Rule])
+_R = TypeVar("_R", bound=Callable[[], Rule])
 _DEFAULT_VALUES = {
     Direction.BULLISH: (100,),
     Direction.BEARISH: (-100,),
@@ -211,7 +212,7 @@ def _pattern(
     values: tuple[int, ...] = (),
     warmup: int = 0,
 ) -> Callable[[_R], _R]:
-    """Register a rule class."""
+    """Register a rule: its class, or a class with its arguments (`partial`)."""
 
     def register(rule: _R) -> _R:
         _REGISTRY[name] = PatternSpec(
@@ -1067,7 +1068,13 @@ _STAR_PENETRATION = 0.3
 
 
 class _Morningstar(Rule):
-    __slots__ = ()
+    """A morning star; `middle` is the setting the middle candle's body must not exceed
+    (`BODY_SHORT`: a star; `BODY_DOJI`: a doji star)."""
+
+    __slots__ = ("middle",)
+
+    def __init__(self, middle: CandleSetting = BODY_SHORT) -> None:
+        self.middle = middle
 
     def detect(self, b: list[Bar], avg: Avg) -> int:
         c1, c2, c3 = b[-3], b[-2], b[-1]
@@ -1078,7 +1085,7 @@ class _Morningstar(Rule):
             and gap_down(c2, c1)
             and c3.close > c1.close + c1.body * _STAR_PENETRATION
             and c1.body > avg.get(BODY_LONG, 2)
-            and c2.body <= avg.get(BODY_SHORT, 1)
+            and c2.body <= avg.get(self.middle, 1)
             and c3.body > avg.get(BODY_SHORT, 0)
             else 0
         )
@@ -1095,7 +1102,12 @@ _pattern(
 
 
 class _Eveningstar(Rule):
-    __slots__ = ()
+    """An evening star; `middle` as in `_Morningstar`."""
+
+    __slots__ = ("middle",)
+
+    def __init__(self, middle: CandleSetting = BODY_SHORT) -> None:
+        self.middle = middle
 
     def detect(self, b: list[Bar], avg: Avg) -> int:
         c1, c2, c3 = b[-3], b[-2], b[-1]
@@ -1106,7 +1118,7 @@ class _Eveningstar(Rule):
             and gap_up(c2, c1)
             and c3.close < c1.close - c1.body * _STAR_PENETRATION
             and c1.body > avg.get(BODY_LONG, 2)
-            and c2.body <= avg.get(BODY_SHORT, 1)
+            and c2.body <= avg.get(self.middle, 1)
             and c3.body > avg.get(BODY_SHORT, 0)
             else 0
         )
@@ -1124,25 +1136,6 @@ _pattern(
 
 _DOJI_STAR_AVERAGES = ((BODY_LONG, 2), (BODY_DOJI, 1), (BODY_SHORT, 0))
 
-
-class _Morningdojistar(Rule):
-    __slots__ = ()
-
-    def detect(self, b: list[Bar], avg: Avg) -> int:
-        c1, c2, c3 = b[-3], b[-2], b[-1]
-        return (
-            100
-            if c1.color == -1
-            and c3.color == 1
-            and gap_down(c2, c1)
-            and c3.close > c1.close + c1.body * _STAR_PENETRATION
-            and c1.body > avg.get(BODY_LONG, 2)
-            and c2.body <= avg.get(BODY_DOJI, 1)
-            and c3.body > avg.get(BODY_SHORT, 0)
-            else 0
-        )
-
-
 _pattern(
     "morningdojistar",
     "Morning Doji Star",
@@ -1150,26 +1143,7 @@ _pattern(
     _DOJI_STAR_AVERAGES,
     direction=Direction.BULLISH,
     description="Morning star whose middle candle is a doji.",
-)(_Morningdojistar)
-
-
-class _Eveningdojistar(Rule):
-    __slots__ = ()
-
-    def detect(self, b: list[Bar], avg: Avg) -> int:
-        c1, c2, c3 = b[-3], b[-2], b[-1]
-        return (
-            -100
-            if c1.color == 1
-            and c3.color == -1
-            and gap_up(c2, c1)
-            and c3.close < c1.close - c1.body * _STAR_PENETRATION
-            and c1.body > avg.get(BODY_LONG, 2)
-            and c2.body <= avg.get(BODY_DOJI, 1)
-            and c3.body > avg.get(BODY_SHORT, 0)
-            else 0
-        )
-
+)(partial(_Morningstar, BODY_DOJI))
 
 _pattern(
     "eveningdojistar",
@@ -1178,7 +1152,7 @@ _pattern(
     _DOJI_STAR_AVERAGES,
     direction=Direction.BEARISH,
     description="Evening star whose middle candle is a doji.",
-)(_Eveningdojistar)
+)(partial(_Eveningstar, BODY_DOJI))
 
 
 class _Abandonedbaby(Rule):
