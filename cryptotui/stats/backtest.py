@@ -124,15 +124,13 @@ def run_series(job: Job, progress: Callable[[int], None] | None = None) -> Serie
     columns = _Columns(candles)
     signs = _signs(columns.close, job.horizons)
     result = partial(SeriesResult, job.symbol, job.interval, columns.open_time, signs)
+    names, directions = _categories(log.names), _categories(log.directions)
+    signal_keys = keys(names, directions, np.array(log.times, np.int64), columns.close_time)
     if not keep:
-        names, directions = _categories(log.names), _categories(log.directions)
-        signal_keys = keys(names, directions, np.array(log.times, np.int64), columns.close_time)
-        outcomes = _resolve(columns, job, signal_keys, directions, log.entries)
+        outcomes = _resolve(columns, job, signal_keys, log.entries)
         return result(group(signal_keys, outcomes, signs), len(log.times))
-    signals = _signal_frame(log, job.symbol, job.interval)
-    frame = _outcome_frame(log.outcomes, signals, columns.close_time)
-    signal_keys = keys(signals["name"].array, signals["direction"].array,
-                       signals["time"].to_numpy(np.int64), columns.close_time)  # fmt: skip
+    signals = _signal_frame(log, names, directions, job.symbol, job.interval)
+    frame = _outcome_frame(log.outcomes, signals, signal_keys.entry)
     tracked = Resolved(
         frame["sid"].to_numpy(np.int64),
         frame["horizon"].to_numpy(np.int64),
@@ -141,8 +139,7 @@ def run_series(job: Job, progress: Callable[[int], None] | None = None) -> Serie
         frame["mfe"].to_numpy(np.float64),
         frame["mae"].to_numpy(np.float64),
     )
-    grouped = group(signal_keys, tracked, signs)
-    return result(grouped, len(signals), signals, frame, log.factors)
+    return result(group(signal_keys, tracked, signs), len(signals), signals, frame, log.factors)
 
 
 class _Columns:
@@ -160,18 +157,12 @@ class _Columns:
         self.committed = self.open_time > before
 
 
-def _resolve(
-    columns: _Columns,
-    job: Job,
-    signals: Keys,
-    directions: pd.Categorical,
-    entries: list[int],
-) -> Resolved:
+def _resolve(columns: _Columns, job: Job, signals: Keys, entries: list[int]) -> Resolved:
     """The outcomes of every signal, from the committed candles. They are resolved in the
     order grouping sorts them into (`Keys.order`), which then finds them sorted."""
     committed = columns.committed
     position = np.cumsum(committed) - 1  # a candle's index among the committed ones
-    sign = np.array([direction_sign(d) for d in directions.categories], np.int64)[directions.codes]
+    sign = np.array([direction_sign(d) for d in signals.directions], np.int64)[signals.direction]
     order = signals.order
     resolved = resolve(
         columns.open_time[committed],
@@ -203,17 +194,19 @@ def _signs(c: np.ndarray, horizons: Iterable[int]) -> dict[int, np.ndarray]:
     return {h: np.sign(c[h:] / c[:-h] - 1.0).astype(np.int8) for h in horizons if len(c) > h}
 
 
-def _signal_frame(log: SignalLog, symbol: str, interval: str) -> pd.DataFrame:
-    """The signals as columns; the text ones are categories (a few distinct values over
-    ~0.8 rows per candle)."""
+def _signal_frame(
+    log: SignalLog, names: pd.Categorical, directions: pd.Categorical, symbol: str, interval: str
+) -> pd.DataFrame:
+    """The signals as columns, with their `names` and `directions` (`_categories` of the log's);
+    the text ones are categories (a few distinct values over ~0.8 rows per candle)."""
     n = len(log.times)
     one = np.zeros(n, np.int8)
     return pd.DataFrame(
         {
             "sid": np.arange(n, dtype=np.int64),
             "kind": _categories(log.kinds),
-            "name": _categories(log.names),
-            "direction": _categories(log.directions),
+            "name": names,
+            "direction": directions,
             "symbol": pd.Categorical.from_codes(one, [symbol]),
             "interval": pd.Categorical.from_codes(one, [interval]),
             "time": np.array(log.times, np.int64),
@@ -233,19 +226,16 @@ def _categories(values: list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, uniques)
 
 
-def _outcome_frame(
-    rows: list[tuple], signals: pd.DataFrame, close_times: np.ndarray
-) -> pd.DataFrame:
+def _outcome_frame(rows: list[tuple], signals: pd.DataFrame, entry: np.ndarray) -> pd.DataFrame:
     """The tracker's outcomes (`SignalLog.outcomes`) with their signal's name and direction,
-    the series, and the entry candle. The text columns are categories: a few distinct values
-    over ~3 rows per candle."""
+    the series, and its `entry` candle (`Keys.entry`). The text columns are categories: a few
+    distinct values over ~3 rows per candle."""
     df = pd.DataFrame(rows, columns=list(TRACKED_COLUMNS))
     sid = df["sid"].to_numpy(dtype=np.int64)
     for column in ("name", "direction", "symbol", "interval"):
         text = signals[column].array  # categorical, as `_signal_frame` makes it
         df[column] = pd.Categorical.from_codes(text.codes[sid], text.categories)
-    # Entry candle: the first closing at or after the signal (the module docstring of outcomes).
-    df["entry"] = np.searchsorted(close_times, df["time"].to_numpy(dtype=np.int64), side="left")
+    df["entry"] = entry[sid]
     df["hit"] = df["hit"].astype("boolean")
     df["asof_baseline"] = df["asof_baseline"].astype(np.float64)  # None → NaN even when all are
     return df[list(OUTCOME_COLUMNS)]

@@ -111,10 +111,7 @@ def group(signals: Keys, outcomes: Resolved, signs: dict[int, np.ndarray]) -> Gr
          int(horizon_values[c % n_horizons]))
         for c in present.tolist()
     ]  # fmt: skip
-    baselines: dict[tuple[int, str], float] = {}
-    for _, d, k in group_keys:
-        if (k, d) not in baselines:
-            baselines[k, d] = _baseline(signs, k, d)
+    baselines = {kd: _baseline(signs, *kd) for kd in {(k, d) for _, d, k in group_keys}}
     horizon = outcomes.horizon[order]
     sid = sid[order]
     return Grouped(
