@@ -190,8 +190,13 @@ def _merge(
     parts = [(results[i].grouped, slice(*results[i].grouped.starts[j : j + 2])) for i, j in slices]
     times = [p.time[rows] for p, rows in parts]
     merged = Merged.within(previous, slices, times) or Merged.of(slices, times)
-    column, time = merged.column, merged.time
-    r = column([p.r[rows] for p, rows in parts])
+    time = merged.time
+
+    def column(name: str) -> np.ndarray:
+        """The slices' `name` column in the merged order."""
+        return merged.column([getattr(p, name)[rows] for p, rows in parts])
+
+    r = column("r")
     starts = [b[0] for b in bounds[1:]]
     edges = [0, *np.searchsorted(time, starts).tolist(), len(time)]
     interval = results[slices[merged.first()][0]].interval  # the row's first outcome's
@@ -210,12 +215,12 @@ def _merge(
                             for t, size in zip(times, layout, strict=True)])  # fmt: skip
             table = np.array([shares.of(i, *results[i].grouped.keys[j][1:]) for i, j in slices])
             fold_baseline = merged.gather(np.repeat(table.ravel(), runs.ravel()))
-        tested = _Tested(column([p.hit[rows] for p, rows in parts]), baseline, fold_baseline)
+        tested = _Tested(column("hit"), baseline, fold_baseline)
         # Gathers by position: faster than a boolean index per column.
-        kept = np.flatnonzero(column([p.kept[rows] for p, rows in parts]))
+        kept = np.flatnonzero(column("kept"))
         trades = _Trades(time[kept], r[kept], tested.hit[kept], baseline[kept], interval)
-    mfe = column([p.mfe[rows] for p, rows in parts])
-    mae = column([p.mae[rows] for p, rows in parts])
+    mfe = column("mfe")
+    mae = column("mae")
     return _Group(r, mfe, mae, tested, edges, independent, trades, len(parts)), merged
 
 
