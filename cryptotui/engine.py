@@ -338,10 +338,7 @@ class Engine:
             return
         self.scorer.score(s, self._context(s, volume_z, key))
         self.signals += 1
-        # The router's first test, made here too: most signals fail it, and the router is
-        # interpreted (a Python call per signal otherwise).
-        router = self.router
-        alert = None if s.confidence < router.min_confidence else router.on_signal(s)
+        alert = self.router.on_signal(s)
         if alert is None:
             self._defer(self.emit, s)
         else:

@@ -73,6 +73,7 @@ MODULES: tuple[str, ...] = (
     "cryptotui.patterns.crypto",
     "cryptotui.patterns.trend",
     "cryptotui.scoring",
+    "cryptotui.alerts.router",
     "cryptotui.engine",
     "cryptotui.stats.record",
     "cryptotui.stats.outcomes",
